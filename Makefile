@@ -1,0 +1,44 @@
+# The two commands: `make demo` and `make test`. Each sets itself up on a fresh machine.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-from-lock
+export PM4PY_SHOW_PROGRESS_BAR := False
+
+.PHONY: demo test lint setup graphviz clean
+
+demo: setup graphviz
+	$(BIN)/journey demo
+
+test: setup graphviz lint
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+setup: $(STAMP)
+
+# The venv is rebuilt whenever the lock file changes, so it always holds exactly the locked versions.
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: '$(PYTHON)' was not found (set PYTHON=...)"; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# pm4py and the report draw with Graphviz's `dot` (and `neato` for some charts).
+graphviz:
+	@if command -v dot >/dev/null && command -v neato >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Graphviz (apt-get install graphviz)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	else \
+		echo "Graphviz is missing. Install it, then run make again:"; \
+		echo "    sudo apt-get install -y graphviz"; \
+		exit 1; \
+	fi
+
+clean:
+	rm -rf $(VENV) outputs/demo .pytest_cache .ruff_cache

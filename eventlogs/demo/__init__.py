@@ -1,0 +1,1 @@
+"""The built-in demo organisation: a seeded simulator of a ticketing and a logistics system."""
