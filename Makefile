@@ -24,8 +24,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: '$(PYTHON)' was not found (set PYTHON=...)"; exit 1; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	@echo "Installing the locked dependencies into $(VENV) (log: $(VENV)/pip-install.log)"
+	@$(BIN)/pip install -r requirements.lock > $(VENV)/pip-install.log 2>&1 || { tail -40 $(VENV)/pip-install.log; exit 1; }
+	@$(BIN)/pip install --no-deps -e . >> $(VENV)/pip-install.log 2>&1 || { tail -40 $(VENV)/pip-install.log; exit 1; }
 	touch $(STAMP)
 
 # pm4py and the report draw with Graphviz's `dot` (and `neato` for some charts).

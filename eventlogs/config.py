@@ -1,0 +1,143 @@
+"""The source configuration: which systems an organisation has and how their records become events."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eventlogs.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class EventCodeMapping:
+    activity: str
+    department: str
+
+
+@dataclass(frozen=True)
+class ServiceNowSqliteSource:
+    """A ServiceNow-shaped ticketing database (task, sys_audit, sysapproval_approver, interaction)."""
+
+    name: str
+    path: Path
+    task_table: str
+    opened_activity: str
+    opened_department: str
+    opened_team: str
+    contact_activity: str
+    approval_department: str
+    approval_team: str
+    journey_types: dict[str, str]
+    state_activities: dict[str, str]
+    approval_activities: dict[str, str]
+    departments: dict[str, str]
+
+
+@dataclass(frozen=True)
+class TrackingCsvSource:
+    """A carrier or warehouse tracking export: shipment_id, order_ref, event_code, event_time, depot."""
+
+    name: str
+    path: Path
+    correlates_with: str
+    event_codes: dict[str, EventCodeMapping]
+
+
+Source = ServiceNowSqliteSource | TrackingCsvSource
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    file: Path
+    organisation: str
+    sources: dict[str, Source]
+
+
+class _Section:
+    """Reads keys of one TOML table, naming the file and the key path in every error."""
+
+    def __init__(self, file: Path, where: str, table: Any) -> None:
+        if not isinstance(table, dict):
+            raise ConfigError(f"{file}: [{where}] must be a table")
+        self.file, self.where, self.table = file, where, table
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.table.get(key, default)
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{self.file}: [{self.where}] key '{key}' must be a non-empty string")
+        return value
+
+    def section(self, key: str) -> _Section:
+        if key not in self.table:
+            raise ConfigError(f"{self.file}: [{self.where}] is missing the table '{key}'")
+        return _Section(self.file, f"{self.where}.{key}", self.table[key])
+
+    def text_map(self, key: str) -> dict[str, str]:
+        inner = self.section(key)
+        for name, value in inner.table.items():
+            if not isinstance(value, str):
+                raise ConfigError(f"{self.file}: [{inner.where}] key '{name}' must be a string")
+        return dict(inner.table)
+
+
+def _servicenow(section: _Section, name: str, data_folder: Path) -> ServiceNowSqliteSource:
+    return ServiceNowSqliteSource(
+        name=name,
+        path=data_folder / section.text("path"),
+        task_table=section.text("task_table", "task"),
+        opened_activity=section.text("opened_activity"),
+        opened_department=section.text("opened_department"),
+        opened_team=section.text("opened_team"),
+        contact_activity=section.text("contact_activity"),
+        approval_department=section.text("approval_department"),
+        approval_team=section.text("approval_team"),
+        journey_types=section.text_map("journey_types"),
+        state_activities=section.text_map("state_activities"),
+        approval_activities=section.text_map("approval_activities"),
+        departments=section.text_map("departments"),
+    )
+
+
+def _tracking(section: _Section, name: str, data_folder: Path) -> TrackingCsvSource:
+    codes = section.section("event_codes")
+    mappings = {}
+    for code in codes.table:
+        entry = codes.section(code)
+        mappings[code] = EventCodeMapping(entry.text("activity"), entry.text("department"))
+    return TrackingCsvSource(
+        name=name,
+        path=data_folder / section.text("path"),
+        correlates_with=section.text("correlates_with"),
+        event_codes=mappings,
+    )
+
+
+_READERS = {"servicenow_sqlite": _servicenow, "tracking_csv": _tracking}
+
+
+def load_source_config(file: Path, data_folder: Path | None = None) -> SourceConfig:
+    """Reads and validates a source configuration; relative paths resolve against `data_folder`."""
+    try:
+        raw = tomllib.loads(file.read_text())
+    except FileNotFoundError as error:
+        raise ConfigError(f"{file}: no such configuration file") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{file}: not valid TOML: {error}") from error
+    root = _Section(file, "", raw)
+    folder = data_folder or file.parent
+    sources: dict[str, Source] = {}
+    for name in root.section("sources").table:
+        section = root.section("sources").section(name)
+        kind = section.text("kind")
+        if kind not in _READERS:
+            raise ConfigError(f"{file}: [sources.{name}] kind '{kind}' is not one of {sorted(_READERS)}")
+        sources[name] = _READERS[kind](section, name, folder)
+    for source in sources.values():
+        if isinstance(source, TrackingCsvSource) and source.correlates_with not in sources:
+            raise ConfigError(
+                f"{file}: [sources.{source.name}] correlates_with '{source.correlates_with}' names no source"
+            )
+    organisation = root.section("organisation").text("name") if "organisation" in raw else file.stem
+    return SourceConfig(file=file, organisation=organisation, sources=sources)

@@ -1,0 +1,148 @@
+"""Loads staged sources into the store in one transaction: correlate, merge, reject, reconcile."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from eventlogs.errors import StoreError
+from eventlogs.quality import record_store_quality
+from eventlogs.staging import StagedSource
+from eventlogs.store import connect_store
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """One source's line in the load_runs ledger; read = loaded + rejected + duplicate, always."""
+
+    run_id: str
+    source: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_duplicate: int
+
+
+def _parquet_list(paths: list[Path]) -> str:
+    return "[" + ", ".join(f"'{path}'" for path in paths) + "]"
+
+
+def load_staged(store_path: Path, staged: list[StagedSource], run_id: str) -> list[LoadResult]:
+    """Loads every staged source; loading the same staged data again adds no event."""
+    started = datetime.now(UTC)
+    connection = connect_store(store_path)
+    try:
+        connection.execute("BEGIN TRANSACTION")
+        _stage_incoming(connection, staged)
+        _correlate(connection)
+        results = _merge(connection, staged, run_id, started)
+        record_store_quality(connection, run_id, started)
+        connection.execute("COMMIT")
+        return results
+    except (duckdb.Error, StoreError) as error:
+        connection.execute("ROLLBACK")
+        if isinstance(error, StoreError):
+            raise
+        raise StoreError(f"loading run {run_id} into {store_path} failed and was rolled back: {error}") from error
+    finally:
+        connection.close()
+
+
+def _stage_incoming(connection: duckdb.DuckDBPyConnection, staged: list[StagedSource]) -> None:
+    connection.execute(
+        f"CREATE TEMP TABLE incoming_events AS SELECT * FROM read_parquet({_parquet_list([s.events for s in staged])})"
+    )
+    connection.execute(
+        "CREATE TEMP TABLE incoming_rejects AS "
+        f"SELECT * FROM read_parquet({_parquet_list([s.rejects for s in staged])})"
+    )
+    connection.execute(
+        "CREATE TEMP TABLE incoming_journeys AS "
+        f"SELECT * FROM read_parquet({_parquet_list([s.journeys for s in staged])})"
+    )
+
+
+def _correlate(connection: duckdb.DuckDBPyConnection) -> None:
+    """Gives events that carry only a correlation key (a shipment's order reference) their journey."""
+    connection.execute("""
+        UPDATE incoming_events e SET journey_id = k.journey_id
+        FROM (SELECT journey_id FROM journeys UNION SELECT journey_id FROM incoming_journeys) k
+        WHERE e.journey_id IS NULL AND e.correlation_key = k.journey_id
+    """)
+    connection.execute("""
+        INSERT INTO incoming_rejects
+        SELECT source, source_event_id, source_row, attributes, 'order_ref',
+               'order_ref: no request ''' || coalesce(correlation_key, '') || ''' in any loaded source'
+        FROM incoming_events WHERE journey_id IS NULL
+    """)
+    connection.execute("DELETE FROM incoming_events WHERE journey_id IS NULL")
+
+
+def _merge(
+    connection: duckdb.DuckDBPyConnection, staged: list[StagedSource], run_id: str, started: datetime
+) -> list[LoadResult]:
+    connection.execute(
+        """
+        MERGE INTO journeys j USING incoming_journeys i ON j.journey_id = i.journey_id
+        WHEN MATCHED THEN UPDATE SET closed_at = i.closed_at, is_open = i.is_open, state = i.state,
+                                     attributes = i.attributes
+        WHEN NOT MATCHED THEN INSERT VALUES (i.journey_id, i.journey_type, i.opened_at, i.closed_at, i.is_open,
+             i.category, i.priority, i.caller, i.state, i.source, i.attributes, $run_id)
+        """,
+        {"run_id": run_id},
+    )
+    connection.execute(
+        """
+        MERGE INTO events e
+        USING (SELECT * FROM incoming_events QUALIFY row_number() OVER (PARTITION BY source, source_event_id) = 1) i
+        ON e.source = i.source AND e.source_event_id = i.source_event_id
+        WHEN NOT MATCHED THEN INSERT VALUES (i.journey_id, i.activity, i.ts, i.department, i.team, i.resource,
+             i.event_kind, i.source, i.source_event_id, i.source_row, i.attributes, $run_id)
+        """,
+        {"run_id": run_id},
+    )
+    connection.execute(
+        """
+        INSERT INTO rejects SELECT source, source_record_id, source_row, record, field, reason, $run_id
+        FROM incoming_rejects ON CONFLICT DO NOTHING
+        """,
+        {"run_id": run_id},
+    )
+    finished = datetime.now(UTC)
+    results = []
+    for source in staged:
+        manifest = source.manifest()
+        name = manifest["source"]
+        incoming, loaded, rejected = connection.execute(
+            """
+            SELECT (SELECT count(*) FROM incoming_events WHERE source = $s),
+                   (SELECT count(*) FROM events WHERE source = $s AND load_run_id = $run),
+                   (SELECT count(*) FROM incoming_rejects WHERE source = $s)
+            """,
+            {"s": name, "run": run_id},
+        ).fetchone()
+        result = LoadResult(run_id, name, manifest["rows_read"], loaded, rejected, incoming - loaded)
+        if result.rows_read != loaded + rejected + result.rows_duplicate:
+            raise StoreError(
+                f"source '{name}': counts do not reconcile in run {run_id}: read {result.rows_read} != "
+                f"loaded {loaded} + rejected {rejected} + duplicate {result.rows_duplicate}"
+            )
+        connection.execute(
+            "INSERT OR REPLACE INTO load_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, name, started, finished, result.rows_read, loaded, rejected, result.rows_duplicate],
+        )
+        for check in manifest["quality"]:
+            connection.execute(
+                "INSERT OR REPLACE INTO quality_checks VALUES (?, ?, ?, ?, ?)",
+                [run_id, name, check["check"], check["count"], check["detail"]],
+            )
+        results.append(result)
+    return results
+
+
+def describe(results: list[LoadResult]) -> str:
+    return json.dumps([result.__dict__ for result in results], indent=2)

@@ -1,0 +1,1 @@
+"""Connectors: each reads one kind of source system into staged canonical tables (Parquet)."""

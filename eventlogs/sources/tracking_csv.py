@@ -1,0 +1,119 @@
+"""Carrier / warehouse tracking exports (CSV): one row per scan, local time with its UTC offset.
+
+The order reference ties a shipment to a request in another source; the loader resolves it, because
+the request may have been loaded in an earlier run.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from eventlogs.config import TrackingCsvSource
+from eventlogs.errors import SourceError
+from eventlogs.staging import StagedSource, create_staging_tables, write_staged
+
+REQUIRED_COLUMNS = ("shipment_id", "order_ref", "event_code", "event_time", "depot")
+_HAS_OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)$"
+
+
+def _read_csv(source: TrackingCsvSource) -> pa.Table:
+    if not source.path.exists():
+        raise SourceError(f"source '{source.name}': tracking export {source.path} does not exist")
+    try:
+        with source.path.open(newline="") as file:
+            header = next(csv.reader(file), [])
+        table = pacsv.read_csv(
+            source.path, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()))
+        )
+    except pa.ArrowInvalid as error:
+        raise SourceError(f"source '{source.name}' ({source.path}): not a readable CSV file: {error}") from error
+    missing = [column for column in REQUIRED_COLUMNS if column not in table.column_names]
+    if missing:
+        raise SourceError(f"source '{source.name}' ({source.path}): header lacks column(s) {', '.join(missing)}")
+    # line 1 is the header, so the first record is on line 2
+    return table.append_column("line", pa.array(range(2, table.num_rows + 2), pa.int64()))
+
+
+def extract_tracking_csv(source: TrackingCsvSource, staging_folder: Path) -> StagedSource:
+    scans = _read_csv(source)
+    codes = pd.DataFrame(
+        {
+            "code": list(source.event_codes),
+            "activity": [m.activity for m in source.event_codes.values()],
+            "department": [m.department for m in source.event_codes.values()],
+        }
+    )
+    connection = duckdb.connect()
+    try:
+        connection.execute("SET TimeZone = 'UTC'")
+        connection.register("scans", scans)
+        connection.register("codes", codes)
+        create_staging_tables(connection)
+        quality = _stage(connection, source)
+        return write_staged(connection, staging_folder, source.name, scans.num_rows, quality)
+    except duckdb.Error as error:
+        raise SourceError(f"source '{source.name}' ({source.path}): {error}") from error
+    finally:
+        connection.close()
+
+
+def _stage(connection: duckdb.DuckDBPyConnection, source: TrackingCsvSource) -> list[dict[str, object]]:
+    name = source.name
+    connection.execute(f"""
+        CREATE TEMP TABLE scans_checked AS
+        WITH parsed AS (
+            SELECT s.*, try_cast(event_time AS TIMESTAMPTZ) AS ts, c.activity, c.department,
+                   upper(trim(order_ref)) AS correlation_key,
+                   coalesce(
+                     CASE WHEN coalesce(trim(shipment_id), '') = '' THEN 'shipment_id: missing' END,
+                     CASE WHEN coalesce(trim(order_ref), '') = '' THEN 'order_ref: missing' END,
+                     CASE WHEN coalesce(trim(event_time), '') = '' THEN 'event_time: missing timestamp' END,
+                     CASE WHEN try_cast(event_time AS TIMESTAMPTZ) IS NULL
+                          THEN 'event_time: unparseable timestamp ''' || event_time || '''' END,
+                     CASE WHEN NOT regexp_matches(trim(event_time), '{_HAS_OFFSET}')
+                          THEN 'event_time: no UTC offset in ''' || event_time || '''' END,
+                     CASE WHEN c.activity IS NULL THEN 'event_code: unknown event code ''' || event_code || '''' END
+                   ) AS reason
+            FROM scans s LEFT JOIN codes c ON c.code = trim(s.event_code)
+        )
+        SELECT * EXCLUDE (reason, first_line), coalesce(reason,
+                 CASE WHEN first_line <> line THEN 'event_time: duplicate of line ' || first_line
+                      || ' (same shipment_id, event_code, event_time)' END) AS reason
+        FROM (SELECT *, min(line) OVER (PARTITION BY reason IS NULL, shipment_id, trim(event_code), ts) AS first_line
+              FROM parsed)
+    """)
+    connection.execute(f"""
+        INSERT INTO staged_events
+        SELECT NULL, correlation_key, activity, ts, department, depot, NULL, 'work', '{name}',
+               shipment_id || '|' || trim(event_code) || '|' || strftime(ts, '%Y-%m-%dT%H:%M:%S'),
+               'line ' || line, to_json({{'shipment_id': shipment_id, 'event_code': event_code,
+                                         'order_ref': order_ref, 'depot': depot}})
+        FROM scans_checked WHERE reason IS NULL
+    """)
+    connection.execute(f"""
+        INSERT INTO staged_rejects
+        SELECT '{name}', 'line:' || line, 'line ' || line,
+               to_json({{'shipment_id': shipment_id, 'order_ref': order_ref, 'event_code': event_code,
+                        'event_time': event_time, 'depot': depot}}),
+               split_part(reason, ':', 1), reason
+        FROM scans_checked WHERE reason IS NOT NULL
+    """)
+    out_of_order = connection.execute("""
+        SELECT count(DISTINCT shipment_id) FROM (
+            SELECT shipment_id, ts < lag(ts) OVER (PARTITION BY shipment_id ORDER BY line) AS backwards
+            FROM scans_checked WHERE reason IS NULL)
+        WHERE backwards
+    """).fetchone()[0]
+    return [
+        {
+            "check": "listed_out_of_time_order",
+            "count": out_of_order,
+            "detail": "shipments whose scans are listed out of time order in the file (loaded, ordered by time)",
+        }
+    ]

@@ -1,0 +1,83 @@
+"""The canonical event store: one DuckDB file with events, journeys, rejects, load_runs and quality checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from eventlogs.errors import StoreError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    journey_id      VARCHAR NOT NULL,
+    activity        VARCHAR NOT NULL,
+    ts              TIMESTAMPTZ NOT NULL,   -- UTC instant
+    department      VARCHAR,
+    team            VARCHAR,
+    resource        VARCHAR,
+    event_kind      VARCHAR NOT NULL,       -- work | contact (customer chasing) | assignment
+    source          VARCHAR NOT NULL,
+    source_event_id VARCHAR NOT NULL,       -- unique within its source; the idempotency key
+    source_row      VARCHAR,                -- where the raw record sits in its source
+    attributes      JSON,
+    load_run_id     VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS journeys (
+    journey_id   VARCHAR PRIMARY KEY,
+    journey_type VARCHAR NOT NULL,
+    opened_at    TIMESTAMPTZ,
+    closed_at    TIMESTAMPTZ,
+    is_open      BOOLEAN NOT NULL,
+    category     VARCHAR,
+    priority     VARCHAR,
+    caller       VARCHAR,
+    state        VARCHAR,
+    source       VARCHAR NOT NULL,
+    attributes   JSON,
+    load_run_id  VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rejects (
+    source           VARCHAR NOT NULL,
+    source_record_id VARCHAR NOT NULL,
+    source_row       VARCHAR,
+    record           JSON,                  -- the raw record as the source held it
+    field            VARCHAR NOT NULL,
+    reason           VARCHAR NOT NULL,
+    run_id           VARCHAR NOT NULL,      -- the run that first rejected it
+    PRIMARY KEY (source, source_record_id, reason)
+);
+CREATE TABLE IF NOT EXISTS load_runs (
+    run_id         VARCHAR NOT NULL,
+    source         VARCHAR NOT NULL,
+    started_at     TIMESTAMPTZ NOT NULL,
+    finished_at    TIMESTAMPTZ NOT NULL,
+    rows_read      BIGINT NOT NULL,
+    rows_loaded    BIGINT NOT NULL,
+    rows_rejected  BIGINT NOT NULL,
+    rows_duplicate BIGINT NOT NULL,          -- already in the store from an earlier run
+    PRIMARY KEY (run_id, source)
+);
+CREATE TABLE IF NOT EXISTS quality_checks (
+    run_id     VARCHAR NOT NULL,
+    source     VARCHAR NOT NULL,
+    check_name VARCHAR NOT NULL,
+    count      BIGINT NOT NULL,
+    detail     VARCHAR,
+    PRIMARY KEY (run_id, source, check_name)
+);
+"""
+
+
+def connect_store(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Opens (and on first use creates) the store; a clear error when another process holds it."""
+    if read_only and not path.exists():
+        raise StoreError(f"event store {path} does not exist: run an extraction first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        raise StoreError(f"event store {path} cannot be opened (is another load writing it?): {error}") from error
+    if not read_only:
+        connection.execute(SCHEMA)
+    return connection

@@ -1,0 +1,1 @@
+"""Prefect flows and deployments: thin wiring of eventlogs/ and mining/, no analysis logic."""

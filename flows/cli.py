@@ -1,0 +1,69 @@
+"""The `journey` command line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from eventlogs.errors import JourneyMiningError
+
+os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
+
+app = typer.Typer(help="Process mining for customer journeys that cross departments.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("outputs/demo"), help="Folder for the sources, store, tables and report."),
+    journeys: int = typer.Option(2000, min=1, help="Journeys the demo organisation simulates."),
+    seed: int = typer.Option(7, help="Seed of the simulation; the same seed gives the same data."),
+    regenerate: bool = typer.Option(False, help="Simulate the sources again even if they exist."),
+) -> None:
+    """Run the whole job on the built-in demo organisation and write report.html."""
+    from flows.journey_flow import demo_flow
+
+    try:
+        outcome = demo_flow(out=str(out), journeys=journeys, seed=seed, regenerate=regenerate)
+    except JourneyMiningError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    console.print(f"\n[bold]Top bottleneck:[/bold] {outcome['bottleneck']}")
+    console.print(f"[bold]Report:[/bold] {Path(outcome['report']).resolve()}")
+
+
+@app.command("generate-demo")
+def generate_demo(
+    out: Path = typer.Option(..., help="Folder to write ticketing.sqlite, logistics_tracking.csv, ground_truth.json."),
+    journeys: int = typer.Option(2000, min=1, help="Journeys to simulate (about 14 events each)."),
+    seed: int = typer.Option(7, help="Seed of the simulation."),
+) -> None:
+    """Write the demo organisation's source systems only (for benchmarks and your own experiments)."""
+    from eventlogs.demo.sources import DemoSourceWriter
+
+    with console.status(f"simulating {journeys:,} journeys"):
+        files = DemoSourceWriter(journeys, seed).write(out)
+    console.print(f"written: {files.ticketing}, {files.logistics}, {files.ground_truth}")
+
+
+@app.command()
+def serve(
+    cron: str = typer.Option("0 2 * * *", help="When to run (cron, in --timezone)."),
+    timezone: str = typer.Option("Europe/Amsterdam", help="Time zone of the schedule."),
+    out: Path = typer.Option(Path("outputs/demo"), help="Output folder of each run."),
+) -> None:
+    """Serve the demo flow as a Prefect deployment with a nightly schedule (needs a Prefect server)."""
+    from prefect.schedules import Cron
+
+    from flows.journey_flow import demo_flow
+
+    demo_flow.serve(
+        name="journey-demo-nightly", schedule=Cron(cron, timezone=timezone), parameters={"out": str(out)}
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,9 @@
+"""Where the built-in demo's files are shipped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DEMO_PACKAGE = Path(__file__).resolve().parent.parent / "eventlogs" / "demo"
+DEMO_SOURCE_CONFIG = DEMO_PACKAGE / "demo_sources.toml"
+DEMO_DESIGNED_JOURNEY = DEMO_PACKAGE / "laptop_request.journey.yaml"

@@ -1,0 +1,85 @@
+"""Runs the whole foundation analysis on a store and writes each result table as Parquet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from eventlogs.quality import quality_summary
+from eventlogs.store import connect_store
+from mining import comparison, discovery
+from mining.designed_journey import DesignedJourney
+from mining.handovers import handover_matrix, handovers
+from mining.process_map import process_map_svg
+from mining.scope import define_scope
+
+
+@dataclass
+class Analysis:
+    """Result tables (DataFrames), the headline figures, the process map and the bottleneck sentence."""
+
+    journey: DesignedJourney
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    overview: dict[str, float] = field(default_factory=dict)
+    end_to_end: dict[str, float] = field(default_factory=dict)
+    process_map_svg: str = ""
+    bottleneck: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis) -> None:
+    define_scope(connection, None)
+    department_handovers = handovers(connection, "department")
+    analysis.tables["handovers_department_all"] = department_handovers
+    analysis.tables["handover_matrix_median_hours"] = handover_matrix(department_handovers).reset_index()
+    analysis.tables["journey_types"] = connection.execute("""
+        SELECT journey_type, count(*) AS journeys, count(*) FILTER (WHERE is_open) AS open_journeys,
+               quantile_cont(lead_hours, 0.5) AS median_lead_hours FROM scope_journeys GROUP BY ALL ORDER BY 2 DESC
+    """).df()
+    analysis.tables["load_runs"] = connection.execute("FROM load_runs ORDER BY run_id, source").df()
+    analysis.tables["data_quality"] = quality_summary(connection)
+    analysis.tables["rejects"] = connection.execute(
+        "SELECT source, source_row, field, reason, record FROM rejects ORDER BY source, field, source_row"
+    ).df()
+
+
+def analyse(store: Path, journey: DesignedJourney, max_map_activities: int = 30) -> Analysis:
+    """Discovery for the designed journey's type, handovers for all types, designed-vs-actual."""
+    analysis = Analysis(journey)
+    connection = connect_store(store, read_only=True)
+    try:
+        _all_types(connection, analysis)
+        define_scope(connection, journey.journey_type)
+        tables = analysis.tables
+        tables["variants"] = discovery.variants(connection)
+        tables["directly_follows"] = discovery.directly_follows(connection)
+        tables["activities"] = discovery.activities(connection)
+        tables["start_end_activities"] = discovery.start_end_activities(connection)
+        tables["handovers_department"] = handovers(connection, "department")
+        tables["handovers_team"] = handovers(connection, "team")
+        tables["designed_vs_actual"] = comparison.compare_handovers(connection, journey)
+        analysis.overview = discovery.journey_overview(connection)
+        analysis.end_to_end = comparison.end_to_end(connection, journey)
+        analysis.bottleneck = comparison.bottleneck_sentence(tables["designed_vs_actual"], journey)
+        analysis.process_map_svg = process_map_svg(
+            tables["activities"], tables["directly_follows"], tables["start_end_activities"], max_map_activities
+        )
+    finally:
+        connection.close()
+    return analysis
+
+
+def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
+    """Each result table as `<name>.parquet` in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in analysis.tables.items():
+        path = folder / f"{name}.parquet"
+        table.to_parquet(path, index=False)
+        written.append(path)
+    (folder / "process_map.svg").write_text(analysis.process_map_svg)
+    return written

@@ -1,0 +1,95 @@
+"""Journey paths: variants and the performance directly-follows graph, computed in DuckDB SQL.
+
+Waiting time on an edge a -> b is the time from a's event to b's event in the same journey.
+All durations are calendar hours.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+QUANTILE_COLUMNS = """count(*) AS {count_name},
+       avg({value}) AS mean_{unit}, quantile_cont({value}, 0.5) AS median_{unit},
+       quantile_cont({value}, 0.9) AS p90_{unit}"""
+
+
+def variants(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each distinct path with its journeys, share, and lead time of the finished ones."""
+    return connection.execute(f"""
+        WITH paths AS (
+            SELECT journey_id, string_agg(activity, ' → ' ORDER BY position) AS variant, count(*) AS steps
+            FROM scope_work_events GROUP BY journey_id
+        )
+        SELECT variant, any_value(steps) AS steps,
+               {QUANTILE_COLUMNS.format(count_name="journeys", value="j.lead_hours", unit="lead_hours")},
+               count(*) FILTER (WHERE j.is_open) AS open_journeys
+        FROM paths p JOIN scope_journeys j USING (journey_id)
+        GROUP BY variant
+        ORDER BY journeys DESC, variant
+    """).df().assign(share=lambda frame: frame["journeys"] / frame["journeys"].sum())
+
+
+# Each work event with the next one of the same journey.
+SUCCESSIONS_SQL = """
+        SELECT journey_id, activity AS source_activity, department AS source_department,
+               lead(activity) OVER w AS target_activity, lead(department) OVER w AS target_department,
+               team AS source_team, lead(team) OVER w AS target_team,
+               resource AS source_resource, lead(resource) OVER w AS target_resource,
+               epoch(lead(ts) OVER w - ts) / 3600.0 AS wait_hours
+        FROM scope_work_events WINDOW w AS (PARTITION BY journey_id ORDER BY position)
+"""
+
+
+def directly_follows(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Edges a -> b with frequency and waiting time (mean, median, 90th percentile)."""
+    return connection.execute(f"""
+        SELECT source_activity, target_activity, any_value(source_department) AS source_department,
+               any_value(target_department) AS target_department,
+               {QUANTILE_COLUMNS.format(count_name="frequency", value="wait_hours", unit="wait_hours")},
+               count(DISTINCT journey_id) AS journeys
+        FROM ({SUCCESSIONS_SQL}) WHERE target_activity IS NOT NULL
+        GROUP BY source_activity, target_activity
+        ORDER BY frequency DESC, source_activity, target_activity
+    """).df()
+
+
+def start_end_activities(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """How often each activity starts a journey, and ends one (finished journeys only: the last event
+    of an open journey is where it waits, not where it ends)."""
+    return connection.execute("""
+        WITH bounds AS (
+            SELECT journey_id, arg_min(activity, position) AS first, arg_max(activity, position) AS last
+            FROM scope_work_events GROUP BY journey_id
+        )
+        SELECT activity, sum(starts)::BIGINT AS starts, sum(ends)::BIGINT AS ends FROM (
+            SELECT first AS activity, 1 AS starts, 0 AS ends FROM bounds
+            UNION ALL
+            SELECT last, 0, 1 FROM bounds JOIN scope_journeys j USING (journey_id) WHERE NOT j.is_open
+        ) GROUP BY activity ORDER BY activity
+    """).df()
+
+
+def activities(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each activity with its frequency and the department that performs it most often."""
+    return connection.execute("""
+        SELECT activity, count(*) AS frequency, mode(department) AS department,
+               count(DISTINCT journey_id) AS journeys
+        FROM scope_work_events GROUP BY activity ORDER BY frequency DESC, activity
+    """).df()
+
+
+def journey_overview(connection: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Headline figures of the scope: volume, open journeys, lead time, customer chasing."""
+    row = connection.execute("""
+        SELECT count(*) AS journeys, count(*) FILTER (WHERE is_open) AS open_journeys,
+               quantile_cont(lead_hours, 0.5) AS median_lead_hours,
+               quantile_cont(lead_hours, 0.9) AS p90_lead_hours,
+               (SELECT count(*) FROM events e SEMI JOIN scope_journeys s USING (journey_id)
+                 WHERE e.event_kind = 'contact') AS customer_contacts,
+               (SELECT count(*) FROM scope_work_events) AS work_events
+        FROM scope_journeys
+    """).df().iloc[0]
+    overview = {key: float(value) for key, value in row.items()}
+    overview["contacts_per_journey"] = overview["customer_contacts"] / max(overview["journeys"], 1)
+    return overview

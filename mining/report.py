@@ -1,0 +1,75 @@
+"""The self-contained HTML report (inline CSS and SVG, no network) an improvement team opens."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from mining.analysis import Analysis
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("mining", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def days(hours: float | None) -> str:
+    if hours is None or (isinstance(hours, float) and math.isnan(hours)):
+        return "–"
+    return f"{hours / 24:.1f} d" if hours >= 24 else f"{hours:.1f} h"
+
+
+def percent(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.0%}"
+
+
+def heat(hours: float | None, worst: float) -> str:
+    """Background colour of a matrix cell: white for short waits to deep red for the longest."""
+    if hours is None or (isinstance(hours, float) and math.isnan(hours)) or worst <= 0:
+        return "#ffffff"
+    ratio = min(hours / worst, 1.0)
+    return f"rgb(255,{int(255 - 150 * ratio)},{int(255 - 170 * ratio)})"
+
+
+_TEMPLATES.filters.update(days=days, percent=percent)
+
+
+def _matrix(analysis: Analysis) -> dict[str, object]:
+    table: pd.DataFrame = analysis.tables["handovers_department_all"]
+    departments = sorted(set(table["from_department"]) | set(table["to_department"]))
+    cells = {(r.from_department, r.to_department): r for r in table.itertuples()}
+    worst = float(table["median_wait_hours"].max()) if not table.empty else 0.0
+    return {"departments": departments, "cells": cells, "worst": worst, "heat": heat}
+
+
+def render_report(analysis: Analysis, organisation: str, path: Path) -> Path:
+    variants = analysis.tables["variants"].head(10)
+    html = _TEMPLATES.get_template("report.html.j2").render(
+        organisation=organisation,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        journey=analysis.journey,
+        bottleneck=analysis.bottleneck,
+        overview=analysis.overview,
+        end_to_end=analysis.end_to_end,
+        process_map=analysis.process_map_svg,
+        variants=variants.to_dict("records"),
+        comparison=analysis.tables["designed_vs_actual"].sort_values(
+            ["designed", "design_order", "excess_hours"], ascending=[False, True, False]
+        ).to_dict("records"),
+        matrix=_matrix(analysis),
+        journey_types=analysis.tables["journey_types"].to_dict("records"),
+        load_runs=analysis.tables["load_runs"].to_dict("records"),
+        quality=analysis.tables["data_quality"].to_dict("records"),
+        rejects=analysis.tables["rejects"].head(50).to_dict("records"),
+        rejects_total=len(analysis.tables["rejects"]),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html)
+    return path
