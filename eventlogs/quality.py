@@ -32,7 +32,8 @@ def record_store_quality(connection: duckdb.DuckDBPyConnection, run_id: str, loa
         parameters = {"loaded_at": loaded_at} if "$loaded_at" in query else {}
         count = connection.execute(query, parameters).fetchone()[0]
         connection.execute(
-            "INSERT OR REPLACE INTO quality_checks VALUES (?, 'store', ?, ?, ?)", [run_id, name, count, detail]
+            "INSERT OR REPLACE INTO quality_checks VALUES (?, 'store', ?, ?, ?)",
+            [run_id, name, count, detail],
         )
 
 

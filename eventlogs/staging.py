@@ -21,7 +21,9 @@ EVENT_COLUMNS = (
     "team VARCHAR, resource VARCHAR, event_kind VARCHAR, source VARCHAR, source_event_id VARCHAR, "
     "source_row VARCHAR, attributes JSON"
 )
-REJECT_COLUMNS = "source VARCHAR, source_record_id VARCHAR, source_row VARCHAR, record JSON, field VARCHAR, reason VARCHAR"
+REJECT_COLUMNS = (
+    "source VARCHAR, source_record_id VARCHAR, source_row VARCHAR, record JSON, field VARCHAR, reason VARCHAR"
+)
 JOURNEY_COLUMNS = (
     "journey_id VARCHAR, journey_type VARCHAR, opened_at TIMESTAMPTZ, closed_at TIMESTAMPTZ, is_open BOOLEAN, "
     "category VARCHAR, priority VARCHAR, caller VARCHAR, state VARCHAR, source VARCHAR, attributes JSON"

@@ -11,6 +11,8 @@ from rich.console import Console
 from eventlogs.errors import JourneyMiningError
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
+# The temporary local server logs a "database is locked" traceback while recording telemetry.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 app = typer.Typer(help="Process mining for customer journeys that cross departments.", no_args_is_help=True)
 console = Console()
@@ -60,9 +62,7 @@ def serve(
 
     from flows.journey_flow import demo_flow
 
-    demo_flow.serve(
-        name="journey-demo-nightly", schedule=Cron(cron, timezone=timezone), parameters={"out": str(out)}
-    )
+    demo_flow.serve(name="journey-demo-nightly", schedule=Cron(cron, timezone=timezone), parameters={"out": str(out)})
 
 
 if __name__ == "__main__":

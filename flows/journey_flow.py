@@ -40,7 +40,10 @@ def extract(config_file: str, data_folder: str, source_name: str, staging_folder
     manifest = staged.manifest()
     get_run_logger().info(
         "extracted %s: %d records read, %d events staged, %d rejected",
-        source_name, manifest["rows_read"], manifest["events"], manifest["rejects"],
+        source_name,
+        manifest["rows_read"],
+        manifest["events"],
+        manifest["rejects"],
     )
     return str(staged.folder)
 
@@ -51,7 +54,11 @@ def load(store: str, staged_folders: list[str], run_id: str) -> list[LoadResult]
     for result in results:
         get_run_logger().info(
             "loaded %s: read %d = loaded %d + rejected %d + already loaded %d",
-            result.source, result.rows_read, result.rows_loaded, result.rows_rejected, result.rows_duplicate,
+            result.source,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            result.rows_duplicate,
         )
     return results
 
@@ -75,9 +82,7 @@ def journey_flow(
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     config = load_source_config(Path(config_file), Path(data_folder))
     staging = out_path / "staging" / run_id
-    futures = [
-        extract.submit(config_file, data_folder, name, str(staging)) for name in config.sources
-    ]
+    futures = [extract.submit(config_file, data_folder, name, str(staging)) for name in config.sources]
     staged = [future.result() for future in futures]
     results = load(store_path, staged, run_id)
     outcome = mine_and_report(store_path, designed_journey, out, config.organisation)

@@ -66,7 +66,10 @@ def analyse(store: Path, journey: DesignedJourney, max_map_activities: int = 30)
         analysis.end_to_end = comparison.end_to_end(connection, journey)
         analysis.bottleneck = comparison.bottleneck_sentence(tables["designed_vs_actual"], journey)
         analysis.process_map_svg = process_map_svg(
-            tables["activities"], tables["directly_follows"], tables["start_end_activities"], max_map_activities
+            tables["activities"],
+            tables["directly_follows"],
+            tables["start_end_activities"],
+            max_map_activities,
         )
     finally:
         connection.close()

@@ -65,16 +65,20 @@ def compare_handovers(connection: duckdb.DuckDBPyConnection, journey: DesignedJo
 
 def end_to_end(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> dict[str, float]:
     """Lead time of finished journeys against the end-to-end norm (open journeys are counted apart)."""
-    row = connection.execute(
-        """
+    row = (
+        connection.execute(
+            """
         SELECT count(*) FILTER (WHERE NOT is_open) AS finished, count(*) FILTER (WHERE is_open) AS still_open,
                quantile_cont(lead_hours, 0.5) AS median_lead_hours,
                quantile_cont(lead_hours, 0.9) AS p90_lead_hours,
                avg((lead_hours <= $norm)::INT) AS within_norm_rate
         FROM scope_journeys
         """,
-        {"norm": journey.end_to_end_norm_hours},
-    ).df().iloc[0]
+            {"norm": journey.end_to_end_norm_hours},
+        )
+        .df()
+        .iloc[0]
+    )
     result = {key: float(value) for key, value in row.items()}
     result["norm_hours"] = journey.end_to_end_norm_hours
     result["norm_share"] = journey.norm_share

@@ -77,20 +77,32 @@ def load_designed_journey(path: Path) -> DesignedJourney:
         activities = _require(entry, "activities", at)
         if not isinstance(activities, list) or not activities:
             raise ConfigError(f"{at}: 'activities' must be a non-empty list")
-        stages.append(Stage(str(_require(entry, "name", at)), str(_require(entry, "department", at)),
-                            tuple(map(str, activities))))
+        stages.append(
+            Stage(
+                str(_require(entry, "name", at)),
+                str(_require(entry, "department", at)),
+                tuple(map(str, activities)),
+            )
+        )
     norms = []
     for index, entry in enumerate(_require(raw, "handover_norms", where), start=1):
         at = f"{where}: handover_norms[{index}]"
-        norms.append(HandoverNorm(str(_require(entry, "from", at)), str(_require(entry, "to", at)),
-                                  parse_duration_hours(_require(entry, "norm", at), f"{at} norm")))
+        norms.append(
+            HandoverNorm(
+                str(_require(entry, "from", at)),
+                str(_require(entry, "to", at)),
+                parse_duration_hours(_require(entry, "norm", at), f"{at} norm"),
+            )
+        )
     journey = DesignedJourney(
         name=str(_require(raw, "name", where)),
         journey_type=str(_require(raw, "journey_type", where)),
         journey_noun=str(raw.get("journey_noun", "journeys")),
         stages=tuple(stages),
         handover_norms=tuple(norms),
-        end_to_end_norm_hours=parse_duration_hours(_require(raw, "end_to_end_norm", where), f"{where}: end_to_end_norm"),
+        end_to_end_norm_hours=parse_duration_hours(
+            _require(raw, "end_to_end_norm", where), f"{where}: end_to_end_norm"
+        ),
         norm_share=float(raw.get("norm_share", 0.8)),
     )
     designed = set(journey.designed_handovers())

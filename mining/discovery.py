@@ -16,7 +16,8 @@ QUANTILE_COLUMNS = """count(*) AS {count_name},
 
 def variants(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Each distinct path with its journeys, share, and lead time of the finished ones."""
-    return connection.execute(f"""
+    return (
+        connection.execute(f"""
         WITH paths AS (
             SELECT journey_id, string_agg(activity, ' → ' ORDER BY position) AS variant, count(*) AS steps
             FROM scope_work_events GROUP BY journey_id
@@ -27,7 +28,10 @@ def variants(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM paths p JOIN scope_journeys j USING (journey_id)
         GROUP BY variant
         ORDER BY journeys DESC, variant
-    """).df().assign(share=lambda frame: frame["journeys"] / frame["journeys"].sum())
+    """)
+        .df()
+        .assign(share=lambda frame: frame["journeys"] / frame["journeys"].sum())
+    )
 
 
 # Each work event with the next one of the same journey.
@@ -81,7 +85,8 @@ def activities(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def journey_overview(connection: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """Headline figures of the scope: volume, open journeys, lead time, customer chasing."""
-    row = connection.execute("""
+    row = (
+        connection.execute("""
         SELECT count(*) AS journeys, count(*) FILTER (WHERE is_open) AS open_journeys,
                quantile_cont(lead_hours, 0.5) AS median_lead_hours,
                quantile_cont(lead_hours, 0.9) AS p90_lead_hours,
@@ -89,7 +94,10 @@ def journey_overview(connection: duckdb.DuckDBPyConnection) -> dict[str, float]:
                  WHERE e.event_kind = 'contact') AS customer_contacts,
                (SELECT count(*) FROM scope_work_events) AS work_events
         FROM scope_journeys
-    """).df().iloc[0]
+    """)
+        .df()
+        .iloc[0]
+    )
     overview = {key: float(value) for key, value in row.items()}
     overview["contacts_per_journey"] = overview["customer_contacts"] / max(overview["journeys"], 1)
     return overview

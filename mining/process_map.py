@@ -35,8 +35,7 @@ def process_map_svg(
     node_id = {name: f"a{i}" for i, name in enumerate(kept["activity"])}
     graph = graphviz.Digraph("journey", format="svg")
     graph.attr(rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.3", ranksep="0.45")
-    graph.attr("node", shape="box", style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica",
-               fontsize="10")
+    graph.attr("node", shape="box", style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica", fontsize="10")
     graph.attr("edge", fontname="Helvetica", fontsize="8")
     for lane, (department, group) in enumerate(kept.groupby("department", sort=False)):
         with graph.subgraph(name=f"cluster_{lane}") as cluster:

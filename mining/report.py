@@ -60,9 +60,9 @@ def render_report(analysis: Analysis, organisation: str, path: Path) -> Path:
         end_to_end=analysis.end_to_end,
         process_map=analysis.process_map_svg,
         variants=variants.to_dict("records"),
-        comparison=analysis.tables["designed_vs_actual"].sort_values(
-            ["designed", "design_order", "excess_hours"], ascending=[False, True, False]
-        ).to_dict("records"),
+        comparison=analysis.tables["designed_vs_actual"]
+        .sort_values(["designed", "design_order", "excess_hours"], ascending=[False, True, False])
+        .to_dict("records"),
         matrix=_matrix(analysis),
         journey_types=analysis.tables["journey_types"].to_dict("records"),
         load_runs=analysis.tables["load_runs"].to_dict("records"),

@@ -38,9 +38,7 @@ def true_handovers(events: pd.DataFrame, journeys: pd.DataFrame) -> pd.DataFrame
     return waits
 
 
-def ground_truth(
-    journeys: pd.DataFrame, events: pd.DataFrame, seed: int, defects: dict[str, Any]
-) -> dict[str, Any]:
+def ground_truth(journeys: pd.DataFrame, events: pd.DataFrame, seed: int, defects: dict[str, Any]) -> dict[str, Any]:
     waits = true_handovers(events, journeys)
     handovers: dict[str, Any] = {}
     for name, group in waits.groupby("handover"):
@@ -82,8 +80,14 @@ def ground_truth(
         "handovers": handovers,
         "worst_handover": max(totals, key=lambda name: totals[name]),
         "customer_contacts": {
-            "rate_per_waiting_day": {"before": org.PILOT.chase_rate_before, "after": org.PILOT.chase_rate_after},
-            "per_journey": {"before": float(per_journey[~after].mean()), "after": float(per_journey[after].mean())},
+            "rate_per_waiting_day": {
+                "before": org.PILOT.chase_rate_before,
+                "after": org.PILOT.chase_rate_after,
+            },
+            "per_journey": {
+                "before": float(per_journey[~after].mean()),
+                "after": float(per_journey[after].mean()),
+            },
             "total": int(contacts.sum()),
         },
         "defects": defects,

@@ -253,8 +253,6 @@ class DemoSimulator:
     def _close_state(self, journeys: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
         starts = events[events["activity"] == "Request submitted"].groupby("journey")["ts"].min()
         ends = events[events["activity"].isin(["Closed", "Cancelled"])].groupby("journey")["ts"].max()
-        journeys = journeys.assign(
-            opened_at=journeys["journey"].map(starts), closed_at=journeys["journey"].map(ends)
-        )
+        journeys = journeys.assign(opened_at=journeys["journey"].map(starts), closed_at=journeys["journey"].map(ends))
         journeys["is_open"] = journeys["closed_at"].isna()
         return journeys

@@ -241,9 +241,9 @@ class DemoSourceWriter:
         shipments = tracking["shipment_id"].unique()
         reversed_ids = set(self.rng.choice(shipments, min(N_OUT_OF_ORDER_SHIPMENTS, len(shipments)), False))
         in_reverse = tracking["shipment_id"].isin(reversed_ids)
-        tracking = pd.concat(
-            [tracking[~in_reverse], tracking[in_reverse].iloc[::-1]], ignore_index=True
-        ).sort_values("shipment_id", kind="stable")
+        tracking = pd.concat([tracking[~in_reverse], tracking[in_reverse].iloc[::-1]], ignore_index=True).sort_values(
+            "shipment_id", kind="stable"
+        )
         orphans = tracking[tracking["event_code"].isin(["RCV", "PCK"])].head(2 * N_ORPHAN_SHIPMENTS).copy()
         orphan_ids = [f"SHP9{i:07d}" for i in range(N_ORPHAN_SHIPMENTS)]
         orphans["shipment_id"] = np.repeat(orphan_ids, 2)[: len(orphans)]
@@ -253,10 +253,17 @@ class DemoSourceWriter:
             "_audit": audit,
             "_tracking": tracking,
             "duplicate_audit_rows": duplicate_pairs,
-            "missing_timestamp": {"table": "sys_audit", "field": "sys_created_on",
-                                  "sys_ids": audit.iloc[missing]["sys_id"].tolist()},
-            "unknown_state_code": {"table": "sys_audit", "field": "newvalue", "code": UNKNOWN_STATE_CODE,
-                                   "sys_ids": audit.iloc[unknown]["sys_id"].tolist()},
+            "missing_timestamp": {
+                "table": "sys_audit",
+                "field": "sys_created_on",
+                "sys_ids": audit.iloc[missing]["sys_id"].tolist(),
+            },
+            "unknown_state_code": {
+                "table": "sys_audit",
+                "field": "newvalue",
+                "code": UNKNOWN_STATE_CODE,
+                "sys_ids": audit.iloc[unknown]["sys_id"].tolist(),
+            },
             "out_of_order_shipments": sorted(reversed_ids),
             "orphan_shipments": orphan_ids,
             "lowercase_order_refs": int(tracking["order_ref"].str.startswith(" ").sum()),
@@ -292,4 +299,3 @@ class DemoSourceWriter:
             """
         )
         connection.close()
-

@@ -32,6 +32,18 @@ def _time_check(column: str) -> str:
     return _TEXT_TIME_CHECK.format(column=column, parsed=_UTC.format(column=column))
 
 
+def _request_check(column: str) -> str:
+    """The record must point at a request that was itself valid (joined as `request_number`)."""
+    return f"CASE WHEN request_number IS NULL THEN '{column}: no valid request with sys_id ''' || {column} || '''' END"
+
+
+def _code_check(column: str, known: str, what: str) -> str:
+    return (
+        f"CASE WHEN {column} IS NULL OR {column} NOT IN {known} "
+        f"THEN '{column.split('.')[-1]}: unknown {what} ''' || coalesce({column}, 'NULL') || '''' END"
+    )
+
+
 def _register_mappings(connection: duckdb.DuckDBPyConnection, source: ServiceNowSqliteSource) -> None:
     def table(name: str, mapping: dict[str, str], key: str, value: str) -> None:
         frame = pd.DataFrame({key: list(mapping), value: list(mapping.values())}, dtype="string")
@@ -106,9 +118,9 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowSqliteSource
         ), checked AS (
             SELECT audit.*, coalesce(
                 {_time_check("sys_created_on")},
-                CASE WHEN request_number IS NULL THEN 'documentkey: no valid request with sys_id ''' || documentkey || '''' END,
-                CASE WHEN fieldname = 'state' AND newvalue NOT IN (SELECT code FROM state_map)
-                     THEN 'newvalue: unknown state code ''' || coalesce(newvalue, 'NULL') || '''' END,
+                {_request_check("documentkey")},
+                CASE WHEN fieldname = 'state' THEN
+                     {_code_check("newvalue", "(SELECT code FROM state_map)", "state code")} END,
                 CASE WHEN fieldname = 'assignment_group' AND coalesce(trim(newvalue), '') = ''
                      THEN 'newvalue: empty assignment group' END) AS reason
             FROM audit
@@ -151,8 +163,8 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowSqliteSource
         SELECT a.*, {_UTC.format(column="sys_updated_on")} AS ts, t.request_number, m.activity,
                coalesce(
                  {_time_check("sys_updated_on")},
-                 CASE WHEN t.request_number IS NULL THEN 'sysapproval: no valid request with sys_id ''' || a.sysapproval || '''' END,
-                 CASE WHEN m.activity IS NULL THEN 'state: unknown approval state ''' || coalesce(a.state, 'NULL') || '''' END
+                 {_request_check("sysapproval")},
+                 {_code_check("a.state", "(SELECT state FROM approval_map)", "approval state")}
                ) AS reason
         FROM sn.sysapproval_approver a LEFT JOIN {valid_tasks} t ON t.sys_id = a.sysapproval
         LEFT JOIN approval_map m ON m.state = a.state
@@ -171,14 +183,15 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowSqliteSource
         CREATE TEMP TABLE interaction_checked AS
         SELECT i.*, {_UTC.format(column="opened_at")} AS ts, t.request_number,
                coalesce({_time_check("opened_at")},
-                        CASE WHEN t.request_number IS NULL THEN 'parent: no valid request with sys_id ''' || i.parent || '''' END
+                        {_request_check("parent")}
                ) AS reason
         FROM sn.interaction i LEFT JOIN {valid_tasks} t ON t.sys_id = i.parent
     """)
     sql(f"""
         INSERT INTO staged_events
         SELECT request_number, NULL, '{source.contact_activity}', ts, 'Customer', type, opened_for, 'contact', '{name}',
-               'interaction:' || sys_id, 'interaction sys_id=' || sys_id, to_json({{'channel': type, 'interaction': number}})
+               'interaction:' || sys_id, 'interaction sys_id=' || sys_id,
+               to_json({{'channel': type, 'interaction': number}})
         FROM interaction_checked WHERE reason IS NULL
     """)
     _reject(connection, name, "interaction_checked", "interaction")
@@ -190,10 +203,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowSqliteSource
 
 def _reject(connection: duckdb.DuckDBPyConnection, source: str, checked: str, table: str) -> None:
     """Moves the rows of `checked` with a reason into staged_rejects, keeping the raw record."""
-    raw_columns = [
-        row[0]
-        for row in connection.execute(f"DESCRIBE sn.{table}").fetchall()
-    ]
+    raw_columns = [row[0] for row in connection.execute(f"DESCRIBE sn.{table}").fetchall()]
     record = "to_json({" + ", ".join(f"'{column}': \"{column}\"" for column in raw_columns) + "})"
     connection.execute(f"""
         INSERT INTO staged_rejects

@@ -1,0 +1,82 @@
+"""Designed-versus-actual on the hand-made store, and designed-journey validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mining.comparison import bottleneck_sentence, compare_handovers, end_to_end
+from mining.designed_journey import load_designed_journey, parse_duration_hours
+from mining.errors import ConfigError
+from mining.scope import define_scope
+
+SPEC = """
+name: Hand
+journey_type: t
+journey_noun: hand requests
+end_to_end_norm: 1d
+stages:
+  - {name: s1, department: Service Desk, activities: [A]}
+  - {name: s2, department: Management, activities: [B]}
+  - {name: s3, department: Procurement, activities: [C]}
+  - {name: s4, department: Service Desk, activities: [D]}
+handover_norms:
+  - {from: Service Desk, to: Management, norm: 12h}
+  - {from: Management, to: Procurement, norm: 3h}
+  - {from: Procurement, to: Service Desk, norm: 1h}
+"""
+
+
+@pytest.fixture()
+def spec(tmp_path: Path):
+    path = tmp_path / "hand.yaml"
+    path.write_text(SPEC)
+    return load_designed_journey(path)
+
+
+def test_excess_breach_and_share(hand_store, spec) -> None:
+    define_scope(hand_store, "t")
+    table = compare_handovers(hand_store, spec).set_index(["from_department", "to_department"])
+    # SD->Mgmt waits 10, 4, 48 against 12: excess 36, one journey in three breaches
+    assert table.loc[("Service Desk", "Management"), "excess_hours"] == pytest.approx(36)
+    assert table.loc[("Service Desk", "Management"), "journeys_breaching_rate"] == pytest.approx(1 / 3)
+    # Mgmt->Proc waits 20, 2, 4 against 3: excess 17 + 0 + 1; both journeys breach at least once
+    assert table.loc[("Management", "Procurement"), "excess_hours"] == pytest.approx(18)
+    assert table.loc[("Management", "Procurement"), "journeys_breaching_rate"] == pytest.approx(1)
+    assert table.loc[("Procurement", "Service Desk"), "excess_hours"] == pytest.approx(1)
+    # Proc->Mgmt is not designed: its whole 10 h wait is excess
+    assert not table.loc[("Procurement", "Management"), "designed"]
+    assert table.loc[("Procurement", "Management"), "excess_hours"] == pytest.approx(10)
+    assert table["share_of_excess"].sum() == pytest.approx(1)
+    assert table.loc[("Service Desk", "Management"), "share_of_excess"] == pytest.approx(36 / 65)
+
+
+def test_bottleneck_sentence_names_the_top_handover(hand_store, spec) -> None:
+    define_scope(hand_store, "t")
+    sentence = bottleneck_sentence(compare_handovers(hand_store, spec), spec)
+    assert sentence.startswith("Service Desk → Management: median wait 0.4 days against a norm of 0.5 days")
+    assert "33% of hand requests breach it" in sentence
+    assert "55% of all excess handover time" in sentence
+
+
+def test_end_to_end_counts_open_journeys_apart(hand_store, spec) -> None:
+    define_scope(hand_store, "t")
+    result = end_to_end(hand_store, spec)
+    assert (result["finished"], result["still_open"]) == (2, 1)
+    assert result["within_norm_rate"] == pytest.approx(0.5)  # 22 h within 24 h; 31 h not
+
+
+@pytest.mark.parametrize(("text", "hours"), [("36h", 36), ("2d", 48), ("1.5 days", 36), ("1w", 168)])
+def test_durations(text: str, hours: float) -> None:
+    assert parse_duration_hours(text, "here") == hours
+
+
+def test_broken_spec_names_file_and_entry(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(SPEC.replace("norm: 3h", "norm: soon"))
+    with pytest.raises(ConfigError, match=r"broken\.yaml: handover_norms\[2\] norm: 'soon' is not a duration"):
+        load_designed_journey(path)
+    path.write_text(SPEC.replace("{name: s2, department: Management, activities: [B]}", "{name: s2, activities: [B]}"))
+    with pytest.raises(ConfigError, match=r"stages\[2\]: missing 'department'"):
+        load_designed_journey(path)

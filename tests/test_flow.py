@@ -1,0 +1,40 @@
+"""The Prefect flow end to end, under Prefect's test harness (one server for the whole session)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.journey_flow import demo_flow
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.mark.prefect
+def test_demo_flow_writes_report_naming_the_true_worst_handover(prefect_harness, tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    outcome = demo_flow(out=str(out), journeys=500, seed=3)
+    truth = json.loads((out / "sources" / "ground_truth.json").read_text())
+    report = Path(outcome["report"]).read_text()
+    worst = truth["worst_handover"].replace(" -> ", " → ")
+    assert outcome["bottleneck"].startswith(worst)
+    assert f'id="top-bottleneck">{worst}' in report
+    assert "<svg" in report and "http://" not in report.split("<svg", 1)[0]  # self-contained head
+    for table in ("variants", "directly_follows", "handovers_department", "designed_vs_actual", "rejects"):
+        assert (out / "tables" / f"{table}.parquet").exists()
+    # the flow run again over the same sources adds no event
+    with duckdb.connect(outcome["store"], read_only=True) as connection:
+        before = connection.execute("SELECT count(*) FROM events").fetchone()[0]
+    again = demo_flow(out=str(out), journeys=500, seed=3)
+    with duckdb.connect(again["store"], read_only=True) as connection:
+        assert connection.execute("SELECT count(*) FROM events").fetchone()[0] == before
+        assert connection.execute("SELECT count(DISTINCT run_id) FROM load_runs").fetchone()[0] == 2
