@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eventlogs.config_files import parse_config_file
 from eventlogs.errors import ConfigError
 
 
@@ -119,12 +120,7 @@ _READERS = {"servicenow_sqlite": _servicenow, "tracking_csv": _tracking}
 
 def load_source_config(file: Path, data_folder: Path | None = None) -> SourceConfig:
     """Reads and validates a source configuration; relative paths resolve against `data_folder`."""
-    try:
-        raw = tomllib.loads(file.read_text())
-    except FileNotFoundError as error:
-        raise ConfigError(f"{file}: no such configuration file") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{file}: not valid TOML: {error}") from error
+    raw = parse_config_file(file, tomllib.loads, tomllib.TOMLDecodeError, "source configuration (TOML)")
     root = _Section(file, "", raw)
     folder = data_folder or file.parent
     sources: dict[str, Source] = {}

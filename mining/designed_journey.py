@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from eventlogs.config_files import parse_config_file
 from mining.errors import ConfigError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(h|hours?|d|days?|w|weeks?)\s*$", re.IGNORECASE)
@@ -64,12 +65,7 @@ def _require(mapping: dict[str, Any], key: str, where: str) -> Any:
 
 def load_designed_journey(path: Path) -> DesignedJourney:
     """Reads and validates a designed-journey YAML file; errors name the file and the entry."""
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except FileNotFoundError as error:
-        raise ConfigError(f"{path}: no such designed-journey file") from error
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from error
+    raw = parse_config_file(path, yaml.safe_load, yaml.YAMLError, "designed-journey file (YAML)")
     where = str(path)
     stages = []
     for index, entry in enumerate(_require(raw, "stages", where), start=1):

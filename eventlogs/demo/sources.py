@@ -95,44 +95,43 @@ def _task_table(journeys: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _audit_rows(
+    documentkey: pd.Series, fieldname: str, oldvalue: object, newvalue: object, at: object, by: object
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "documentkey": documentkey,
+            "fieldname": fieldname,
+            "oldvalue": oldvalue,
+            "newvalue": newvalue,
+            "sys_created_on": at,
+            "sys_created_by": by,
+        }
+    )
+
+
 def _audit_table(journeys: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame:
     """State changes, and the assignment-group changes that hand the ticket to the next team."""
     sys_id_of = journeys.set_index("journey")["sys_id"]
     state = work[work["source_kind"] == "state"].copy()
     state["oldvalue"] = state.groupby("journey")["code"].shift().fillna("1")
-    state_rows = pd.DataFrame(
-        {
-            "documentkey": state["journey"].map(sys_id_of),
-            "fieldname": "state",
-            "oldvalue": state["oldvalue"],
-            "newvalue": state["code"],
-            "sys_created_on": state["ts"],
-            "sys_created_by": state["resource"],
-        }
+    state_rows = _audit_rows(
+        state["journey"].map(sys_id_of), "state", state["oldvalue"], state["code"], state["ts"], state["resource"]
     )
     # The ticket moves to a team when the previous step finishes: at the previous work event.
     state["previous_group"] = state.groupby("journey")["team"].shift().fillna("Service Desk L1")
     moved = state[state["team"] != state["previous_group"]]
     by_system = moved["previous_source"].isin(["shipment", "approval"])
-    assignment_rows = pd.DataFrame(
-        {
-            "documentkey": moved["journey"].map(sys_id_of),
-            "fieldname": "assignment_group",
-            "oldvalue": moved["previous_group"],
-            "newvalue": moved["team"],
-            "sys_created_on": moved["previous_ts"],
-            "sys_created_by": np.where(by_system, "system", moved["previous_resource"]),
-        }
+    assignment_rows = _audit_rows(
+        moved["journey"].map(sys_id_of),
+        "assignment_group",
+        moved["previous_group"],
+        moved["team"],
+        moved["previous_ts"],
+        np.where(by_system, "system", moved["previous_resource"]),
     )
-    initial_rows = pd.DataFrame(
-        {
-            "documentkey": journeys["sys_id"],
-            "fieldname": "assignment_group",
-            "oldvalue": None,
-            "newvalue": "Service Desk L1",
-            "sys_created_on": journeys["opened_at"],
-            "sys_created_by": "system",
-        }
+    initial_rows = _audit_rows(
+        journeys["sys_id"], "assignment_group", None, "Service Desk L1", journeys["opened_at"], "system"
     )
     audit = pd.concat([initial_rows, state_rows, assignment_rows], ignore_index=True)
     audit = audit.sort_values("sys_created_on", kind="stable").reset_index(drop=True)
