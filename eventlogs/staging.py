@@ -10,6 +10,7 @@ A small manifest holds the count of records read and the data-quality observatio
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,8 @@ def create_staging_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_events ({EVENT_COLUMNS})")
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_rejects ({REJECT_COLUMNS})")
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_journeys ({JOURNEY_COLUMNS})")
+
+
+def discard_staged(folder: Path) -> None:
+    """Removes a run's staged files once the store has committed them (they would pile up nightly)."""
+    shutil.rmtree(folder, ignore_errors=True)

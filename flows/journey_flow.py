@@ -19,7 +19,7 @@ from eventlogs.config import load_source_config
 from eventlogs.demo.sources import DemoSourceWriter
 from eventlogs.extract import extract_source
 from eventlogs.loader import LoadResult, load_staged
-from eventlogs.staging import StagedSource
+from eventlogs.staging import StagedSource, discard_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG
 from mining.analysis import analyse, write_tables
 from mining.designed_journey import load_designed_journey
@@ -85,6 +85,7 @@ def journey_flow(
     futures = [extract.submit(config_file, data_folder, name, str(staging)) for name in config.sources]
     staged = [future.result() for future in futures]
     results = load(store_path, staged, run_id)
+    discard_staged(staging)  # only reached when the load committed; a failed run keeps them to inspect
     outcome = mine_and_report(store_path, designed_journey, out, config.organisation)
     ledger = "\n".join(
         f"| {r.source} | {r.rows_read} | {r.rows_loaded} | {r.rows_rejected} | {r.rows_duplicate} |" for r in results

@@ -21,7 +21,7 @@ _TEMPLATES = jinja2.Environment(
 def days(hours: float | None) -> str:
     if hours is None or (isinstance(hours, float) and math.isnan(hours)):
         return "–"
-    return f"{hours / 24:.1f} d" if hours >= 24 else f"{hours:.1f} h"
+    return f"{hours / 24:,.1f} d" if hours >= 24 else f"{hours:.1f} h"
 
 
 def percent(value: float | None) -> str:
