@@ -46,7 +46,31 @@ class TrackingCsvSource:
     event_codes: dict[str, EventCodeMapping]
 
 
-Source = ServiceNowSqliteSource | TrackingCsvSource
+@dataclass(frozen=True)
+class EventLogSource:
+    """A flat event log (CSV or XES): one record per event, the case id naming the journey.
+
+    `fields` maps the canonical names (journey_id, activity, timestamp, resource, team, department) to
+    the log's own column or attribute names; `activity` may join several (for example XES's
+    concept:name and lifecycle:transition)."""
+
+    name: str
+    kind: str  # csv_event_log | xes
+    path: Path
+    journey_type: str
+    journey_id: str
+    activity: tuple[str, ...]
+    timestamp: str
+    resource: str | None
+    team: str | None
+    department: str | None
+    timestamp_format: str | None  # strptime format; None: ISO 8601
+    timezone: str  # of timestamps without an offset
+    activity_separator: str
+    cases_complete: bool  # a historical log: every case ended at its last event
+
+
+Source = ServiceNowSqliteSource | TrackingCsvSource | EventLogSource
 
 
 @dataclass(frozen=True)
@@ -115,7 +139,44 @@ def _tracking(section: _Section, name: str, data_folder: Path) -> TrackingCsvSou
     )
 
 
-_READERS = {"servicenow_sqlite": _servicenow, "tracking_csv": _tracking}
+def _event_log(section: _Section, name: str, data_folder: Path) -> EventLogSource:
+    fields = section.section("fields")
+    activity = fields.table.get("activity")
+    if isinstance(activity, str):
+        activity = [activity]
+    if not isinstance(activity, list) or not activity or not all(isinstance(a, str) for a in activity):
+        raise ConfigError(f"{section.file}: [{fields.where}] key 'activity' must be a name or a list of names")
+
+    def optional(key: str) -> str | None:
+        return fields.text(key) if key in fields.table else None
+
+    complete = section.table.get("cases_complete", True)
+    if not isinstance(complete, bool):
+        raise ConfigError(f"{section.file}: [{section.where}] key 'cases_complete' must be true or false")
+    return EventLogSource(
+        name=name,
+        kind=section.text("kind"),
+        path=data_folder / section.text("path"),
+        journey_type=section.text("journey_type"),
+        journey_id=fields.text("journey_id", "concept:name" if section.text("kind") == "xes" else None),
+        activity=tuple(activity),
+        timestamp=fields.text("timestamp", "time:timestamp" if section.text("kind") == "xes" else None),
+        resource=optional("resource"),
+        team=optional("team"),
+        department=optional("department"),
+        timestamp_format=section.table.get("timestamp_format"),
+        timezone=section.text("timezone", "UTC"),
+        activity_separator=section.table.get("activity_separator", " - "),
+        cases_complete=complete,
+    )
+
+
+_READERS = {
+    "servicenow_sqlite": _servicenow,
+    "tracking_csv": _tracking,
+    "csv_event_log": _event_log,
+    "xes": _event_log,
+}
 
 
 def load_source_config(file: Path, data_folder: Path | None = None) -> SourceConfig:

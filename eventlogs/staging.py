@@ -30,6 +30,10 @@ JOURNEY_COLUMNS = (
     "category VARCHAR, priority VARCHAR, caller VARCHAR, state VARCHAR, source VARCHAR, attributes JSON"
 )
 
+# Every reason starts with the field it is about ("event_time: unparseable ..."); field names may hold
+# colons themselves (XES's "time:timestamp"), so the field ends at the first colon followed by a space.
+REASON_FIELD_SQL = "regexp_extract(reason, '^(.*?): ', 1)"
+
 
 @dataclass(frozen=True)
 class StagedSource:

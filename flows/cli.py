@@ -52,6 +52,29 @@ def generate_demo(
 
 
 @app.command()
+def extract(
+    config: Path = typer.Option(..., exists=True, dir_okay=False, help="Source configuration (TOML)."),
+    store: Path = typer.Option(Path("outputs/journeys.duckdb"), help="The DuckDB event store to load into."),
+    data: Path | None = typer.Option(None, help="Folder the configured paths are relative to (default: the config's)."),
+    source: list[str] | None = typer.Option(None, help="Only this source (repeatable); default: all."),
+) -> None:
+    """Extract the configured sources and load them into the store (idempotent: re-running adds nothing)."""
+    from eventlogs.pipeline import extract_and_load
+
+    try:
+        results = extract_and_load(config, store, data, source or None, console)
+    except JourneyMiningError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    for result in results:
+        console.print(
+            f"{result.source}: read {result.rows_read:,} = loaded {result.rows_loaded:,} + rejected "
+            f"{result.rows_rejected:,} + already loaded {result.rows_duplicate:,}"
+        )
+    console.print(f"store: {store}")
+
+
+@app.command()
 def serve(
     cron: str = typer.Option("0 2 * * *", help="When to run (cron, in --timezone)."),
     timezone: str = typer.Option("Europe/Amsterdam", help="Time zone of the schedule."),

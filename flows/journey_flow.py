@@ -7,8 +7,6 @@ and hands over Parquet.
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -19,6 +17,7 @@ from eventlogs.config import load_source_config
 from eventlogs.demo.sources import DemoSourceWriter
 from eventlogs.extract import extract_source
 from eventlogs.loader import LoadResult, load_staged
+from eventlogs.pipeline import new_run_id
 from eventlogs.staging import StagedSource, discard_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG
 from mining.analysis import analyse, write_tables
@@ -79,7 +78,7 @@ def journey_flow(
     """Extract every configured source, load the store, discover, compare with the design, report."""
     out_path = Path(out)
     store_path = store or str(out_path / "journeys.duckdb")
-    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    run_id = new_run_id()
     config = load_source_config(Path(config_file), Path(data_folder))
     staging = out_path / "staging" / run_id
     futures = [extract.submit(config_file, data_folder, name, str(staging)) for name in config.sources]

@@ -37,3 +37,43 @@ def handovers(connection: duckdb.DuckDBPyConnection, level: Level = "department"
 def handover_matrix(table: pd.DataFrame, value: str = "median_wait_hours") -> pd.DataFrame:
     """From-department rows, to-department columns; empty where no handover happens."""
     return table.pivot(index="from_department", columns="to_department", values=value).sort_index(axis=0)
+
+
+def ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> pd.DataFrame:
+    """X -> Y -> X at `level`, in each journey's sequence with repeats collapsed, per pair (X, Y):
+    occurrences, journeys with it, and the rate among journeys with an X -> Y handover."""
+    return connection.execute(f"""
+        WITH collapsed AS (
+            SELECT journey_id, position, {level} AS holder FROM (
+                SELECT journey_id, position, {level}, lag({level}) OVER w AS previous
+                FROM scope_work_events WINDOW w AS (PARTITION BY journey_id ORDER BY position))
+            WHERE previous IS DISTINCT FROM {level}
+        ), triples AS (
+            SELECT journey_id, lag(holder, 2) OVER w AS first, lag(holder) OVER w AS middle, holder AS last
+            FROM collapsed WINDOW w AS (PARTITION BY journey_id ORDER BY position)
+        ), bounces AS (
+            SELECT first AS from_{level}, middle AS to_{level}, count(*) AS ping_pongs,
+                   count(DISTINCT journey_id) AS journeys
+            FROM triples WHERE first IS NOT DISTINCT FROM last AND middle IS NOT NULL AND first IS NOT NULL
+            GROUP BY ALL
+        ), exposed AS (
+            SELECT from_{level}, to_{level}, count(DISTINCT journey_id) AS journeys_with_handover
+            FROM ({handover_instances(level)}) GROUP BY ALL
+        )
+        SELECT b.*, b.journeys / e.journeys_with_handover AS rate
+        FROM bounces b JOIN exposed e USING (from_{level}, to_{level})
+        ORDER BY journeys DESC
+    """).df()
+
+
+def journeys_with_ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> int:
+    """Journeys with at least one X -> Y -> X at `level` (repeats collapsed)."""
+    return connection.execute(f"""
+        SELECT count(DISTINCT journey_id) FROM (
+            SELECT journey_id, holder, lag(holder, 2) OVER w AS two_back
+            FROM (SELECT journey_id, position, {level} AS holder, lag({level}) OVER v AS previous
+                  FROM scope_work_events WINDOW v AS (PARTITION BY journey_id ORDER BY position))
+            WHERE previous IS DISTINCT FROM holder
+            WINDOW w AS (PARTITION BY journey_id ORDER BY position))
+        WHERE holder IS NOT DISTINCT FROM two_back AND holder IS NOT NULL
+    """).fetchone()[0]

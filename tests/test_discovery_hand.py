@@ -7,7 +7,7 @@ import pm4py
 import pytest
 
 from mining import discovery
-from mining.handovers import handovers
+from mining.handovers import handovers, journeys_with_ping_pong, ping_pong
 from mining.scope import define_scope
 from tests.conftest import HAND_EVENTS, T0
 
@@ -87,3 +87,15 @@ def test_same_numbers_as_pm4py(hand_store) -> None:
         assert row.mean_wait_hours == pytest.approx(theirs["mean"] / 3600)
         assert row.median_wait_hours == pytest.approx(theirs["median"] / 3600)
     assert dict(starts) == {"A": 3}
+
+
+def test_ping_pong(hand_store) -> None:
+    """J2 runs SD, Mgmt, Proc, Mgmt, Proc, SD: Mgmt -> Proc -> Mgmt and Proc -> Mgmt -> Proc once each."""
+    define_scope(hand_store)
+    table = ping_pong(hand_store, "department").set_index(["from_department", "to_department"])
+    assert set(table.index) == {("Management", "Procurement"), ("Procurement", "Management")}
+    assert table.loc[("Management", "Procurement"), "ping_pongs"] == 1
+    # J1 and J2 hand Management -> Procurement; only J2 bounces back
+    assert table.loc[("Management", "Procurement"), "rate"] == pytest.approx(1 / 2)
+    assert table.loc[("Procurement", "Management"), "rate"] == pytest.approx(1)
+    assert journeys_with_ping_pong(hand_store, "department") == 1

@@ -18,7 +18,7 @@ import pandas as pd
 from eventlogs.config import ServiceNowSqliteSource
 from eventlogs.duckdb_extensions import load_sqlite_extension
 from eventlogs.errors import SourceError
-from eventlogs.staging import StagedSource, create_staging_tables, write_staged
+from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
 
 # ServiceNow keeps date-times as UTC text.
 _UTC = "(try_strptime({column}, '%Y-%m-%d %H:%M:%S') AT TIME ZONE 'UTC')"
@@ -208,6 +208,6 @@ def _reject(connection: duckdb.DuckDBPyConnection, source: str, checked: str, ta
     connection.execute(f"""
         INSERT INTO staged_rejects
         SELECT '{source}', '{table}:' || coalesce(sys_id, 'row?'), '{table} sys_id=' || coalesce(sys_id, '?'),
-               {record}, split_part(reason, ':', 1), reason
+               {record}, {REASON_FIELD_SQL}, reason
         FROM {checked} WHERE reason IS NOT NULL
     """)

@@ -6,42 +6,22 @@ the request may have been loaded in an earlier run.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from eventlogs.config import TrackingCsvSource
 from eventlogs.errors import SourceError
-from eventlogs.staging import StagedSource, create_staging_tables, write_staged
+from eventlogs.sources.csv_text import read_csv_as_text
+from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
 
 REQUIRED_COLUMNS = ("shipment_id", "order_ref", "event_code", "event_time", "depot")
 _HAS_OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)$"
 
 
-def _read_csv(source: TrackingCsvSource) -> pa.Table:
-    if not source.path.exists():
-        raise SourceError(f"source '{source.name}': tracking export {source.path} does not exist")
-    try:
-        with source.path.open(newline="") as file:
-            header = next(csv.reader(file), [])
-        table = pacsv.read_csv(
-            source.path, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()))
-        )
-    except pa.ArrowInvalid as error:
-        raise SourceError(f"source '{source.name}' ({source.path}): not a readable CSV file: {error}") from error
-    missing = [column for column in REQUIRED_COLUMNS if column not in table.column_names]
-    if missing:
-        raise SourceError(f"source '{source.name}' ({source.path}): header lacks column(s) {', '.join(missing)}")
-    # line 1 is the header, so the first record is on line 2
-    return table.append_column("line", pa.array(range(2, table.num_rows + 2), pa.int64()))
-
-
 def extract_tracking_csv(source: TrackingCsvSource, staging_folder: Path) -> StagedSource:
-    scans = _read_csv(source)
+    scans = read_csv_as_text(source.path, source.name, REQUIRED_COLUMNS)
     codes = pd.DataFrame(
         {
             "code": list(source.event_codes),
@@ -101,7 +81,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: TrackingCsvSource) -> 
         SELECT '{name}', 'line:' || line, 'line ' || line,
                to_json({{'shipment_id': shipment_id, 'order_ref': order_ref, 'event_code': event_code,
                         'event_time': event_time, 'depot': depot}}),
-               split_part(reason, ':', 1), reason
+               {REASON_FIELD_SQL}, reason
         FROM scans_checked WHERE reason IS NOT NULL
     """)
     out_of_order = connection.execute("""

@@ -1,0 +1,53 @@
+"""A flat CSV event log with broken rows: each bad row is rejected with the field, nothing is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from eventlogs.pipeline import extract_and_load
+
+LOG = """case,activity,time,who
+c1,Open,2026-03-02 09:00:00,ann
+c1,Close,2026-03-02 11:30:00,bob
+,Open,2026-03-02 09:00:00,ann
+c2,Open,yesterday,ann
+c2,Open,2026-03-03 08:00:00+01:00,ann
+c2,,2026-03-03 09:00:00,bob
+"""
+CONFIG = """
+[sources.log]
+kind = "csv_event_log"
+path = "log.csv"
+journey_type = "ticket"
+timezone = "Europe/Amsterdam"
+[sources.log.fields]
+journey_id = "case"
+activity = "activity"
+timestamp = "time"
+resource = "who"
+"""
+
+
+def test_rejects_name_line_and_field_and_naive_times_take_the_zone(tmp_path: Path) -> None:
+    (tmp_path / "log.csv").write_text(LOG)
+    (tmp_path / "log.toml").write_text(CONFIG)
+    store = tmp_path / "store.duckdb"
+    (result,) = extract_and_load(tmp_path / "log.toml", store)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (6, 3, 3)
+    with duckdb.connect(str(store), read_only=True) as connection:
+        rejects = connection.execute("SELECT source_row, field, reason FROM rejects ORDER BY source_row").fetchall()
+        assert rejects == [
+            ("line 4", "case", "case: missing case id"),
+            ("line 5", "time", "time: unparseable timestamp 'yesterday'"),
+            ("line 7", "activity", "activity: missing activity"),
+        ]
+        connection.execute("SET TimeZone = 'UTC'")
+        times = connection.execute("SELECT strftime(ts, '%H:%M') FROM events ORDER BY source_event_id").fetchall()
+        # 09:00 and 11:30 in Amsterdam (CET, +01:00) are 08:00 and 10:30 UTC; the offset in line 6 wins
+        assert [t for (t,) in times] == ["08:00", "10:30", "07:00"]
+        lead = connection.execute("SELECT epoch(closed_at - opened_at) / 3600 FROM journeys WHERE journey_id = 'c1'")
+        assert lead.fetchone()[0] == 2.5
+    (again,) = extract_and_load(tmp_path / "log.toml", store)
+    assert (again.rows_loaded, again.rows_duplicate, again.rows_rejected) == (0, 3, 3)
