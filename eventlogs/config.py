@@ -55,7 +55,7 @@ class EventLogSource:
     concept:name and lifecycle:transition)."""
 
     name: str
-    kind: str  # csv_event_log | xes
+    kind: str  # csv_event_log | parquet_event_log | xes
     path: Path
     journey_type: str
     journey_id: str
@@ -176,6 +176,7 @@ _READERS = {
     "tracking_csv": _tracking,
     "csv_event_log": _event_log,
     "xes": _event_log,
+    "parquet_event_log": _event_log,
 }
 
 

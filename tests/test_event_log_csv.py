@@ -51,3 +51,27 @@ def test_rejects_name_line_and_field_and_naive_times_take_the_zone(tmp_path: Pat
         assert lead.fetchone()[0] == 2.5
     (again,) = extract_and_load(tmp_path / "log.toml", store)
     assert (again.rows_loaded, again.rows_duplicate, again.rows_rejected) == (0, 3, 3)
+
+
+def test_parquet_event_log_with_typed_naive_timestamps(tmp_path: Path) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "case": ["c1", "c1", "c2"],
+            "activity": ["Open", "Close", "Open"],
+            "time": pd.to_datetime(["2026-03-02 09:00", "2026-03-02 11:30", "2026-07-01 09:00"]),
+            "who": ["ann", "bob", None],
+        }
+    )
+    frame.to_parquet(tmp_path / "log.parquet")
+    config = CONFIG.replace('kind = "csv_event_log"', 'kind = "parquet_event_log"').replace("log.csv", "log.parquet")
+    (tmp_path / "log.toml").write_text(config)
+    store = tmp_path / "store.duckdb"
+    (result,) = extract_and_load(tmp_path / "log.toml", store)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 3, 0)
+    with duckdb.connect(str(store), read_only=True) as connection:
+        connection.execute("SET TimeZone = 'UTC'")
+        times = connection.execute("SELECT strftime(ts, '%m-%d %H:%M') FROM events ORDER BY source_event_id").fetchall()
+    # Amsterdam is UTC+1 in March and UTC+2 (summer time) in July
+    assert [t for (t,) in times] == ["03-02 08:00", "03-02 10:30", "07-01 07:00"]

@@ -66,6 +66,25 @@ def read_xes(source: EventLogSource) -> pa.Table:
     return arrow.append_column("line", pa.array(range(1, arrow.num_rows + 1), pa.int64()))
 
 
+def read_parquet_as_text(source: EventLogSource) -> pa.Table:
+    """Every column as text (typed timestamps become ISO text, with '+00' when they carry a zone), numbered
+    by their row in the file, so the same checks apply as to CSV."""
+    if not source.path.exists():
+        raise SourceError(f"source '{source.name}': Parquet file {source.path} does not exist")
+    connection = duckdb.connect()
+    try:
+        connection.execute("SET TimeZone = 'UTC'")
+        return connection.execute(
+            "SELECT COLUMNS(c -> c <> 'file_row_number')::VARCHAR, file_row_number + 1 AS line "
+            "FROM read_parquet(?, file_row_number = true) ORDER BY file_row_number",
+            [str(source.path)],
+        ).to_arrow_table()
+    except duckdb.Error as error:
+        raise SourceError(f"source '{source.name}' ({source.path}): not a readable Parquet file: {error}") from error
+    finally:
+        connection.close()
+
+
 def _timestamp_sql(source: EventLogSource) -> str:
     column = _quoted(source.timestamp)
     zone = _literal(source.timezone)
@@ -84,7 +103,13 @@ def extract_event_log(source: EventLogSource, staging_folder: Path) -> StagedSou
     else:
         case_column = source.journey_id
         required = (source.journey_id, *source.activity, source.timestamp)
-        raw, where = read_csv_as_text(source.path, source.name, required), "line"
+        if source.kind == "parquet_event_log":
+            raw, where = read_parquet_as_text(source), "row"
+            missing = [column for column in required if column not in raw.column_names]
+            if missing:
+                raise SourceError(f"source '{source.name}' ({source.path}): no column(s) {', '.join(missing)}")
+        else:
+            raw, where = read_csv_as_text(source.path, source.name, required), "line"
         names = [name for name in raw.column_names if name != "line"]
         record = "to_json({" + ", ".join(f"{_literal(n)}: {_quoted(n)}" for n in names) + "})"
     connection = duckdb.connect()
