@@ -9,6 +9,7 @@ from typing import Any
 
 from eventlogs.config_files import parse_config_file
 from eventlogs.errors import ConfigError
+from eventlogs.toml_lines import line_of
 
 
 @dataclass(frozen=True)
@@ -81,29 +82,35 @@ class SourceConfig:
 
 
 class _Section:
-    """Reads keys of one TOML table, naming the file and the key path in every error."""
+    """Reads keys of one TOML table; every error names the file, the line and the key."""
 
-    def __init__(self, file: Path, where: str, table: Any) -> None:
+    def __init__(self, file: Path, text: str, where: str, table: Any) -> None:
+        self.file, self.source_text, self.where, self.table = file, text, where, table
         if not isinstance(table, dict):
-            raise ConfigError(f"{file}: [{where}] must be a table")
-        self.file, self.where, self.table = file, where, table
+            raise self.error(f"[{where}] must be a table")
+
+    def error(self, message: str, key: str | None = None) -> ConfigError:
+        line = line_of(self.source_text, self.where, key)
+        return ConfigError(f"{self.file}:{line}: {message}" if line else f"{self.file}: {message}")
 
     def text(self, key: str, default: str | None = None) -> str:
         value = self.table.get(key, default)
         if not isinstance(value, str) or not value:
-            raise ConfigError(f"{self.file}: [{self.where}] key '{key}' must be a non-empty string")
+            problem = "is missing" if key not in self.table and default is None else "must be a non-empty string"
+            raise self.error(f"[{self.where}] key '{key}' {problem}", key if key in self.table else None)
         return value
 
     def section(self, key: str) -> _Section:
         if key not in self.table:
-            raise ConfigError(f"{self.file}: [{self.where}] is missing the table '{key}'")
-        return _Section(self.file, f"{self.where}.{key}", self.table[key])
+            raise self.error(f"[{self.where}] is missing the table '{key}'")
+        where = f"{self.where}.{key}" if self.where else key
+        return _Section(self.file, self.source_text, where, self.table[key])
 
     def text_map(self, key: str) -> dict[str, str]:
         inner = self.section(key)
         for name, value in inner.table.items():
             if not isinstance(value, str):
-                raise ConfigError(f"{self.file}: [{inner.where}] key '{name}' must be a string")
+                raise inner.error(f"[{inner.where}] key '{name}' must be a string", name)
         return dict(inner.table)
 
 
@@ -145,14 +152,14 @@ def _event_log(section: _Section, name: str, data_folder: Path) -> EventLogSourc
     if isinstance(activity, str):
         activity = [activity]
     if not isinstance(activity, list) or not activity or not all(isinstance(a, str) for a in activity):
-        raise ConfigError(f"{section.file}: [{fields.where}] key 'activity' must be a name or a list of names")
+        raise fields.error(f"[{fields.where}] key 'activity' must be a name or a list of names", "activity")
 
     def optional(key: str) -> str | None:
         return fields.text(key) if key in fields.table else None
 
     complete = section.table.get("cases_complete", True)
     if not isinstance(complete, bool):
-        raise ConfigError(f"{section.file}: [{section.where}] key 'cases_complete' must be true or false")
+        raise section.error(f"[{section.where}] key 'cases_complete' must be true or false", "cases_complete")
     return EventLogSource(
         name=name,
         kind=section.text("kind"),
@@ -183,19 +190,24 @@ _READERS = {
 def load_source_config(file: Path, data_folder: Path | None = None) -> SourceConfig:
     """Reads and validates a source configuration; relative paths resolve against `data_folder`."""
     raw = parse_config_file(file, tomllib.loads, tomllib.TOMLDecodeError, "source configuration (TOML)")
-    root = _Section(file, "", raw)
+    root = _Section(file, file.read_text(), "", raw)
     folder = data_folder or file.parent
     sources: dict[str, Source] = {}
     for name in root.section("sources").table:
         section = root.section("sources").section(name)
         kind = section.text("kind")
         if kind not in _READERS:
-            raise ConfigError(f"{file}: [sources.{name}] kind '{kind}' is not one of {sorted(_READERS)}")
+            raise section.error(f"[sources.{name}] kind '{kind}' is not one of {sorted(_READERS)}", "kind")
         sources[name] = _READERS[kind](section, name, folder)
     for source in sources.values():
         if isinstance(source, TrackingCsvSource) and source.correlates_with not in sources:
-            raise ConfigError(
-                f"{file}: [sources.{source.name}] correlates_with '{source.correlates_with}' names no source"
+            raise (
+                root.section("sources")
+                .section(source.name)
+                .error(
+                    f"[sources.{source.name}] correlates_with '{source.correlates_with}' names no source",
+                    "correlates_with",
+                )
             )
     organisation = root.section("organisation").text("name") if "organisation" in raw else file.stem
     return SourceConfig(file=file, organisation=organisation, sources=sources)
