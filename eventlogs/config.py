@@ -5,11 +5,11 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from eventlogs.config_files import parse_config_file
-from eventlogs.errors import ConfigError
-from eventlogs.toml_lines import line_of
+from eventlogs.config_section import ConfigSection
+from eventlogs.durations import parse_duration_hours
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class ServiceNowSqliteSource:
     state_activities: dict[str, str]
     approval_activities: dict[str, str]
     departments: dict[str, str]
+    kind: str = "servicenow_sqlite"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class TrackingCsvSource:
     path: Path
     correlates_with: str
     event_codes: dict[str, EventCodeMapping]
+    kind: str = "tracking_csv"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,11 @@ class EventLogSource:
     cases_complete: bool  # a historical log: every case ended at its last event
 
 
-Source = ServiceNowSqliteSource | TrackingCsvSource | EventLogSource
+class Source(Protocol):
+    """What every configured source has; each kind adds its own fields (see eventlogs.source_kinds)."""
+
+    name: str
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -79,42 +85,10 @@ class SourceConfig:
     file: Path
     organisation: str
     sources: dict[str, Source]
+    lookback_hours: dict[str, float]  # per source: how far before its watermark to read again
 
 
-class _Section:
-    """Reads keys of one TOML table; every error names the file, the line and the key."""
-
-    def __init__(self, file: Path, text: str, where: str, table: Any) -> None:
-        self.file, self.source_text, self.where, self.table = file, text, where, table
-        if not isinstance(table, dict):
-            raise self.error(f"[{where}] must be a table")
-
-    def error(self, message: str, key: str | None = None) -> ConfigError:
-        line = line_of(self.source_text, self.where, key)
-        return ConfigError(f"{self.file}:{line}: {message}" if line else f"{self.file}: {message}")
-
-    def text(self, key: str, default: str | None = None) -> str:
-        value = self.table.get(key, default)
-        if not isinstance(value, str) or not value:
-            problem = "is missing" if key not in self.table and default is None else "must be a non-empty string"
-            raise self.error(f"[{self.where}] key '{key}' {problem}", key if key in self.table else None)
-        return value
-
-    def section(self, key: str) -> _Section:
-        if key not in self.table:
-            raise self.error(f"[{self.where}] is missing the table '{key}'")
-        where = f"{self.where}.{key}" if self.where else key
-        return _Section(self.file, self.source_text, where, self.table[key])
-
-    def text_map(self, key: str) -> dict[str, str]:
-        inner = self.section(key)
-        for name, value in inner.table.items():
-            if not isinstance(value, str):
-                raise inner.error(f"[{inner.where}] key '{name}' must be a string", name)
-        return dict(inner.table)
-
-
-def _servicenow(section: _Section, name: str, data_folder: Path) -> ServiceNowSqliteSource:
+def read_servicenow_sqlite(section: ConfigSection, name: str, data_folder: Path) -> ServiceNowSqliteSource:
     return ServiceNowSqliteSource(
         name=name,
         path=data_folder / section.text("path"),
@@ -132,7 +106,7 @@ def _servicenow(section: _Section, name: str, data_folder: Path) -> ServiceNowSq
     )
 
 
-def _tracking(section: _Section, name: str, data_folder: Path) -> TrackingCsvSource:
+def read_tracking_csv(section: ConfigSection, name: str, data_folder: Path) -> TrackingCsvSource:
     codes = section.section("event_codes")
     mappings = {}
     for code in codes.table:
@@ -146,7 +120,7 @@ def _tracking(section: _Section, name: str, data_folder: Path) -> TrackingCsvSou
     )
 
 
-def _event_log(section: _Section, name: str, data_folder: Path) -> EventLogSource:
+def read_event_log(section: ConfigSection, name: str, data_folder: Path) -> EventLogSource:
     fields = section.section("fields")
     activity = fields.table.get("activity")
     if isinstance(activity, str):
@@ -154,12 +128,7 @@ def _event_log(section: _Section, name: str, data_folder: Path) -> EventLogSourc
     if not isinstance(activity, list) or not activity or not all(isinstance(a, str) for a in activity):
         raise fields.error(f"[{fields.where}] key 'activity' must be a name or a list of names", "activity")
 
-    def optional(key: str) -> str | None:
-        return fields.text(key) if key in fields.table else None
-
-    complete = section.table.get("cases_complete", True)
-    if not isinstance(complete, bool):
-        raise section.error(f"[{section.where}] key 'cases_complete' must be true or false", "cases_complete")
+    complete = section.flag("cases_complete", True)
     return EventLogSource(
         name=name,
         kind=section.text("kind"),
@@ -168,9 +137,9 @@ def _event_log(section: _Section, name: str, data_folder: Path) -> EventLogSourc
         journey_id=fields.text("journey_id", "concept:name" if section.text("kind") == "xes" else None),
         activity=tuple(activity),
         timestamp=fields.text("timestamp", "time:timestamp" if section.text("kind") == "xes" else None),
-        resource=optional("resource"),
-        team=optional("team"),
-        department=optional("department"),
+        resource=fields.optional_text("resource"),
+        team=fields.optional_text("team"),
+        department=fields.optional_text("department"),
         timestamp_format=section.table.get("timestamp_format"),
         timezone=section.text("timezone", "UTC"),
         activity_separator=section.table.get("activity_separator", " - "),
@@ -178,36 +147,37 @@ def _event_log(section: _Section, name: str, data_folder: Path) -> EventLogSourc
     )
 
 
-_READERS = {
-    "servicenow_sqlite": _servicenow,
-    "tracking_csv": _tracking,
-    "csv_event_log": _event_log,
-    "xes": _event_log,
-    "parquet_event_log": _event_log,
-}
-
-
 def load_source_config(file: Path, data_folder: Path | None = None) -> SourceConfig:
     """Reads and validates a source configuration; relative paths resolve against `data_folder`."""
+    from eventlogs.source_kinds import SOURCE_KINDS  # the registry imports the connectors, which import this
+
     raw = parse_config_file(file, tomllib.loads, tomllib.TOMLDecodeError, "source configuration (TOML)")
-    root = _Section(file, file.read_text(), "", raw)
+    root = ConfigSection(file, file.read_text(), "", raw)
     folder = data_folder or file.parent
     sources: dict[str, Source] = {}
+    lookback: dict[str, float] = {}
     for name in root.section("sources").table:
         section = root.section("sources").section(name)
         kind = section.text("kind")
-        if kind not in _READERS:
-            raise section.error(f"[sources.{name}] kind '{kind}' is not one of {sorted(_READERS)}", "kind")
-        sources[name] = _READERS[kind](section, name, folder)
+        if kind not in SOURCE_KINDS:
+            raise section.error(f"[sources.{name}] kind '{kind}' is not one of {sorted(SOURCE_KINDS)}", "kind")
+        sources[name] = SOURCE_KINDS[kind].read_config(section, name, folder)
+        lookback[name] = (
+            parse_duration_hours(
+                section.text("lookback"), str(section.error(f"[sources.{name}] key 'lookback'", "lookback"))
+            )
+            if "lookback" in section.table
+            else 0.0
+        )
     for source in sources.values():
-        if isinstance(source, TrackingCsvSource) and source.correlates_with not in sources:
+        correlates_with = getattr(source, "correlates_with", None)
+        if correlates_with is not None and correlates_with not in sources:
             raise (
                 root.section("sources")
                 .section(source.name)
                 .error(
-                    f"[sources.{source.name}] correlates_with '{source.correlates_with}' names no source",
-                    "correlates_with",
+                    f"[sources.{source.name}] correlates_with '{correlates_with}' names no source", "correlates_with"
                 )
             )
     organisation = root.section("organisation").text("name") if "organisation" in raw else file.stem
-    return SourceConfig(file=file, organisation=organisation, sources=sources)
+    return SourceConfig(file=file, organisation=organisation, sources=sources, lookback_hours=lookback)

@@ -135,6 +135,16 @@ def _merge(
             "INSERT OR REPLACE INTO load_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, name, started, finished, result.rows_read, loaded, rejected, result.rows_duplicate],
         )
+        if manifest.get("cursor"):
+            # same transaction as the events: a crash leaves both the old watermark and the old events
+            connection.execute(
+                """
+                INSERT INTO watermarks VALUES ($source, $cursor::TIMESTAMPTZ, $run)
+                ON CONFLICT (source) DO UPDATE SET cursor_at = greatest(cursor_at, excluded.cursor_at),
+                                                   run_id = excluded.run_id
+                """,
+                {"source": name, "cursor": manifest["cursor"], "run": run_id},
+            )
         for check in manifest["quality"]:
             connection.execute(
                 "INSERT OR REPLACE INTO quality_checks VALUES (?, ?, ?, ?, ?)",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,11 @@ def write_staged(
     source: str,
     rows_read: int,
     quality: list[dict[str, Any]],
+    cursor: datetime | None = None,
 ) -> StagedSource:
-    """Writes the connection's temp tables staged_events, staged_rejects, staged_journeys to Parquet."""
+    """Writes the connection's temp tables staged_events, staged_rejects, staged_journeys to Parquet.
+    `cursor` is the largest updated-at value read, for incremental sources: the loader moves the source's
+    watermark to it in the same transaction as the load."""
     staged = StagedSource(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for table, path in (
@@ -85,6 +89,7 @@ def write_staged(
         "events": staged_events,
         "rejects": staged_rejects,
         "quality": quality,
+        "cursor": cursor.isoformat() if cursor else None,
     }
     staged.manifest_file.write_text(json.dumps(manifest, indent=2))
     return staged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -58,6 +59,11 @@ CREATE TABLE IF NOT EXISTS load_runs (
     rows_duplicate BIGINT NOT NULL,          -- already in the store from an earlier run
     PRIMARY KEY (run_id, source)
 );
+CREATE TABLE IF NOT EXISTS watermarks (
+    source      VARCHAR PRIMARY KEY,
+    cursor_at   TIMESTAMPTZ NOT NULL,        -- the largest updated-at loaded from this source
+    run_id      VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS quality_checks (
     run_id     VARCHAR NOT NULL,
     source     VARCHAR NOT NULL,
@@ -81,3 +87,17 @@ def connect_store(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     if not read_only:
         connection.execute(SCHEMA)
     return connection
+
+
+def read_watermarks(path: Path) -> dict[str, datetime]:
+    """Each incremental source's watermark; empty for a store that does not exist yet."""
+    if not path.exists():
+        return {}
+    connection = connect_store(path, read_only=True)
+    try:
+        tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
+        if "watermarks" not in tables:
+            return {}
+        return dict(connection.execute("SELECT source, cursor_at FROM watermarks").fetchall())
+    finally:
+        connection.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -57,12 +58,17 @@ def extract(
     store: Path = typer.Option(Path("outputs/journeys.duckdb"), help="The DuckDB event store to load into."),
     data: Path | None = typer.Option(None, help="Folder the configured paths are relative to (default: the config's)."),
     source: list[str] | None = typer.Option(None, help="Only this source (repeatable); default: all."),
+    since: datetime | None = typer.Option(
+        None, help="Read records updated from this time (UTC) on, instead of each source's watermark."
+    ),
 ) -> None:
     """Extract the configured sources and load them into the store (idempotent: re-running adds nothing)."""
     from eventlogs.pipeline import extract_and_load
 
     try:
-        results = extract_and_load(config, store, data, source or None, console)
+        results = extract_and_load(
+            config, store, data, source or None, console, since.replace(tzinfo=UTC) if since else None
+        )
     except JourneyMiningError as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error

@@ -7,6 +7,7 @@ and hands over Parquet.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -17,7 +18,7 @@ from eventlogs.config import load_source_config
 from eventlogs.demo.sources import DemoSourceWriter
 from eventlogs.extract import extract_source
 from eventlogs.loader import LoadResult, load_staged
-from eventlogs.pipeline import new_run_id
+from eventlogs.pipeline import new_run_id, read_since
 from eventlogs.staging import StagedSource, discard_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG
 from mining.analysis import analyse, write_tables
@@ -33,9 +34,9 @@ def generate_demo_sources(folder: str, journeys: int, seed: int) -> str:
 
 
 @task(retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
-def extract(config_file: str, data_folder: str, source_name: str, staging_folder: str) -> str:
+def extract(config_file: str, data_folder: str, source_name: str, staging_folder: str, since: datetime | None) -> str:
     source = load_source_config(Path(config_file), Path(data_folder)).sources[source_name]
-    staged = extract_source(source, Path(staging_folder) / source_name)
+    staged = extract_source(source, Path(staging_folder) / source_name, since)
     manifest = staged.manifest()
     get_run_logger().info(
         "extracted %s: %d records read, %d events staged, %d rejected",
@@ -81,7 +82,8 @@ def journey_flow(
     run_id = new_run_id()
     config = load_source_config(Path(config_file), Path(data_folder))
     staging = out_path / "staging" / run_id
-    futures = [extract.submit(config_file, data_folder, name, str(staging)) for name in config.sources]
+    starts = read_since(config, Path(store_path))
+    futures = [extract.submit(config_file, data_folder, name, str(staging), starts[name]) for name in config.sources]
     staged = [future.result() for future in futures]
     results = load(store_path, staged, run_id)
     discard_staged(staging)  # only reached when the load committed; a failed run keeps them to inspect

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from eventlogs.durations import parse_duration_hours
 from mining.comparison import bottleneck_sentence, compare_handovers, end_to_end
-from mining.designed_journey import load_designed_journey, parse_duration_hours
+from mining.designed_journey import load_designed_journey
 from mining.errors import ConfigError
 from mining.scope import define_scope
 

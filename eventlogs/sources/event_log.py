@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -96,7 +97,9 @@ def _timestamp_sql(source: EventLogSource) -> str:
     )
 
 
-def extract_event_log(source: EventLogSource, staging_folder: Path) -> StagedSource:
+def extract_event_log(source: EventLogSource, staging_folder: Path, since: datetime | None = None) -> StagedSource:
+    """Reads the whole source every time (`since` is not used: a file has no updated-at); the loader's
+    merge makes that safe."""
     if source.kind == "xes":
         raw, where, record = read_xes(source), "event", "attributes::JSON"
         case_column = f"case:{source.journey_id}"

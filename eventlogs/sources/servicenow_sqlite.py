@@ -10,6 +10,7 @@ Everything is read as text, so a rejected record is kept exactly as the source h
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -56,8 +57,11 @@ def _register_mappings(connection: duckdb.DuckDBPyConnection, source: ServiceNow
     table("journey_type_map", source.journey_types, "kind", "journey_type")
 
 
-def extract_servicenow_sqlite(source: ServiceNowSqliteSource, staging_folder: Path) -> StagedSource:
-    """Reads the whole database (the demo's size); returns the staged files."""
+def extract_servicenow_sqlite(
+    source: ServiceNowSqliteSource, staging_folder: Path, since: datetime | None = None
+) -> StagedSource:
+    """Reads the whole database every time (`since` is not used yet: a state change needs the assignment
+    history before it, so an incremental read must fetch that too); the loader's merge makes it safe."""
     if not source.path.exists():
         raise SourceError(f"source '{source.name}': ticketing database {source.path} does not exist")
     connection = duckdb.connect()

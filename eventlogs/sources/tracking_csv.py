@@ -6,6 +6,7 @@ the request may have been loaded in an earlier run.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -20,7 +21,11 @@ REQUIRED_COLUMNS = ("shipment_id", "order_ref", "event_code", "event_time", "dep
 _HAS_OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)$"
 
 
-def extract_tracking_csv(source: TrackingCsvSource, staging_folder: Path) -> StagedSource:
+def extract_tracking_csv(
+    source: TrackingCsvSource, staging_folder: Path, since: datetime | None = None
+) -> StagedSource:
+    """Reads the whole source every time (`since` is not used: a file has no updated-at); the loader's
+    merge makes that safe."""
     scans = read_csv_as_text(source.path, source.name, REQUIRED_COLUMNS)
     codes = pd.DataFrame(
         {

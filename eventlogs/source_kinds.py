@@ -1,0 +1,36 @@
+"""The registry of source kinds: how each reads its configuration table and how it is extracted.
+
+A new connector lives in its own module under eventlogs/sources/ with a frozen dataclass (with `name`
+and `kind`), a `read_config(section, name, data_folder)` and an `extract(source, staging_folder, since)`;
+it is made available by one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from eventlogs import config
+from eventlogs.config_section import ConfigSection
+from eventlogs.sources import event_log, servicenow_sqlite, tracking_csv
+from eventlogs.staging import StagedSource
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    read_config: Callable[[ConfigSection, str, Path], Any]
+    # since: the source's watermark minus its look-back (None: read everything); kinds that cannot
+    # read incrementally ignore it and rely on the idempotent merge
+    extract: Callable[[Any, Path, datetime | None], StagedSource]
+
+
+SOURCE_KINDS: dict[str, SourceKind] = {
+    "servicenow_sqlite": SourceKind(config.read_servicenow_sqlite, servicenow_sqlite.extract_servicenow_sqlite),
+    "tracking_csv": SourceKind(config.read_tracking_csv, tracking_csv.extract_tracking_csv),
+    "csv_event_log": SourceKind(config.read_event_log, event_log.extract_event_log),
+    "parquet_event_log": SourceKind(config.read_event_log, event_log.extract_event_log),
+    "xes": SourceKind(config.read_event_log, event_log.extract_event_log),
+}
