@@ -86,6 +86,7 @@ class SourceConfig:
     organisation: str
     sources: dict[str, Source]
     lookback_hours: dict[str, float]  # per source: how far before its watermark to read again
+    keep_names: frozenset[str] = frozenset()  # sources whose people are loaded by name (pseudonymised otherwise)
 
 
 def read_servicenow_sqlite(section: ConfigSection, name: str, data_folder: Path) -> ServiceNowSqliteSource:
@@ -156,6 +157,7 @@ def load_source_config(file: Path, data_folder: Path | None = None) -> SourceCon
     folder = data_folder or file.parent
     sources: dict[str, Source] = {}
     lookback: dict[str, float] = {}
+    keep_names: set[str] = set()
     for name in root.section("sources").table:
         section = root.section("sources").section(name)
         kind = section.text("kind")
@@ -169,6 +171,8 @@ def load_source_config(file: Path, data_folder: Path | None = None) -> SourceCon
             if "lookback" in section.table
             else 0.0
         )
+        if not section.flag("pseudonymise_resources", True):
+            keep_names.add(name)
     for source in sources.values():
         correlates_with = getattr(source, "correlates_with", None)
         if correlates_with is not None and correlates_with not in sources:
@@ -180,4 +184,6 @@ def load_source_config(file: Path, data_folder: Path | None = None) -> SourceCon
                 )
             )
     organisation = root.section("organisation").text("name") if "organisation" in raw else file.stem
-    return SourceConfig(file=file, organisation=organisation, sources=sources, lookback_hours=lookback)
+    return SourceConfig(
+        file=file, organisation=organisation, sources=sources, lookback_hours=lookback, keep_names=frozenset(keep_names)
+    )

@@ -14,6 +14,8 @@ from eventlogs.config import SourceConfig, load_source_config
 from eventlogs.errors import ConfigError
 from eventlogs.extract import extract_source
 from eventlogs.loader import LoadResult, load_staged
+from eventlogs.pseudonymise import pseudonym_key, pseudonymise_staged
+from eventlogs.staging import StagedSource
 from eventlogs.store import read_watermarks
 
 
@@ -31,6 +33,21 @@ def read_since(config: SourceConfig, store: Path, since: datetime | None = None)
         name: marks[name] - timedelta(hours=config.lookback_hours[name]) if name in marks else None
         for name in config.sources
     }
+
+
+def stage_source(
+    config: SourceConfig,
+    name: str,
+    staging_folder: Path,
+    since: datetime | None,
+    store: Path,
+    use_prefect_secret: bool = False,
+) -> StagedSource:
+    """Extracts one source to Parquet and pseudonymises its people unless the config keeps names."""
+    staged = extract_source(config.sources[name], staging_folder / name, since)
+    if name not in config.keep_names:
+        pseudonymise_staged(staged, pseudonym_key(store, use_prefect_secret))
+    return staged
 
 
 def extract_and_load(
@@ -55,7 +72,7 @@ def extract_and_load(
         staged = []
         for name in names:
             progress.update(task, description=f"extracting {name}")
-            staged.append(extract_source(config.sources[name], Path(staging) / name, starts[name]))
+            staged.append(stage_source(config, name, Path(staging), starts[name], store))
             progress.advance(task)
         progress.update(task, description=f"loading into {store}")
         results = load_staged(store, staged, new_run_id())

@@ -16,9 +16,8 @@ from prefect.cache_policies import NO_CACHE
 
 from eventlogs.config import load_source_config
 from eventlogs.demo.sources import DemoSourceWriter
-from eventlogs.extract import extract_source
 from eventlogs.loader import LoadResult, load_staged
-from eventlogs.pipeline import new_run_id, read_since
+from eventlogs.pipeline import new_run_id, read_since, stage_source
 from eventlogs.staging import StagedSource, discard_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG
 from mining.analysis import analyse, write_tables
@@ -34,9 +33,11 @@ def generate_demo_sources(folder: str, journeys: int, seed: int) -> str:
 
 
 @task(retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
-def extract(config_file: str, data_folder: str, source_name: str, staging_folder: str, since: datetime | None) -> str:
-    source = load_source_config(Path(config_file), Path(data_folder)).sources[source_name]
-    staged = extract_source(source, Path(staging_folder) / source_name, since)
+def extract(
+    config_file: str, data_folder: str, source_name: str, staging_folder: str, since: datetime | None, store: str
+) -> str:
+    config = load_source_config(Path(config_file), Path(data_folder))
+    staged = stage_source(config, source_name, Path(staging_folder), since, Path(store), use_prefect_secret=True)
     manifest = staged.manifest()
     get_run_logger().info(
         "extracted %s: %d records read, %d events staged, %d rejected",
@@ -83,7 +84,10 @@ def journey_flow(
     config = load_source_config(Path(config_file), Path(data_folder))
     staging = out_path / "staging" / run_id
     starts = read_since(config, Path(store_path))
-    futures = [extract.submit(config_file, data_folder, name, str(staging), starts[name]) for name in config.sources]
+    futures = [
+        extract.submit(config_file, data_folder, name, str(staging), starts[name], store_path)
+        for name in config.sources
+    ]
     staged = [future.result() for future in futures]
     results = load(store_path, staged, run_id)
     discard_staged(staging)  # only reached when the load committed; a failed run keeps them to inspect
