@@ -80,6 +80,50 @@ def extract(
     console.print(f"store: {store}")
 
 
+sources_app = typer.Typer(help="Inspect configured sources without loading them.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("check")
+def sources_check(
+    config: Path = typer.Option(..., exists=True, dir_okay=False, help="Source configuration (TOML)."),
+    data: Path | None = typer.Option(None, help="Folder the configured paths are relative to (default: the config's)."),
+) -> None:
+    """Test each source's connection and mapping: what would load, what would be rejected and why."""
+    from rich.table import Table
+
+    from eventlogs.check import check_sources
+
+    try:
+        checks = check_sources(config, data)
+    except JourneyMiningError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    for check in checks:
+        if check.problem:
+            console.print(f"[red]{check.source} ({check.kind}): cannot be read:[/red] {check.problem}")
+            continue
+        console.print(
+            f"[bold]{check.source}[/bold] ({check.kind}): {check.rows_read:,} records -> {check.events:,} events, "
+            f"{check.journeys:,} journeys, {check.first_event} .. {check.last_event}"
+        )
+        table = Table("activity", "events", title=None, show_edge=False)
+        for activity, count in check.activities[:15]:
+            table.add_row(activity, f"{count:,}")
+        console.print(table)
+        for reason, count in check.rejects_by_reason:
+            console.print(f"  [yellow]would reject {count:,}:[/yellow] {reason}")
+        if check.uncorrelated:
+            console.print(
+                f"  [yellow]{check.uncorrelated:,} events name no known journey "
+                f"(e.g. {check.uncorrelated_example!r})[/yellow]"
+            )
+        if check.unknown_departments:
+            console.print(f"  [yellow]{check.unknown_departments:,} events have no department mapping[/yellow]")
+    if any(check.problem for check in checks):
+        raise typer.Exit(1)
+
+
 @app.command()
 def serve(
     cron: str = typer.Option("0 2 * * *", help="When to run (cron, in --timezone)."),

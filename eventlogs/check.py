@@ -1,0 +1,95 @@
+"""`journey sources check`: extract each source into a throw-away folder and report what loading it
+would do (records, events, rejects by reason, activities, time range), without touching any store."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from eventlogs.config import load_source_config
+from eventlogs.errors import JourneyMiningError
+from eventlogs.extract import extract_source
+
+
+@dataclass
+class SourceCheck:
+    source: str
+    kind: str
+    problem: str | None = None  # the error that stopped extraction, if any
+    rows_read: int = 0
+    events: int = 0
+    journeys: int = 0
+    first_event: str | None = None
+    last_event: str | None = None
+    activities: list[tuple[str, int]] = field(default_factory=list)
+    rejects_by_reason: list[tuple[str, int]] = field(default_factory=list)
+    unknown_departments: int = 0
+    uncorrelated: int = 0  # events whose correlation key names no journey of any checked source
+    uncorrelated_example: str | None = None
+
+
+def _summarise(check: SourceCheck, staged_events: Path, staged_rejects: Path, staged_journeys: Path) -> None:
+    connection = duckdb.connect()
+    try:
+        connection.execute("SET TimeZone = 'UTC'")
+        check.events, first, last, unknown = connection.execute(
+            f"SELECT count(*), min(ts)::VARCHAR, max(ts)::VARCHAR, count(*) FILTER (WHERE department = 'Unknown') "
+            f"FROM read_parquet('{staged_events}')"
+        ).fetchone()
+        check.first_event, check.last_event, check.unknown_departments = first, last, unknown
+        check.journeys = connection.execute(f"SELECT count(*) FROM read_parquet('{staged_journeys}')").fetchone()[0]
+        check.activities = connection.execute(
+            f"SELECT activity, count(*) FROM read_parquet('{staged_events}') GROUP BY 1 ORDER BY 2 DESC"
+        ).fetchall()
+        # group reasons by kind: quoted values, record ids and line numbers are what differ between records
+        check.rejects_by_reason = connection.execute(
+            f"SELECT regexp_replace(reason, $pattern, '…', 'g'), count(*) FROM read_parquet('{staged_rejects}') "
+            "GROUP BY 1 ORDER BY 2 DESC",
+            {"pattern": r"'[^']*'|\b[0-9a-f]{12,}\b|\bline [0-9]+\b"},
+        ).fetchall()
+    finally:
+        connection.close()
+
+
+def check_sources(config_file: Path, data_folder: Path | None = None) -> list[SourceCheck]:
+    """One check per source; a source that fails is reported with its error, the others still run."""
+    config = load_source_config(config_file, data_folder)
+    checks = []
+    staged_by_source = {}
+    with tempfile.TemporaryDirectory(prefix="journey-check-") as scratch:
+        for name, source in config.sources.items():
+            check = SourceCheck(name, source.kind)
+            try:
+                staged = extract_source(source, Path(scratch) / name)
+            except JourneyMiningError as error:
+                check.problem = str(error)
+            else:
+                check.rows_read = staged.manifest()["rows_read"]
+                _summarise(check, staged.events, staged.rejects, staged.journeys)
+                staged_by_source[name] = staged
+            checks.append(check)
+        _check_correlation(checks, staged_by_source)
+    return checks
+
+
+def _check_correlation(checks: list[SourceCheck], staged: dict) -> None:
+    """Events that carry only a correlation key must find a journey in some source (the store may hold
+    more, so this is a warning, not a verdict)."""
+    if not staged:
+        return
+    journeys = ", ".join(f"'{s.journeys}'" for s in staged.values())
+    connection = duckdb.connect()
+    try:
+        for check in checks:
+            if check.source not in staged:
+                continue
+            check.uncorrelated, check.uncorrelated_example = connection.execute(
+                f"SELECT count(*), min(correlation_key) FROM read_parquet('{staged[check.source].events}') e "
+                f"WHERE e.correlation_key IS NOT NULL AND e.correlation_key NOT IN "
+                f"(SELECT journey_id FROM read_parquet([{journeys}]))"
+            ).fetchone()
+    finally:
+        connection.close()
