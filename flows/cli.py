@@ -36,6 +36,10 @@ def demo(
         raise typer.Exit(1) from error
     console.print(f"\n[bold]Top bottleneck:[/bold] {outcome['bottleneck']}")
     console.print(f"[bold]Report:[/bold] {Path(outcome['report']).resolve()}")
+    for name, reason in outcome["failed_sources"].items():
+        console.print(f"[red]source {name} failed and was not loaded:[/red] {reason}")
+    if outcome["failed_sources"]:
+        raise typer.Exit(1)
 
 
 @app.command("generate-demo")

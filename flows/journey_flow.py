@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -16,6 +17,7 @@ from prefect.cache_policies import NO_CACHE
 
 from eventlogs.config import load_source_config
 from eventlogs.demo.sources import DemoSourceWriter
+from eventlogs.errors import SourceError
 from eventlogs.loader import LoadResult, load_staged
 from eventlogs.pipeline import new_run_id, read_since, stage_source
 from eventlogs.staging import StagedSource, discard_staged
@@ -23,6 +25,7 @@ from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG
 from mining.analysis import analyse, write_tables
 from mining.designed_journey import load_designed_journey
 from mining.report import render_report
+from mining.run_summary import run_summary_markdown
 
 
 @task(cache_policy=NO_CACHE)
@@ -65,18 +68,24 @@ def load(store: str, staged_folders: list[str], run_id: str) -> list[LoadResult]
 
 
 @task(cache_policy=NO_CACHE)
-def mine_and_report(store: str, designed_journey: str, out: str, organisation: str) -> dict[str, str]:
+def mine_and_report(store: str, designed_journey: str, out: str, organisation: str) -> dict[str, Any]:
     analysis = analyse(Path(store), load_designed_journey(Path(designed_journey)))
     write_tables(analysis, Path(out) / "tables")
     report = render_report(analysis, organisation, Path(out) / "report.html")
     get_run_logger().info("top bottleneck: %s", analysis.bottleneck)
-    return {"report": str(report), "bottleneck": analysis.bottleneck}
+    quality = analysis.tables["data_quality"].astype(str).to_dict("records")
+    return {"report": str(report), "bottleneck": analysis.bottleneck, "quality": quality}
 
 
 @flow(name="journey-mining", log_prints=True)
 def journey_flow(
-    config_file: str, data_folder: str, designed_journey: str, out: str, store: str | None = None
-) -> dict[str, str]:
+    config_file: str,
+    data_folder: str,
+    designed_journey: str,
+    out: str,
+    store: str | None = None,
+    extract_retries: int = 2,
+) -> dict[str, Any]:
     """Extract every configured source, load the store, discover, compare with the design, report."""
     out_path = Path(out)
     store_path = store or str(out_path / "journeys.duckdb")
@@ -85,32 +94,42 @@ def journey_flow(
     staging = out_path / "staging" / run_id
     starts = read_since(config, Path(store_path))
     futures = [
-        extract.submit(config_file, data_folder, name, str(staging), starts[name], store_path)
+        extract.with_options(retries=extract_retries).submit(
+            config_file, data_folder, name, str(staging), starts[name], store_path
+        )
         for name in config.sources
     ]
-    staged = [future.result() for future in futures]
+    staged, failed = [], {}
+    for name, future in zip(config.sources, futures, strict=True):
+        try:
+            staged.append(future.result())
+        except Exception as error:
+            failed[name] = f"{type(error).__name__}: {error}"
+            get_run_logger().error("source %s failed after its retries and is not loaded: %s", name, failed[name])
+    if not staged:
+        raise SourceError(f"every source failed: {failed}")
     results = load(store_path, staged, run_id)
     discard_staged(staging)  # only reached when the load committed; a failed run keeps them to inspect
     outcome = mine_and_report(store_path, designed_journey, out, config.organisation)
-    ledger = "\n".join(
-        f"| {r.source} | {r.rows_read} | {r.rows_loaded} | {r.rows_rejected} | {r.rows_duplicate} |" for r in results
-    )
     create_markdown_artifact(
-        key="journey-bottleneck",
-        markdown=(
-            f"## Top bottleneck\n\n{outcome['bottleneck']}\n\n## Load {run_id}\n\n"
-            f"| source | read | loaded | rejected | already loaded |\n|---|---|---|---|---|\n{ledger}\n\n"
-            f"Report: `{outcome['report']}`"
+        key="journey-run-summary",
+        markdown=run_summary_markdown(
+            run_id,
+            outcome["bottleneck"],
+            [result.__dict__ for result in results],
+            outcome["quality"],
+            failed,
+            outcome["report"],
         ),
-        description="Top silo bottleneck and load ledger",
+        description="Top silo bottleneck, load ledger, data quality and failed sources",
     )
-    return {**outcome, "store": store_path, "run_id": run_id}
+    return {**outcome, "store": store_path, "run_id": run_id, "failed_sources": failed}
 
 
 @flow(name="journey-demo", log_prints=True)
 def demo_flow(
     out: str = "outputs/demo", journeys: int = 2000, seed: int = 7, regenerate: bool = False
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """The whole job on the built-in demo organisation (generated once, then reused)."""
     sources = Path(out) / "sources"
     if regenerate or not (sources / "ground_truth.json").exists():

@@ -1,0 +1,42 @@
+"""The run summary published as a Prefect markdown artifact: bottleneck, load ledger, data quality."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+def _table(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(value) for value in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def run_summary_markdown(
+    run_id: str,
+    bottleneck: str,
+    ledger: Iterable[Mapping[str, Any]],
+    quality: Iterable[Mapping[str, Any]],
+    failed_sources: Mapping[str, str],
+    report: str,
+) -> str:
+    parts = [f"## Top bottleneck\n\n{bottleneck}"]
+    if failed_sources:
+        failures = "\n".join(f"- **{name}**: {reason}" for name, reason in failed_sources.items())
+        parts.append(f"## Sources that failed (not loaded in this run)\n\n{failures}")
+    parts.append(
+        f"## Load {run_id}\n\n"
+        + _table(
+            ["source", "read", "loaded", "rejected", "already loaded"],
+            ((r["source"], r["rows_read"], r["rows_loaded"], r["rows_rejected"], r["rows_duplicate"]) for r in ledger),
+        )
+    )
+    parts.append(
+        "## Data quality\n\n"
+        + _table(
+            ["source", "check", "count", "detail"],
+            ((q["source"], q["check"], q["count"], q["detail"]) for q in quality),
+        )
+    )
+    parts.append(f"Report: `{report}`")
+    return "\n\n".join(parts)
