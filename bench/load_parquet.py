@@ -1,0 +1,87 @@
+"""Benchmark: load N events from a Parquet event log into the store; prints events/s and peak memory.
+
+    .venv/bin/python bench/load_parquet.py --events 10000000
+
+Figures, not a test: the goals (issue 3) are 5 million events/s from Parquet and under 2 GB peak memory.
+Each phase runs in this process, so the peak resident memory covers all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from eventlogs.pipeline import extract_and_load
+
+CONFIG = """
+[sources.bench]
+kind = "parquet_event_log"
+path = "events.parquet"
+journey_type = "bench"
+pseudonymise_resources = {pseudonymise}
+[sources.bench.fields]
+journey_id = "case_id"
+activity = "activity"
+timestamp = "ts"
+resource = "resource"
+team = "team"
+department = "department"
+"""
+
+
+def write_log(path: Path, events: int) -> None:
+    """About 14 events per case, 20 activities, 6 departments, 200 people; typed timestamps."""
+    duckdb.sql(f"""
+        COPY (
+            SELECT 'case-' || (i // 14) AS case_id, 'activity ' || (hash(i) % 20) AS activity,
+                   TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(i * 37) AS ts,
+                   'person ' || (hash(i * 7) % 200) AS resource, 'team ' || (hash(i * 3) % 30) AS team,
+                   'department ' || (hash(i * 5) % 6) AS department
+            FROM range({events}) t(i)
+        ) TO '{path}' (FORMAT parquet)
+    """)
+
+
+def peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rate(count: int, seconds: float) -> str:
+    return f"{count:,} events in {seconds:.1f} s = {count / seconds:,.0f} events/s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--pseudonymise", action="store_true", help="include pseudonymising resources")
+    arguments = parser.parse_args()
+    events = arguments.events
+    with tempfile.TemporaryDirectory(prefix="journey-bench-") as folder:
+        data = Path(folder)
+        started = time.perf_counter()
+        write_log(data / "events.parquet", events)
+        print(f"wrote {events:,} events to Parquet in {time.perf_counter() - started:.1f} s")
+        # the ceiling on this machine: DuckDB copying the same file into a table of its own, nothing else
+        started = time.perf_counter()
+        with duckdb.connect(str(data / "ceiling.duckdb")) as connection:
+            connection.execute(f"CREATE TABLE copy AS SELECT * FROM read_parquet('{data / 'events.parquet'}')")
+        print(f"ceiling (plain DuckDB copy into a table): {_rate(events, time.perf_counter() - started)}")
+        (data / "ceiling.duckdb").unlink()
+        (data / "bench.toml").write_text(CONFIG.format(pseudonymise=str(arguments.pseudonymise).lower()))
+        started = time.perf_counter()
+        (result,) = extract_and_load(data / "bench.toml", data / "store.duckdb")
+        print(f"extract + load: {_rate(result.rows_loaded, time.perf_counter() - started)}")
+        started = time.perf_counter()
+        (again,) = extract_and_load(data / "bench.toml", data / "store.duckdb")
+        print(f"re-run, all already loaded: {_rate(again.rows_duplicate, time.perf_counter() - started)}")
+        peak = peak_memory_mb()
+        print(f"peak resident memory: {peak:,.0f} MB ({peak * 2**20 / events:.0f} bytes/event)")
+
+
+if __name__ == "__main__":
+    main()
