@@ -67,28 +67,15 @@ def read_xes(source: EventLogSource) -> pa.Table:
     return arrow.append_column("line", pa.array(range(1, arrow.num_rows + 1), pa.int64()))
 
 
-def read_parquet_as_text(source: EventLogSource) -> pa.Table:
-    """Every column as text (typed timestamps become ISO text, with '+00' when they carry a zone), numbered
-    by their row in the file, so the same checks apply as to CSV."""
-    if not source.path.exists():
-        raise SourceError(f"source '{source.name}': Parquet file {source.path} does not exist")
-    connection = duckdb.connect()
-    try:
-        connection.execute("SET TimeZone = 'UTC'")
-        return connection.execute(
-            "SELECT COLUMNS(c -> c <> 'file_row_number')::VARCHAR, file_row_number + 1 AS line "
-            "FROM read_parquet(?, file_row_number = true) ORDER BY file_row_number",
-            [str(source.path)],
-        ).to_arrow_table()
-    except duckdb.Error as error:
-        raise SourceError(f"source '{source.name}' ({source.path}): not a readable Parquet file: {error}") from error
-    finally:
-        connection.close()
-
-
-def _timestamp_sql(source: EventLogSource) -> str:
+def _timestamp_sql(source: EventLogSource, column_type: str) -> str:
+    """The event time as TIMESTAMPTZ: typed columns are used as they are (naive ones in the configured
+    zone); text is parsed with the configured format, or as ISO 8601 with or without an offset."""
     column = _quoted(source.timestamp)
     zone = _literal(source.timezone)
+    if column_type.startswith("TIMESTAMP WITH TIME ZONE"):
+        return column
+    if column_type.startswith(("TIMESTAMP", "DATE")):
+        return f"timezone({zone}, {column}::TIMESTAMP)"
     if source.timestamp_format:
         return f"timezone({zone}, try_strptime({column}, {_literal(source.timestamp_format)}))"
     return (
@@ -97,31 +84,55 @@ def _timestamp_sql(source: EventLogSource) -> str:
     )
 
 
+def _json_of(columns: list[str]) -> str:
+    if not columns:
+        return "NULL::JSON"
+    return "to_json({" + ", ".join(f"{_literal(n)}: {_quoted(n)}" for n in columns) + "})"
+
+
+def _open_raw_log(connection: duckdb.DuckDBPyConnection, source: EventLogSource) -> tuple[str, str, str]:
+    """Makes `raw_log` (one row per event, numbered `line` in file order); returns the case column,
+    the word for a record's place ("line", "row", "event") and the SQL of the whole raw record."""
+    if source.kind == "xes":
+        connection.register("raw_log", read_xes(source))
+        return f"case:{source.journey_id}", "event", "attributes::JSON"
+    required = (source.journey_id, *source.activity, source.timestamp)
+    if source.kind == "parquet_event_log":
+        if not source.path.exists():
+            raise SourceError(f"source '{source.name}': Parquet file {source.path} does not exist")
+        # typed columns stay typed: no text round trip for the common, large case
+        connection.execute(
+            "CREATE TEMP VIEW raw_log AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS line "
+            f"FROM read_parquet({_literal(str(source.path))}, file_row_number = true)"
+        )
+        where = "row"
+    else:
+        connection.register("raw_log", read_csv_as_text(source.path, source.name, required))
+        where = "line"
+    names = [row[0] for row in connection.execute("DESCRIBE raw_log").fetchall() if row[0] != "line"]
+    missing = [column for column in required if column not in names]
+    if missing:
+        raise SourceError(f"source '{source.name}' ({source.path}): no column(s) {', '.join(missing)}")
+    return source.journey_id, where, _json_of(names)
+
+
 def extract_event_log(source: EventLogSource, staging_folder: Path, since: datetime | None = None) -> StagedSource:
     """Reads the whole source every time (`since` is not used: a file has no updated-at); the loader's
     merge makes that safe."""
-    if source.kind == "xes":
-        raw, where, record = read_xes(source), "event", "attributes::JSON"
-        case_column = f"case:{source.journey_id}"
-    else:
-        case_column = source.journey_id
-        required = (source.journey_id, *source.activity, source.timestamp)
-        if source.kind == "parquet_event_log":
-            raw, where = read_parquet_as_text(source), "row"
-            missing = [column for column in required if column not in raw.column_names]
-            if missing:
-                raise SourceError(f"source '{source.name}' ({source.path}): no column(s) {', '.join(missing)}")
-        else:
-            raw, where = read_csv_as_text(source.path, source.name, required), "line"
-        names = [name for name in raw.column_names if name != "line"]
-        record = "to_json({" + ", ".join(f"{_literal(n)}: {_quoted(n)}" for n in names) + "})"
     connection = duckdb.connect()
     try:
         connection.execute("SET TimeZone = 'UTC'")
-        connection.register("raw_log", raw)
+        case_column, where, record = _open_raw_log(connection, source)
+        types = dict((row[0], row[1]) for row in connection.execute("DESCRIBE raw_log").fetchall())
+        mapped = {case_column, *source.activity, source.timestamp, source.resource, source.team, source.department}
+        extras = [name for name in types if name not in mapped and name != "line"]
+        attributes = "attributes::JSON" if source.kind == "xes" else _json_of(extras)
         create_staging_tables(connection)
-        _stage(connection, source, case_column, where, record)
-        return write_staged(connection, staging_folder, source.name, raw.num_rows, quality=[])
+        _stage(
+            connection, source, case_column, where, record, attributes, _timestamp_sql(source, types[source.timestamp])
+        )
+        rows_read = connection.execute("SELECT count(*) FROM raw_log").fetchone()[0]
+        return write_staged(connection, staging_folder, source.name, rows_read, quality=[])
     except duckdb.Error as error:
         raise SourceError(f"source '{source.name}' ({source.path}): {error}") from error
     finally:
@@ -129,7 +140,13 @@ def extract_event_log(source: EventLogSource, staging_folder: Path, since: datet
 
 
 def _stage(
-    connection: duckdb.DuckDBPyConnection, source: EventLogSource, case_column: str, where: str, record: str
+    connection: duckdb.DuckDBPyConnection,
+    source: EventLogSource,
+    case_column: str,
+    where: str,
+    record: str,
+    attributes: str,
+    timestamp: str,
 ) -> None:
     case, stamp = _quoted(case_column), _quoted(source.timestamp)
     activity = f"concat_ws({_literal(source.activity_separator)}, {', '.join(map(_quoted, source.activity))})"
@@ -139,23 +156,25 @@ def _stage(
 
     connection.execute(f"""
         CREATE TEMP TABLE log_checked AS
-        SELECT *, {_timestamp_sql(source)} AS parsed_ts, nullif({activity}, '') AS activity_name,
+        SELECT *, {timestamp} AS parsed_ts, nullif({activity}, '') AS activity_name,
                coalesce(
-                 CASE WHEN coalesce(trim({case}), '') = '' THEN {_literal(source.journey_id + ": missing case id")} END,
+                 CASE WHEN coalesce(trim({case}::VARCHAR), '') = ''
+                      THEN {_literal(source.journey_id + ": missing case id")} END,
                  CASE WHEN nullif({activity}, '') IS NULL
                       THEN {_literal(source.activity[0] + ": missing activity")} END,
-                 CASE WHEN coalesce(trim({stamp}), '') = ''
+                 CASE WHEN coalesce(trim({stamp}::VARCHAR), '') = ''
                       THEN {_literal(source.timestamp + ": missing timestamp")} END,
-                 CASE WHEN {_timestamp_sql(source)} IS NULL
-                      THEN {_literal(source.timestamp + ": unparseable timestamp '")} || {stamp} || '''' END
+                 CASE WHEN {timestamp} IS NULL
+                      THEN {_literal(source.timestamp + ": unparseable timestamp '")} || {stamp}::VARCHAR || '''' END
                ) AS reason
         FROM raw_log
     """)
     name = _literal(source.name)
     connection.execute(f"""
         INSERT INTO staged_events
-        SELECT {case}, NULL, activity_name, parsed_ts, {optional(source.department)}, {optional(source.team)},
-               {optional(source.resource)}, 'work', {name}, '{where}:' || line, '{where} ' || line, {record}
+        SELECT {case}::VARCHAR, NULL, activity_name, parsed_ts, {optional(source.department)}::VARCHAR,
+               {optional(source.team)}::VARCHAR, {optional(source.resource)}::VARCHAR, 'work', {name},
+               '{where}:' || line, '{where} ' || line, {attributes}
         FROM log_checked WHERE reason IS NULL
     """)
     closed = "max(parsed_ts)" if source.cases_complete else "NULL::TIMESTAMPTZ"
