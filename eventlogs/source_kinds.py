@@ -15,7 +15,7 @@ from typing import Any
 
 from eventlogs import config
 from eventlogs.config_section import ConfigSection
-from eventlogs.sources import event_log, servicenow_sqlite, tracking_csv
+from eventlogs.sources import event_log, jira_rest, servicenow_rest, servicenow_sqlite, tracking_csv
 from eventlogs.staging import StagedSource
 
 
@@ -33,4 +33,6 @@ SOURCE_KINDS: dict[str, SourceKind] = {
     "csv_event_log": SourceKind(config.read_event_log, event_log.extract_event_log),
     "parquet_event_log": SourceKind(config.read_event_log, event_log.extract_event_log),
     "xes": SourceKind(config.read_event_log, event_log.extract_event_log),
+    "servicenow_rest": SourceKind(servicenow_rest.read_config, servicenow_rest.extract),
+    "jira_rest": SourceKind(jira_rest.read_config, jira_rest.extract),
 }

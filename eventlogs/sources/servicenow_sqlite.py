@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import pandas as pd
@@ -45,7 +46,33 @@ def _code_check(column: str, known: str, what: str) -> str:
     )
 
 
-def _register_mappings(connection: duckdb.DuckDBPyConnection, source: ServiceNowSqliteSource) -> None:
+class ServiceNowMapping(Protocol):
+    """What the staging SQL reads from a ServiceNow source's configuration, whichever way its tables arrive."""
+
+    name: str
+    task_table: str
+    opened_activity: str
+    opened_department: str
+    opened_team: str
+    contact_activity: str
+    approval_department: str
+    approval_team: str
+    journey_types: dict[str, str]
+    state_activities: dict[str, str]
+    approval_activities: dict[str, str]
+    departments: dict[str, str]
+
+
+def stage_servicenow_tables(connection: duckdb.DuckDBPyConnection, source: ServiceNowMapping) -> int:
+    """Stages events, rejects and journeys from the tables sn.<task_table>, sn.sys_audit,
+    sn.sysapproval_approver and sn.interaction (all text columns) already attached or created on
+    `connection`; returns the number of records read. The REST connector fills them from JSON."""
+    _register_mappings(connection, source)
+    create_staging_tables(connection)
+    return _stage(connection, source)
+
+
+def _register_mappings(connection: duckdb.DuckDBPyConnection, source: ServiceNowMapping) -> None:
     def table(name: str, mapping: dict[str, str], key: str, value: str) -> None:
         frame = pd.DataFrame({key: list(mapping), value: list(mapping.values())}, dtype="string")
         connection.register(f"{name}_frame", frame)
@@ -69,9 +96,7 @@ def extract_servicenow_sqlite(
         load_sqlite_extension(connection)
         connection.execute("SET sqlite_all_varchar = true")
         connection.execute(f"ATTACH '{source.path}' AS sn (TYPE sqlite, READ_ONLY)")
-        _register_mappings(connection, source)
-        create_staging_tables(connection)
-        rows_read = _stage(connection, source)
+        rows_read = stage_servicenow_tables(connection, source)
         return write_staged(connection, staging_folder, source.name, rows_read, quality=[])
     except duckdb.Error as error:
         raise SourceError(f"source '{source.name}' ({source.path}): {error}") from error
@@ -79,7 +104,7 @@ def extract_servicenow_sqlite(
         connection.close()
 
 
-def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowSqliteSource) -> int:
+def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMapping) -> int:
     name = source.name
     sql = connection.execute
     # -- tasks: one journey each ------------------------------------------------------------------
