@@ -13,3 +13,19 @@ def load_sqlite_extension(connection: duckdb.DuckDBPyConnection) -> None:
         duckdb_extensions.import_extension("sqlite", con=connection)
     except (ImportError, duckdb.Error) as error:
         raise SourceError(f"DuckDB's sqlite extension could not be loaded from its wheel: {error}") from error
+
+
+def _load_extension(connection: duckdb.DuckDBPyConnection, name: str) -> None:
+    try:
+        duckdb_extensions.import_extension(name, con=connection)
+        connection.execute(f"LOAD {name}")
+    except (ImportError, duckdb.Error) as error:
+        raise SourceError(f"DuckDB's {name} extension could not be loaded from its wheel: {error}") from error
+
+
+def load_postgres_extension(connection: duckdb.DuckDBPyConnection) -> None:
+    _load_extension(connection, "postgres")
+
+
+def load_mysql_extension(connection: duckdb.DuckDBPyConnection) -> None:
+    _load_extension(connection, "mysql")

@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import eventlogs.sources.jira_postgres as jira_postgres
+import eventlogs.sources.servicenow_database as servicenow_database
 from eventlogs import config
 from eventlogs.config_section import ConfigSection
 from eventlogs.sources import event_log, jira_rest, servicenow_rest, servicenow_sqlite, tracking_csv
@@ -29,6 +31,9 @@ class SourceKind:
 
 SOURCE_KINDS: dict[str, SourceKind] = {
     "servicenow_sqlite": SourceKind(config.read_servicenow_sqlite, servicenow_sqlite.extract_servicenow_sqlite),
+    "servicenow_postgres": SourceKind(servicenow_database.read_config, servicenow_database.extract),
+    "servicenow_mysql": SourceKind(servicenow_database.read_config, servicenow_database.extract),
+    "jira_postgres": SourceKind(jira_postgres.read_config, jira_postgres.extract),
     "tracking_csv": SourceKind(config.read_tracking_csv, tracking_csv.extract_tracking_csv),
     "csv_event_log": SourceKind(config.read_event_log, event_log.extract_event_log),
     "parquet_event_log": SourceKind(config.read_event_log, event_log.extract_event_log),

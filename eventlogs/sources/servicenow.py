@@ -1,0 +1,325 @@
+"""A ServiceNow-shaped ticketing database, wherever it is kept (SQLite file, PostgreSQL, MariaDB/MySQL).
+
+Records that become events:
+- task rows: the request is opened (and becomes a journey);
+- sys_audit rows: state changes (activities) and assignment-group changes (who holds the ticket);
+- sysapproval_approver rows: approval decisions;
+- interaction rows: customer contacts about an open request.
+Everything is read as text (date-times as UTC text, as ServiceNow keeps them), so a rejected record is
+kept as the source held it. How the database is reached is an `AttachedDatabase`; the mapping is the same.
+
+Incremental read: with `since`, only tasks with sys_updated_on >= since are read, with ALL their audit,
+approval and interaction rows (a state change takes its team from the assignment history before it,
+which may be older than `since`). The largest sys_updated_on read becomes the source's new watermark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import pandas as pd
+
+from eventlogs.errors import SourceError
+from eventlogs.sources.attached import AttachedDatabase, fetch_as_text, server_since, sql_text
+from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # ServiceNow's own: UTC, to the second
+_UTC = "(try_strptime({column}, '%Y-%m-%d %H:%M:%S') AT TIME ZONE 'UTC')"
+_TEXT_TIME_CHECK = """
+    CASE WHEN {column} IS NULL OR trim({column}) = '' THEN '{column}: missing timestamp'
+         WHEN {parsed} IS NULL THEN '{column}: unparseable timestamp ''' || {column} || ''''
+    END"""
+
+
+@dataclass(frozen=True)
+class ServiceNowTables:
+    """Where the staging SQL finds the four tables, each with every column as text."""
+
+    task: str
+    audit: str
+    approval: str
+    interaction: str
+
+
+# the database connectors fetch the four tables into these temp tables before anything is checked
+RAW = ServiceNowTables(task="raw_task", audit="raw_sys_audit", approval="raw_approval", interaction="raw_interaction")
+
+
+def tables_in_schema_sn(task_table: str) -> ServiceNowTables:
+    """The tables as a connector that builds them itself names them (schema `sn`, ServiceNow's names)."""
+    return ServiceNowTables(f"sn.{task_table}", "sn.sys_audit", "sn.sysapproval_approver", "sn.interaction")
+
+
+# reading only what becomes events: state and assignment-group changes of requested items
+_AUDIT_FILTER = "tablename = 'sc_req_item' AND fieldname IN ('state', 'assignment_group')"
+
+
+class ServiceNowMapping(Protocol):
+    """What every ServiceNow source kind configures: how records become activities and departments."""
+
+    name: str
+    task_table: str
+    opened_activity: str
+    opened_department: str
+    opened_team: str
+    contact_activity: str
+    approval_department: str
+    approval_team: str
+    journey_types: dict[str, str]  # "category/subcategory" -> journey type
+    state_activities: dict[str, str]  # sys_audit state code -> activity
+    approval_activities: dict[str, str]  # sysapproval_approver.state -> activity
+    departments: dict[str, str]  # assignment group -> department
+
+
+def extract_servicenow(
+    source: ServiceNowMapping, database: AttachedDatabase, staging_folder: Path, since: datetime | None
+) -> StagedSource:
+    connection = duckdb.connect()
+    try:
+        connection.execute("SET TimeZone = 'UTC'")
+        database.attach(connection)
+        _fetch(connection, database, source, since)
+        rows_read = stage_servicenow_tables(connection, source, RAW)
+        cursor = connection.execute(f"SELECT max({_UTC.format(column='sys_updated_on')}) FROM {RAW.task}").fetchone()[0]
+        return write_staged(connection, staging_folder, source.name, rows_read, quality=[], cursor=_as_utc(cursor))
+    except duckdb.Error as error:
+        raise SourceError(f"source '{source.name}' ({database.describe()}): {database.redact(str(error))}") from None
+    finally:
+        connection.close()
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
+def _fetch(
+    connection: duckdb.DuckDBPyConnection, database: AttachedDatabase, source: ServiceNowMapping, since: datetime | None
+) -> None:
+    """The database narrows by (a day before) `since`; the exact cut is made here on the parsed UTC time."""
+    task = database.table(source.task_table)
+    updated = f"sys_updated_on >= {server_since(since)}" if since else "1 = 1"
+
+    def of_tasks(column: str) -> str:
+        return f"{column} IN (SELECT sys_id FROM {task} WHERE {updated})" if since else "1 = 1"
+
+    fetch_as_text(connection, database, RAW.task, f"SELECT * FROM {task} WHERE {updated}", TIME_FORMAT)
+    fetch_as_text(
+        connection,
+        database,
+        RAW.audit,
+        f"SELECT * FROM {database.table('sys_audit')} WHERE {_AUDIT_FILTER} AND {of_tasks('documentkey')}",
+        TIME_FORMAT,
+    )
+    fetch_as_text(
+        connection,
+        database,
+        RAW.approval,
+        f"SELECT * FROM {database.table('sysapproval_approver')} WHERE {of_tasks('sysapproval')}",
+        TIME_FORMAT,
+    )
+    fetch_as_text(
+        connection,
+        database,
+        RAW.interaction,
+        f"SELECT * FROM {database.table('interaction')} WHERE {of_tasks('parent')}",
+        TIME_FORMAT,
+    )
+    if since is None:
+        return
+    connection.execute(
+        f"DELETE FROM {RAW.task} WHERE coalesce({_UTC.format(column='sys_updated_on')} < $since, true)",
+        {"since": since},
+    )
+    for table, column in (
+        (RAW.audit, "documentkey"),
+        (RAW.approval, "sysapproval"),
+        (RAW.interaction, "parent"),
+    ):
+        connection.execute(
+            f"DELETE FROM {table} WHERE coalesce({column} NOT IN "
+            f"(SELECT sys_id FROM {RAW.task} WHERE sys_id IS NOT NULL), true)"
+        )
+
+
+def _time_check(column: str) -> str:
+    return _TEXT_TIME_CHECK.format(column=column, parsed=_UTC.format(column=column))
+
+
+def _request_check(column: str) -> str:
+    """The record must point at a request that was itself valid (joined as `request_number`)."""
+    return f"CASE WHEN request_number IS NULL THEN '{column}: no valid request with sys_id ''' || {column} || '''' END"
+
+
+def _code_check(column: str, known: str, what: str) -> str:
+    return (
+        f"CASE WHEN {column} IS NULL OR {column} NOT IN {known} "
+        f"THEN '{column.split('.')[-1]}: unknown {what} ''' || coalesce({column}, 'NULL') || '''' END"
+    )
+
+
+def _register_mappings(connection: duckdb.DuckDBPyConnection, source: ServiceNowMapping) -> None:
+    def table(name: str, mapping: dict[str, str], key: str, value: str) -> None:
+        frame = pd.DataFrame({key: list(mapping), value: list(mapping.values())}, dtype="string")
+        connection.register(f"{name}_frame", frame)
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_frame")
+
+    table("state_map", source.state_activities, "code", "activity")
+    table("approval_map", source.approval_activities, "state", "activity")
+    table("department_map", source.departments, "team", "department")
+    table("journey_type_map", source.journey_types, "kind", "journey_type")
+
+
+def stage_servicenow_tables(
+    connection: duckdb.DuckDBPyConnection, source: ServiceNowMapping, tables: ServiceNowTables | None = None
+) -> int:
+    """Checks and maps the four tables (default: schema `sn`) into the staging tables; returns the count
+    of records read (every one of them becomes an event or a reject)."""
+    tables = tables or tables_in_schema_sn(source.task_table)
+    _register_mappings(connection, source)
+    create_staging_tables(connection)
+    return _stage(connection, source, tables)
+
+
+def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMapping, tables: ServiceNowTables) -> int:
+    name = sql_text(source.name)
+    opened_team = sql_text(source.opened_team)
+    sql = connection.execute
+    # -- tasks: one journey each ------------------------------------------------------------------
+    sql(f"""
+        CREATE TEMP TABLE task_checked AS
+        SELECT t.*, {_UTC.format(column="opened_at")} AS opened_ts, {_UTC.format(column="closed_at")} AS closed_ts,
+               coalesce(
+                 CASE WHEN number IS NULL OR trim(number) = '' THEN 'number: missing request number' END,
+                 {_time_check("opened_at")},
+                 CASE WHEN closed_at IS NOT NULL AND trim(closed_at) <> ''
+                           AND {_UTC.format(column="closed_at")} IS NULL
+                      THEN 'closed_at: unparseable timestamp ''' || closed_at || '''' END) AS reason
+        FROM {tables.task} t
+    """)
+    sql(f"""
+        INSERT INTO staged_journeys
+        SELECT number, coalesce(m.journey_type, 'other'), opened_ts, closed_ts, closed_ts IS NULL,
+               category, priority, caller_id, state, {name},
+               to_json({{'subcategory': subcategory, 'assignment_group': assignment_group}})
+        FROM task_checked t LEFT JOIN journey_type_map m ON m.kind = t.category || '/' || t.subcategory
+        WHERE reason IS NULL
+    """)
+    sql(f"""
+        INSERT INTO staged_events
+        SELECT number, NULL, {sql_text(source.opened_activity)}, opened_ts, {sql_text(source.opened_department)},
+               {opened_team}, opened_by, 'work', {name}, 'task:' || sys_id,
+               {sql_text(source.task_table + " sys_id=")} || sys_id, to_json({{'priority': priority}})
+        FROM task_checked WHERE reason IS NULL
+    """)
+    _reject(connection, source.name, "task_checked", tables.task, source.task_table)
+    valid_tasks = "(SELECT sys_id, number AS request_number FROM task_checked WHERE reason IS NULL)"
+
+    # -- audit: state and assignment-group changes -------------------------------------------------
+    sql(f"""
+        CREATE TEMP TABLE audit_checked AS
+        WITH audit AS (
+            SELECT a.*, {_UTC.format(column="sys_created_on")} AS ts, t.request_number
+            FROM {tables.audit} a LEFT JOIN {valid_tasks} t ON t.sys_id = a.documentkey
+            WHERE a.tablename = 'sc_req_item' AND a.fieldname IN ('state', 'assignment_group')
+        ), checked AS (
+            SELECT audit.*, coalesce(
+                {_time_check("sys_created_on")},
+                {_request_check("documentkey")},
+                CASE WHEN fieldname = 'state' THEN
+                     {_code_check("newvalue", "(SELECT code FROM state_map)", "state code")} END,
+                CASE WHEN fieldname = 'assignment_group' AND coalesce(trim(newvalue), '') = ''
+                     THEN 'newvalue: empty assignment group' END) AS reason
+            FROM audit
+        )
+        SELECT * EXCLUDE (reason, first_of_twins), coalesce(reason,
+                 CASE WHEN first_of_twins <> sys_id THEN 'sys_id: duplicate of sys_audit ' || first_of_twins
+                      || ' (same documentkey, fieldname, newvalue, sys_created_on)' END) AS reason
+        FROM (SELECT *, min(sys_id) OVER (PARTITION BY reason IS NULL, documentkey, fieldname, newvalue, ts)
+                        AS first_of_twins FROM checked)
+    """)
+    sql(f"""
+        INSERT INTO staged_events
+        WITH assignment AS (SELECT documentkey, ts, newvalue AS team FROM audit_checked
+                            WHERE reason IS NULL AND fieldname = 'assignment_group'),
+             state AS (SELECT * FROM audit_checked WHERE reason IS NULL AND fieldname = 'state')
+        SELECT s.request_number, NULL, m.activity, s.ts, coalesce(d.department, 'Unknown'),
+               coalesce(g.team, {opened_team}), s.sys_created_by, 'work', {name},
+               'sys_audit:' || s.sys_id, 'sys_audit sys_id=' || s.sys_id,
+               to_json({{'state_code': s.newvalue, 'previous_state_code': s.oldvalue}})
+        FROM state s
+        JOIN state_map m ON m.code = s.newvalue
+        -- strictly earlier: a state change saved in the same update as a reassignment was made by the
+        -- group that held the ticket, before it let go
+        ASOF LEFT JOIN assignment g ON g.documentkey = s.documentkey AND s.ts > g.ts
+        LEFT JOIN department_map d ON d.team = coalesce(g.team, {opened_team})
+    """)
+    sql(f"""
+        INSERT INTO staged_events
+        SELECT a.request_number, NULL, 'Assigned', a.ts, coalesce(d.department, 'Unknown'), a.newvalue,
+               a.sys_created_by, 'assignment', {name}, 'sys_audit:' || a.sys_id, 'sys_audit sys_id=' || a.sys_id,
+               to_json({{'previous_group': a.oldvalue}})
+        FROM audit_checked a LEFT JOIN department_map d ON d.team = a.newvalue
+        WHERE a.reason IS NULL AND a.fieldname = 'assignment_group'
+    """)
+    _reject(connection, source.name, "audit_checked", tables.audit, "sys_audit")
+
+    # -- approvals -------------------------------------------------------------------------------
+    sql(f"""
+        CREATE TEMP TABLE approval_checked AS
+        SELECT a.*, {_UTC.format(column="sys_updated_on")} AS ts, t.request_number, m.activity,
+               coalesce(
+                 {_time_check("sys_updated_on")},
+                 {_request_check("sysapproval")},
+                 {_code_check("a.state", "(SELECT state FROM approval_map)", "approval state")}
+               ) AS reason
+        FROM {tables.approval} a LEFT JOIN {valid_tasks} t ON t.sys_id = a.sysapproval
+        LEFT JOIN approval_map m ON m.state = a.state
+    """)
+    sql(f"""
+        INSERT INTO staged_events
+        SELECT request_number, NULL, activity, ts, {sql_text(source.approval_department)},
+               {sql_text(source.approval_team)}, approver,
+               'work', {name}, 'sysapproval_approver:' || sys_id, 'sysapproval_approver sys_id=' || sys_id,
+               to_json({{'requested_at': sys_created_on}})
+        FROM approval_checked WHERE reason IS NULL
+    """)
+    _reject(connection, source.name, "approval_checked", tables.approval, "sysapproval_approver")
+
+    # -- customer contacts -------------------------------------------------------------------------
+    sql(f"""
+        CREATE TEMP TABLE interaction_checked AS
+        SELECT i.*, {_UTC.format(column="opened_at")} AS ts, t.request_number,
+               coalesce({_time_check("opened_at")},
+                        {_request_check("parent")}
+               ) AS reason
+        FROM {tables.interaction} i LEFT JOIN {valid_tasks} t ON t.sys_id = i.parent
+    """)
+    sql(f"""
+        INSERT INTO staged_events
+        SELECT request_number, NULL, {sql_text(source.contact_activity)}, ts, 'Customer', type, opened_for,
+               'contact', {name}, 'interaction:' || sys_id, 'interaction sys_id=' || sys_id,
+               to_json({{'channel': type, 'interaction': number}})
+        FROM interaction_checked WHERE reason IS NULL
+    """)
+    _reject(connection, source.name, "interaction_checked", tables.interaction, "interaction")
+    return sum(
+        connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("task_checked", "audit_checked", "approval_checked", "interaction_checked")
+    )
+
+
+def _reject(connection: duckdb.DuckDBPyConnection, source: str, checked: str, raw: str, table: str) -> None:
+    """Moves the rows of `checked` with a reason into staged_rejects, keeping the raw record."""
+    raw_columns = [row[0] for row in connection.execute(f"DESCRIBE {raw}").fetchall()]
+    record = "to_json({" + ", ".join(f'{sql_text(column)}: "{column}"' for column in raw_columns) + "})"
+    connection.execute(f"""
+        INSERT INTO staged_rejects
+        SELECT {sql_text(source)}, {sql_text(table + ":")} || coalesce(sys_id, 'row?'),
+               {sql_text(table + " sys_id=")} || coalesce(sys_id, '?'),
+               {record}, {REASON_FIELD_SQL}, reason
+        FROM {checked} WHERE reason IS NOT NULL
+    """)
