@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from eventlogs.errors import StoreError
+from eventlogs.ocel_merge import merge_ocel, record_ocel_ledger, stage_incoming_ocel
 from eventlogs.quality import record_store_quality
 from eventlogs.staging import StagedSource
 from eventlogs.store import connect_store
@@ -25,6 +26,8 @@ class LoadResult:
     rows_loaded: int
     rows_rejected: int
     rows_duplicate: int
+    # object-centric sources only: per OCEL table (ocel_events, objects, ...) read/loaded/duplicate/updated
+    ocel: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def _parquet_list(paths: list[Path]) -> str:
@@ -38,8 +41,10 @@ def load_staged(store_path: Path, staged: list[StagedSource], run_id: str) -> li
     try:
         connection.execute("BEGIN TRANSACTION")
         _stage_incoming(connection, staged)
+        ocel_tables = stage_incoming_ocel(connection, staged)
         _correlate(connection)
-        results = _merge(connection, staged, run_id, started)
+        ocel_counts = merge_ocel(connection, ocel_tables, run_id)
+        results = _merge(connection, staged, run_id, started, ocel_counts)
         record_store_quality(connection, run_id, started)
         connection.execute("COMMIT")
         return results
@@ -83,7 +88,11 @@ def _correlate(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def _merge(
-    connection: duckdb.DuckDBPyConnection, staged: list[StagedSource], run_id: str, started: datetime
+    connection: duckdb.DuckDBPyConnection,
+    staged: list[StagedSource],
+    run_id: str,
+    started: datetime,
+    ocel_counts: dict[str, dict[str, dict[str, int]]],
 ) -> list[LoadResult]:
     connection.execute(
         """
@@ -125,7 +134,8 @@ def _merge(
             """,
             {"s": name, "run": run_id},
         ).fetchone()
-        result = LoadResult(run_id, name, manifest["rows_read"], loaded, rejected, incoming - loaded)
+        ocel = ocel_counts.get(name, {})
+        result = LoadResult(run_id, name, manifest["rows_read"], loaded, rejected, incoming - loaded, ocel)
         if result.rows_read != loaded + rejected + result.rows_duplicate:
             raise StoreError(
                 f"source '{name}': counts do not reconcile in run {run_id}: read {result.rows_read} != "
@@ -135,6 +145,7 @@ def _merge(
             "INSERT OR REPLACE INTO load_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, name, started, finished, result.rows_read, loaded, rejected, result.rows_duplicate],
         )
+        record_ocel_ledger(connection, run_id, name, ocel)
         if manifest.get("cursor"):
             # same transaction as the events: a crash leaves both the old watermark and the old events
             connection.execute(

@@ -17,7 +17,7 @@ import eventlogs.sources.jira_postgres as jira_postgres
 import eventlogs.sources.servicenow_database as servicenow_database
 from eventlogs import config
 from eventlogs.config_section import ConfigSection
-from eventlogs.sources import event_log, jira_rest, servicenow_rest, servicenow_sqlite, tracking_csv
+from eventlogs.sources import event_log, jira_rest, ocel2, servicenow_rest, servicenow_sqlite, tracking_csv
 from eventlogs.staging import StagedSource
 
 
@@ -38,6 +38,9 @@ SOURCE_KINDS: dict[str, SourceKind] = {
     "csv_event_log": SourceKind(config.read_event_log, event_log.extract_event_log),
     "parquet_event_log": SourceKind(config.read_event_log, event_log.extract_event_log),
     "xes": SourceKind(config.read_event_log, event_log.extract_event_log),
+    "ocel2_sqlite": SourceKind(ocel2.read_config, ocel2.extract),
+    "ocel2_json": SourceKind(ocel2.read_config, ocel2.extract),
+    "ocel2_xml": SourceKind(ocel2.read_config, ocel2.extract),
     "servicenow_rest": SourceKind(servicenow_rest.read_config, servicenow_rest.extract),
     "jira_rest": SourceKind(jira_rest.read_config, jira_rest.extract),
 }

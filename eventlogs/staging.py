@@ -5,6 +5,9 @@ Every connector produces the same three tables, so the loader does not care wher
 - rejects: every record that could not become an event, with the field and the reason;
 - journeys: case records (only sources that own journeys write rows here).
 A small manifest holds the count of records read and the data-quality observations of extraction.
+
+Object-centric sources (OCEL 2.0) also stage the log itself in the optional OCEL_TABLES, so that events
+no journey holds, objects, and links to objects that do not exist are kept in the store all the same.
 """
 
 from __future__ import annotations
@@ -30,6 +33,27 @@ JOURNEY_COLUMNS = (
     "journey_id VARCHAR, journey_type VARCHAR, opened_at TIMESTAMPTZ, closed_at TIMESTAMPTZ, is_open BOOLEAN, "
     "category VARCHAR, priority VARCHAR, caller VARCHAR, state VARCHAR, source VARCHAR, attributes JSON"
 )
+
+# table -> (columns, the key the loader merges on). Key columns may be NULL (a link without qualifier),
+# so the loader compares them with IS NOT DISTINCT FROM; a source that writes none of them stages none.
+OCEL_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "ocel_events": (
+        "source VARCHAR, event_id VARCHAR, event_type VARCHAR, ts TIMESTAMPTZ, source_row VARCHAR, attributes JSON",
+        ("source", "event_id"),
+    ),
+    "objects": (
+        "source VARCHAR, object_id VARCHAR, object_type VARCHAR, source_row VARCHAR, attributes JSON",
+        ("source", "object_id"),
+    ),
+    "event_objects": (
+        "source VARCHAR, event_id VARCHAR, object_id VARCHAR, qualifier VARCHAR",
+        ("source", "event_id", "object_id", "qualifier"),
+    ),
+    "object_links": (
+        "source VARCHAR, from_object VARCHAR, to_object VARCHAR, qualifier VARCHAR",
+        ("source", "from_object", "to_object", "qualifier"),
+    ),
+}
 
 # Every reason starts with the field it is about ("event_time: unparseable ..."); field names may hold
 # colons themselves (XES's "time:timestamp"), so the field ends at the first colon followed by a space.
@@ -61,6 +85,10 @@ class StagedSource:
     def manifest(self) -> dict[str, Any]:
         return json.loads(self.manifest_file.read_text())
 
+    def ocel_file(self, table: str) -> Path:
+        """One of OCEL_TABLES; it exists only for sources that staged it."""
+        return self.folder / f"{table}.parquet"
+
 
 def write_staged(
     connection: duckdb.DuckDBPyConnection,
@@ -81,6 +109,13 @@ def write_staged(
         ("staged_journeys", staged.journeys),
     ):
         connection.execute(f"COPY {table} TO '{path}' (FORMAT parquet)")
+    ocel_counts = {}
+    temporary = connection.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    temp_tables = {row[0] for row in temporary}
+    for table in OCEL_TABLES:
+        if f"staged_{table}" in temp_tables:
+            connection.execute(f"COPY staged_{table} TO '{staged.ocel_file(table)}' (FORMAT parquet)")
+            ocel_counts[table] = connection.execute(f"SELECT count(*) FROM staged_{table}").fetchone()[0]
     staged_events = connection.execute("SELECT count(*) FROM staged_events").fetchone()[0]
     staged_rejects = connection.execute("SELECT count(*) FROM staged_rejects").fetchone()[0]
     manifest = {
@@ -91,6 +126,8 @@ def write_staged(
         "quality": quality,
         "cursor": cursor.isoformat() if cursor else None,
     }
+    if ocel_counts:
+        manifest["ocel"] = ocel_counts
     staged.manifest_file.write_text(json.dumps(manifest, indent=2))
     return staged
 
@@ -99,6 +136,12 @@ def create_staging_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_events ({EVENT_COLUMNS})")
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_rejects ({REJECT_COLUMNS})")
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_journeys ({JOURNEY_COLUMNS})")
+
+
+def create_ocel_staging_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """For object-centric sources: write_staged then stages these too (staged_ocel_events, ...)."""
+    for table, (columns, _) in OCEL_TABLES.items():
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_{table} ({columns})")
 
 
 def discard_staged(folder: Path) -> None:

@@ -1,4 +1,8 @@
-"""The canonical event store: one DuckDB file with events, journeys, rejects, load_runs and quality checks."""
+"""The canonical event store: one DuckDB file with events, journeys, rejects, load_runs and quality checks.
+
+Object-centric sources (OCEL 2.0) keep their whole log beside the journeys: ocel_events, objects,
+event_objects and object_links, with their own ledger ocel_load_runs.
+"""
 
 from __future__ import annotations
 
@@ -71,6 +75,49 @@ CREATE TABLE IF NOT EXISTS quality_checks (
     count      BIGINT NOT NULL,
     detail     VARCHAR,
     PRIMARY KEY (run_id, source, check_name)
+);
+-- The OCEL 2.0 log as read, including events that reach no journey and links to objects that do not
+-- exist (no foreign keys on purpose). Merged on the keys in staging.OCEL_TABLES.
+CREATE TABLE IF NOT EXISTS ocel_events (
+    source      VARCHAR NOT NULL,
+    event_id    VARCHAR NOT NULL,
+    event_type  VARCHAR,
+    ts          TIMESTAMPTZ,                -- NULL when the log's time is missing or unparseable (see rejects)
+    source_row  VARCHAR,
+    attributes  JSON,                       -- {name: value}
+    load_run_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS objects (
+    source      VARCHAR NOT NULL,
+    object_id   VARCHAR NOT NULL,
+    object_type VARCHAR,
+    source_row  VARCHAR,
+    attributes  JSON,                       -- [{name, time, value}]: initial values and every change
+    load_run_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS event_objects (
+    source      VARCHAR NOT NULL,
+    event_id    VARCHAR,
+    object_id   VARCHAR,
+    qualifier   VARCHAR,
+    load_run_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS object_links (
+    source      VARCHAR NOT NULL,
+    from_object VARCHAR,
+    to_object   VARCHAR,
+    qualifier   VARCHAR,
+    load_run_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ocel_load_runs (
+    run_id         VARCHAR NOT NULL,
+    source         VARCHAR NOT NULL,
+    table_name     VARCHAR NOT NULL,
+    rows_read      BIGINT NOT NULL,
+    rows_loaded    BIGINT NOT NULL,
+    rows_duplicate BIGINT NOT NULL,         -- already in the store, or repeated in the log
+    rows_updated   BIGINT NOT NULL,         -- of the duplicates: already there with other values, replaced
+    PRIMARY KEY (run_id, source, table_name)
 );
 """
 
