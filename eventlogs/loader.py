@@ -104,13 +104,18 @@ def _merge(
         """,
         {"run_id": run_id},
     )
+    # An anti-join insert rather than MERGE: the same idempotency on (source, source_event_id), measured
+    # faster in DuckDB 1.5; the new rows are kept apart so the ledger counts them without a table scan.
+    connection.execute("""
+        CREATE TEMP TABLE new_events AS
+        SELECT i.* FROM (SELECT DISTINCT ON (source, source_event_id) * FROM incoming_events) i
+        ANTI JOIN events e ON e.source = i.source AND e.source_event_id = i.source_event_id
+    """)
     connection.execute(
         """
-        MERGE INTO events e
-        USING (SELECT * FROM incoming_events QUALIFY row_number() OVER (PARTITION BY source, source_event_id) = 1) i
-        ON e.source = i.source AND e.source_event_id = i.source_event_id
-        WHEN NOT MATCHED THEN INSERT VALUES (i.journey_id, i.activity, i.ts, i.department, i.team, i.resource,
-             i.event_kind, i.source, i.source_event_id, i.source_row, i.attributes, $run_id)
+        INSERT INTO events SELECT journey_id, activity, ts, department, team, resource, event_kind, source,
+                                  source_event_id, source_row, attributes, $run_id
+        FROM new_events
         """,
         {"run_id": run_id},
     )
@@ -122,18 +127,15 @@ def _merge(
         {"run_id": run_id},
     )
     finished = datetime.now(UTC)
+    counts = {
+        table: dict(connection.execute(f"SELECT source, count(*) FROM {table} GROUP BY source").fetchall())
+        for table in ("incoming_events", "new_events", "incoming_rejects")
+    }
     results = []
     for source in staged:
         manifest = source.manifest()
         name = manifest["source"]
-        incoming, loaded, rejected = connection.execute(
-            """
-            SELECT (SELECT count(*) FROM incoming_events WHERE source = $s),
-                   (SELECT count(*) FROM events WHERE source = $s AND load_run_id = $run),
-                   (SELECT count(*) FROM incoming_rejects WHERE source = $s)
-            """,
-            {"s": name, "run": run_id},
-        ).fetchone()
+        incoming, loaded, rejected = (counts[table].get(name, 0) for table in counts)
         ocel = ocel_counts.get(name, {})
         result = LoadResult(run_id, name, manifest["rows_read"], loaded, rejected, incoming - loaded, ocel)
         if result.rows_read != loaded + rejected + result.rows_duplicate:

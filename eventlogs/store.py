@@ -6,6 +6,9 @@ event_objects and object_links, with their own ledger ocel_load_runs.
 
 from __future__ import annotations
 
+import os
+import re
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -122,15 +125,34 @@ CREATE TABLE IF NOT EXISTS ocel_load_runs (
 """
 
 
-def connect_store(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Opens (and on first use creates) the store; a clear error when another process holds it."""
+# DuckDB lets one process write a database file (and no other process read it meanwhile). A second
+# load waits for the first this long, then stops with a clear message; it never writes alongside it.
+STORE_LOCK_WAIT_SECONDS = float(os.environ.get("JOURNEY_STORE_LOCK_WAIT_SECONDS", "300"))
+_LOCK_POLL_SECONDS = 0.5
+
+
+def connect_store(path: Path, read_only: bool = False, wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Opens (and on first use creates) the store, waiting up to `wait_seconds` while another process
+    holds it."""
     if read_only and not path.exists():
         raise StoreError(f"event store {path} does not exist: run an extraction first")
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        connection = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as error:
-        raise StoreError(f"event store {path} cannot be opened (is another load writing it?): {error}") from error
+    deadline = time.monotonic() + (STORE_LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds)
+    while True:
+        try:
+            connection = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise StoreError(f"event store {path} cannot be opened: {error}") from error
+            if time.monotonic() >= deadline:
+                holder = re.search(r"PID (\d+)", str(error))
+                who = f"process {holder.group(1)}" if holder else "another process"
+                raise StoreError(
+                    f"event store {path} is in use by {who} (a load or an analysis still running); "
+                    "nothing was written. Run again when it has finished."
+                ) from error
+            time.sleep(_LOCK_POLL_SECONDS)
     if not read_only:
         connection.execute(SCHEMA)
     return connection
