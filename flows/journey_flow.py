@@ -133,5 +133,8 @@ def demo_flow(
     """The whole job on the built-in demo organisation (generated once, then reused)."""
     sources = Path(out) / "sources"
     if regenerate or not (sources / "ground_truth.json").exists():
+        # a new simulation is a new organisation: the old store (and its watermarks) would mix with it
+        for stale in Path(out).glob("journeys.duckdb*"):
+            stale.unlink()
         generate_demo_sources(str(sources), journeys, seed)
     return journey_flow(str(DEMO_SOURCE_CONFIG), str(sources), str(DEMO_DESIGNED_JOURNEY), out)
