@@ -9,8 +9,8 @@ import pandas as pd
 
 STORE_CHECKS: dict[str, tuple[str, str]] = {
     "future_timestamps": (
-        "events dated after the load started",
-        "SELECT count(*) FROM events WHERE ts > $loaded_at",
+        "events of this load dated after it started",
+        "SELECT count(*) FROM events WHERE load_run_id = $run_id AND ts > $loaded_at",
     ),
     "journeys_without_end": (
         "journeys still open (kept, never treated as finished)",
@@ -22,17 +22,19 @@ STORE_CHECKS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# Per source: events outside their journey's opening and closing. When one system's clock runs ahead
-# of or behind another's, its events spill over the journey's bounds set by the other system; the
-# median spill shows how far.
+# Per source, over this load's events: events outside their journey's opening and closing. When one
+# system's clock runs ahead of or behind another's, its events spill over the journey's bounds set by
+# the other system; the median spill shows how far. (median(CASE ...) rather than median(...) FILTER:
+# the FILTER form took 100 times longer in DuckDB 1.5.)
 CLOCK_SKEW_SQL = """
     SELECT e.source,
            count(*) FILTER (WHERE e.ts < j.opened_at) AS before_start,
-           median(epoch(j.opened_at - e.ts) / 60) FILTER (WHERE e.ts < j.opened_at) AS before_minutes,
+           median(CASE WHEN e.ts < j.opened_at THEN epoch(j.opened_at - e.ts) / 60 END) AS before_minutes,
            count(*) FILTER (WHERE e.ts > j.closed_at) AS after_end,
-           median(epoch(e.ts - j.closed_at) / 60) FILTER (WHERE e.ts > j.closed_at) AS after_minutes
+           median(CASE WHEN e.ts > j.closed_at THEN epoch(e.ts - j.closed_at) / 60 END) AS after_minutes
     FROM events e JOIN journeys j USING (journey_id)
-    WHERE e.event_kind <> 'contact'   -- customers may call after closure: that is no clock problem
+    WHERE e.load_run_id = $run_id
+      AND e.event_kind <> 'contact'   -- customers may call after closure: that is no clock problem
     GROUP BY e.source
 """
 
@@ -44,9 +46,10 @@ def record_store_quality(connection: duckdb.DuckDBPyConnection, run_id: str, loa
         )
 
     for name, (detail, query) in STORE_CHECKS.items():
-        parameters = {"loaded_at": loaded_at} if "$loaded_at" in query else {}
+        parameters = {key: value for key, value in (("loaded_at", loaded_at), ("run_id", run_id)) if f"${key}" in query}
         record("store", name, connection.execute(query, parameters).fetchone()[0], detail)
-    for source, before, before_minutes, after, after_minutes in connection.execute(CLOCK_SKEW_SQL).fetchall():
+    skew = connection.execute(CLOCK_SKEW_SQL, {"run_id": run_id}).fetchall()
+    for source, before, before_minutes, after, after_minutes in skew:
         record(
             source,
             "events_before_journey_start",

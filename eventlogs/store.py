@@ -129,6 +129,9 @@ CREATE TABLE IF NOT EXISTS ocel_load_runs (
 # load waits for the first this long, then stops with a clear message; it never writes alongside it.
 STORE_LOCK_WAIT_SECONDS = float(os.environ.get("JOURNEY_STORE_LOCK_WAIT_SECONDS", "300"))
 _LOCK_POLL_SECONDS = 0.5
+# DuckDB would take up to 80% of the machine; a cap keeps a 10-million-event load under 2 GB (it spills
+# to a temporary folder beside the store instead).
+MEMORY_LIMIT = os.environ.get("JOURNEY_DUCKDB_MEMORY_LIMIT", "1GB")
 
 
 def connect_store(path: Path, read_only: bool = False, wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
@@ -153,6 +156,7 @@ def connect_store(path: Path, read_only: bool = False, wait_seconds: float | Non
                     "nothing was written. Run again when it has finished."
                 ) from error
             time.sleep(_LOCK_POLL_SECONDS)
+    connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     if not read_only:
         connection.execute(SCHEMA)
     return connection
