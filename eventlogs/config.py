@@ -10,6 +10,7 @@ from typing import Protocol
 from eventlogs.config_files import parse_config_file
 from eventlogs.config_section import ConfigSection
 from eventlogs.durations import parse_duration_hours
+from eventlogs.servicenow_mapping import ServiceNowMappingFields, read_servicenow_mapping
 
 
 @dataclass(frozen=True)
@@ -19,22 +20,10 @@ class EventCodeMapping:
 
 
 @dataclass(frozen=True)
-class ServiceNowSqliteSource:
+class ServiceNowSqliteSource(ServiceNowMappingFields):
     """A ServiceNow-shaped ticketing database (task, sys_audit, sysapproval_approver, interaction)."""
 
-    name: str
     path: Path
-    task_table: str
-    opened_activity: str
-    opened_department: str
-    opened_team: str
-    contact_activity: str
-    approval_department: str
-    approval_team: str
-    journey_types: dict[str, str]
-    state_activities: dict[str, str]
-    approval_activities: dict[str, str]
-    departments: dict[str, str]
     kind: str = "servicenow_sqlite"
 
 
@@ -90,21 +79,7 @@ class SourceConfig:
 
 
 def read_servicenow_sqlite(section: ConfigSection, name: str, data_folder: Path) -> ServiceNowSqliteSource:
-    return ServiceNowSqliteSource(
-        name=name,
-        path=data_folder / section.text("path"),
-        task_table=section.text("task_table", "task"),
-        opened_activity=section.text("opened_activity"),
-        opened_department=section.text("opened_department"),
-        opened_team=section.text("opened_team"),
-        contact_activity=section.text("contact_activity"),
-        approval_department=section.text("approval_department"),
-        approval_team=section.text("approval_team"),
-        journey_types=section.text_map("journey_types"),
-        state_activities=section.text_map("state_activities"),
-        approval_activities=section.text_map("approval_activities"),
-        departments=section.text_map("departments"),
-    )
+    return ServiceNowSqliteSource(path=data_folder / section.text("path"), **read_servicenow_mapping(section, name))
 
 
 def read_tracking_csv(section: ConfigSection, name: str, data_folder: Path) -> TrackingCsvSource:

@@ -18,12 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 import pandas as pd
 
 from eventlogs.errors import SourceError
+from eventlogs.servicenow_mapping import ServiceNowMappingFields
 from eventlogs.sources.attached import AttachedDatabase, fetch_as_text, server_since, sql_text
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
 
@@ -58,21 +58,8 @@ def tables_in_schema_sn(task_table: str) -> ServiceNowTables:
 _AUDIT_FILTER = "tablename = 'sc_req_item' AND fieldname IN ('state', 'assignment_group')"
 
 
-class ServiceNowMapping(Protocol):
-    """What every ServiceNow source kind configures: how records become activities and departments."""
-
-    name: str
-    task_table: str
-    opened_activity: str
-    opened_department: str
-    opened_team: str
-    contact_activity: str
-    approval_department: str
-    approval_team: str
-    journey_types: dict[str, str]  # "category/subcategory" -> journey type
-    state_activities: dict[str, str]  # sys_audit state code -> activity
-    approval_activities: dict[str, str]  # sysapproval_approver.state -> activity
-    departments: dict[str, str]  # assignment group -> department
+# Every ServiceNow kind's source is a ServiceNowMappingFields: that is all the staging SQL reads.
+ServiceNowMapping = ServiceNowMappingFields
 
 
 def extract_servicenow(

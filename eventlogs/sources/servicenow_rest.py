@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
+from eventlogs.servicenow_mapping import ServiceNowMappingFields, read_servicenow_mapping
 from eventlogs.sources.http_client import HttpSettings, RestClient, read_http_settings
 from eventlogs.sources.servicenow_sqlite import stage_servicenow_tables
 from eventlogs.staging import StagedSource, write_staged
@@ -64,23 +65,11 @@ _SN_TIME = "%Y-%m-%d %H:%M:%S"  # ServiceNow's internal (UTC) date-time text
 
 
 @dataclass(frozen=True)
-class ServiceNowRestSource:
+class ServiceNowRestSource(ServiceNowMappingFields):
     """A ServiceNow instance read over REST; the mapping keys are those of `servicenow_sqlite`."""
 
-    name: str
     http: HttpSettings
     page_size: int
-    task_table: str
-    opened_activity: str
-    opened_department: str
-    opened_team: str
-    contact_activity: str
-    approval_department: str
-    approval_team: str
-    journey_types: dict[str, str]
-    state_activities: dict[str, str]
-    approval_activities: dict[str, str]
-    departments: dict[str, str]
     kind: str = "servicenow_rest"
 
 
@@ -92,20 +81,7 @@ def read_config(section: ConfigSection, name: str, data_folder: Path) -> Service
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 10000:
         raise section.error(f"[{section.where}] key 'page_size' must be a whole number from 1 to 10000", "page_size")
     return ServiceNowRestSource(
-        name=name,
-        http=read_http_settings(section),
-        page_size=page_size,
-        task_table=task_table,
-        opened_activity=section.text("opened_activity"),
-        opened_department=section.text("opened_department"),
-        opened_team=section.text("opened_team"),
-        contact_activity=section.text("contact_activity"),
-        approval_department=section.text("approval_department"),
-        approval_team=section.text("approval_team"),
-        journey_types=section.text_map("journey_types"),
-        state_activities=section.text_map("state_activities"),
-        approval_activities=section.text_map("approval_activities"),
-        departments=section.text_map("departments"),
+        http=read_http_settings(section), page_size=page_size, **read_servicenow_mapping(section, name)
     )
 
 
