@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -54,8 +55,13 @@ def _summarise(check: SourceCheck, staged_events: Path, staged_rejects: Path, st
         connection.close()
 
 
-def check_sources(config_file: Path, data_folder: Path | None = None) -> list[SourceCheck]:
-    """One check per source; a source that fails is reported with its error, the others still run."""
+def check_sources(
+    config_file: Path, data_folder: Path | None = None, sample_days: float | None = None
+) -> list[SourceCheck]:
+    """One check per source; a source that fails is reported with its error, the others still run.
+    Sources that read incrementally (databases, APIs) are sampled: only records updated in the last
+    `sample_days` (None: everything); files are read whole."""
+    since = None if sample_days is None else datetime.now(UTC) - timedelta(days=sample_days)
     config = load_source_config(config_file, data_folder)
     checks = []
     staged_by_source = {}
@@ -63,7 +69,7 @@ def check_sources(config_file: Path, data_folder: Path | None = None) -> list[So
         for name, source in config.sources.items():
             check = SourceCheck(name, source.kind)
             try:
-                staged = extract_source(source, Path(scratch) / name)
+                staged = extract_source(source, Path(scratch) / name, since)
             except JourneyMiningError as error:
                 check.problem = str(error)
             else:

@@ -92,6 +92,10 @@ app.add_typer(sources_app, name="sources")
 def sources_check(
     config: Path = typer.Option(..., exists=True, dir_okay=False, help="Source configuration (TOML)."),
     data: Path | None = typer.Option(None, help="Folder the configured paths are relative to (default: the config's)."),
+    days: float = typer.Option(
+        30,
+        help="Sample databases and APIs: records updated in the last DAYS days (0: everything). Files are read whole.",
+    ),
 ) -> None:
     """Test each source's connection and mapping: what would load, what would be rejected and why."""
     from rich.table import Table
@@ -99,7 +103,7 @@ def sources_check(
     from eventlogs.check import check_sources
 
     try:
-        checks = check_sources(config, data)
+        checks = check_sources(config, data, days or None)
     except JourneyMiningError as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error

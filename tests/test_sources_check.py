@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from eventlogs.check import check_sources
@@ -30,3 +32,14 @@ def test_unreadable_source_is_reported_and_others_still_checked(small_demo, tmp_
     checks = {check.source: check for check in check_sources(DEMO_SOURCE_CONFIG, folder)}
     assert checks["ticketing"].problem is None and checks["ticketing"].events > 0
     assert "logistics_tracking.csv does not exist" in checks["logistics"].problem
+
+
+def test_databases_are_sampled_by_recent_updates(small_demo, small_demo_truth) -> None:
+    """The ticketing source reads incrementally, so a sample holds only recently updated requests;
+    the tracking file is read whole."""
+    since = (datetime.now(UTC) - timedelta(days=100)).strftime("%Y-%m-%d %H:%M:%S")
+    sampled = {check.source: check for check in check_sources(DEMO_SOURCE_CONFIG, small_demo.folder, 100)}
+    with sqlite3.connect(small_demo.ticketing) as database:
+        expected = database.execute("SELECT count(*) FROM task WHERE sys_updated_on >= ?", [since]).fetchone()[0]
+    assert 0 < sampled["ticketing"].journeys == expected < small_demo_truth["counts"]["journeys"]
+    assert sampled["logistics"].rows_read == small_demo_truth["source_rows"]["logistics_tracking"]
