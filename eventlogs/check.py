@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import duckdb
-
 from eventlogs.config import load_source_config
 from eventlogs.errors import JourneyMiningError
 from eventlogs.extract import extract_source
+from eventlogs.work_connection import work_connection
 
 
 @dataclass
@@ -33,7 +32,7 @@ class SourceCheck:
 
 
 def _summarise(check: SourceCheck, staged_events: Path, staged_rejects: Path, staged_journeys: Path) -> None:
-    connection = duckdb.connect()
+    connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
         check.events, first, last, unknown = connection.execute(
@@ -87,7 +86,7 @@ def _check_correlation(checks: list[SourceCheck], staged: dict) -> None:
     if not staged:
         return
     journeys = ", ".join(f"'{s.journeys}'" for s in staged.values())
-    connection = duckdb.connect()
+    connection = work_connection()
     try:
         for check in checks:
             if check.source not in staged:

@@ -13,9 +13,8 @@ import os
 import secrets
 from pathlib import Path
 
-import duckdb
-
 from eventlogs.staging import StagedSource
+from eventlogs.work_connection import work_connection
 
 KEY_ENVIRONMENT_VARIABLE = "JOURNEY_PSEUDONYM_KEY"
 KEY_SECRET_BLOCK = "journey-pseudonym-key"
@@ -54,7 +53,7 @@ def pseudonym_sql(column: str) -> str:
 
 def pseudonymise_staged(staged: StagedSource, key: str) -> None:
     """Rewrites the staged events (resource) and journeys (caller) in place."""
-    connection = duckdb.connect()
+    connection = work_connection()
     try:
         for path, column in ((staged.events, "resource"), (staged.journeys, "caller")):
             rewritten = path.with_suffix(".pseudonymised.parquet")

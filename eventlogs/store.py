@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from eventlogs.errors import StoreError
+from eventlogs.work_connection import MEMORY_LIMIT
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -129,9 +130,6 @@ CREATE TABLE IF NOT EXISTS ocel_load_runs (
 # load waits for the first this long, then stops with a clear message; it never writes alongside it.
 STORE_LOCK_WAIT_SECONDS = float(os.environ.get("JOURNEY_STORE_LOCK_WAIT_SECONDS", "300"))
 _LOCK_POLL_SECONDS = 0.5
-# DuckDB would take up to 80% of the machine; a cap keeps a 10-million-event load under 2 GB (it spills
-# to a temporary folder beside the store instead).
-MEMORY_LIMIT = os.environ.get("JOURNEY_DUCKDB_MEMORY_LIMIT", "1GB")
 
 
 def connect_store(path: Path, read_only: bool = False, wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:

@@ -20,7 +20,7 @@ from eventlogs.config import EventLogSource
 from eventlogs.errors import SourceError
 from eventlogs.sources.csv_text import read_csv_as_text
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
-from eventlogs.store import MEMORY_LIMIT
+from eventlogs.work_connection import work_connection
 
 _XES = "{http://www.xes-standard.org/}"
 _HAS_OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)$"
@@ -120,7 +120,7 @@ def _open_raw_log(connection: duckdb.DuckDBPyConnection, source: EventLogSource)
 def extract_event_log(source: EventLogSource, staging_folder: Path, since: datetime | None = None) -> StagedSource:
     """Reads the whole source every time (`since` is not used: a file has no updated-at); the loader's
     merge makes that safe."""
-    connection = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
         case_column, where, record = _open_raw_log(connection, source)

@@ -24,6 +24,7 @@ from eventlogs.sources.attached import AttachedDatabase, ServerDatabase, fetch_a
 from eventlogs.sources.database_connection import DatabaseConnection, read_database_connection
 from eventlogs.sources.jira_stage import JIRA_TIME, TIME_FORMAT, JiraMapping, stage_jira
 from eventlogs.staging import StagedSource, write_staged
+from eventlogs.work_connection import work_connection
 
 ISSUE_KEYS = ("pkey", "project_issuenum")
 
@@ -62,7 +63,7 @@ def read_config(section: ConfigSection, name: str, data_folder: Path) -> JiraPos
 
 def extract(source: JiraPostgresSource, staging_folder: Path, since: datetime | None = None) -> StagedSource:
     database = ServerDatabase(source.database)
-    connection = duckdb.connect()
+    connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
         database.attach(connection)

@@ -30,6 +30,7 @@ from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
 from eventlogs.sources.http_client import HttpSettings, RestClient, read_http_settings
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
+from eventlogs.work_connection import work_connection
 
 ISSUE_FIELDS = ("created", "updated", "resolutiondate", "status", "reporter", "issuetype", "priority")
 ISSUE_COLUMNS = (
@@ -230,7 +231,7 @@ def extract(source: JiraRestSource, staging_folder: Path, since: datetime | None
         issues = _Reader(client, source).issues(since)
     issue_table, change_table = flatten(issues, source)
     updated = [stamp for issue in issues if (stamp := _parse_time((issue.get("fields") or {}).get("updated")))]
-    connection = duckdb.connect()
+    connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
         connection.register("jira_issues", issue_table)

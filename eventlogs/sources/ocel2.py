@@ -39,6 +39,7 @@ from eventlogs.errors import SourceError
 from eventlogs.sources.ocel2_flatten import stage_ocel
 from eventlogs.sources.ocel2_read import read_ocel2
 from eventlogs.staging import StagedSource, create_ocel_staging_tables, create_staging_tables, write_staged
+from eventlogs.work_connection import work_connection
 
 # every key an OCEL source may have, so a misspelt one (via_object_type) is an error, not a silently
 # different case notion; the first keys are the ones load_source_config reads for every kind
@@ -145,7 +146,7 @@ def extract(source: Ocel2Source, staging_folder: Path, since: datetime | None = 
     makes that safe."""
     if not source.path.exists():
         raise SourceError(f"source '{source.name}': OCEL 2.0 log {source.path} does not exist")
-    connection = duckdb.connect()
+    connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
         fields = read_ocel2(connection, source.kind, source.path, source.name)

@@ -26,6 +26,7 @@ from eventlogs.errors import SourceError
 from eventlogs.servicenow_mapping import ServiceNowMappingFields
 from eventlogs.sources.attached import AttachedDatabase, fetch_as_text, server_since, sql_text
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
+from eventlogs.work_connection import work_connection
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # ServiceNow's own: UTC, to the second
 _UTC = "(try_strptime({column}, '%Y-%m-%d %H:%M:%S') AT TIME ZONE 'UTC')"
@@ -65,7 +66,7 @@ ServiceNowMapping = ServiceNowMappingFields
 def extract_servicenow(
     source: ServiceNowMapping, database: AttachedDatabase, staging_folder: Path, since: datetime | None
 ) -> StagedSource:
-    connection = duckdb.connect()
+    connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
         database.attach(connection)

@@ -29,6 +29,7 @@ from eventlogs.servicenow_mapping import ServiceNowMappingFields, read_serviceno
 from eventlogs.sources.http_client import HttpSettings, RestClient, read_http_settings
 from eventlogs.sources.servicenow_sqlite import stage_servicenow_tables
 from eventlogs.staging import StagedSource, write_staged
+from eventlogs.work_connection import work_connection
 
 # Only the fields the mapping reads are requested (sysparm_fields): less data, and no column surprises.
 TASK_FIELDS = (
@@ -198,7 +199,7 @@ def extract(source: ServiceNowRestSource, staging_folder: Path, since: datetime 
         "sysapproval_approver": APPROVAL_FIELDS,
         "interaction": INTERACTION_FIELDS,
     }
-    connection = duckdb.connect()
+    connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
         connection.execute("CREATE SCHEMA sn")

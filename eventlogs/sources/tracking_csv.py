@@ -16,6 +16,7 @@ from eventlogs.config import TrackingCsvSource
 from eventlogs.errors import SourceError
 from eventlogs.sources.csv_text import read_csv_as_text
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
+from eventlogs.work_connection import work_connection
 
 REQUIRED_COLUMNS = ("shipment_id", "order_ref", "event_code", "event_time", "depot")
 _HAS_OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)$"
@@ -34,7 +35,7 @@ def extract_tracking_csv(
             "department": [m.department for m in source.event_codes.values()],
         }
     )
-    connection = duckdb.connect()
+    connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
         connection.register("scans", scans)
