@@ -84,6 +84,27 @@ def extract(
     console.print(f"store: {store}")
 
 
+@app.command()
+def mine(
+    store: Path = typer.Option(..., dir_okay=False, help="The DuckDB event store `journey extract` wrote."),
+    out: Path = typer.Option(..., file_okay=False, help="Folder to write the Parquet tables and process_map.svg."),
+    journey_type: str | None = typer.Option(None, help="Only journeys of this type; default: all types."),
+    period: str | None = typer.Option(
+        None, help="Only journeys opened FROM..TO, inclusive UTC dates, e.g. 2026-03-01..2026-03-31."
+    ),
+) -> None:
+    """Mine a store: variants, directly-follows, handovers, ping-pong and silo tax as Parquet, plus the map."""
+    from mining.mine import mine as mine_store
+    from mining.mine import parse_period
+
+    try:
+        written = mine_store(store, out, journey_type, parse_period(period) if period else None)
+    except JourneyMiningError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    console.print(f"written {len(written)} files to {out}")
+
+
 sources_app = typer.Typer(help="Inspect configured sources without loading them.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 

@@ -34,7 +34,9 @@ def process_map_svg(
     names = set(kept["activity"])
     node_id = {name: f"a{i}" for i, name in enumerate(kept["activity"])}
     graph = graphviz.Digraph("journey", format="svg")
-    graph.attr(rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.3", ranksep="0.45")
+    # newrank: one global ranking; with department clusters, dot 2.43 otherwise fails ("trouble in
+    # init_rank") on maps whose edges run back and forth between lanes, e.g. several journey types at once
+    graph.attr(rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.3", ranksep="0.45", newrank="true")
     graph.attr("node", shape="box", style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica", fontsize="10")
     graph.attr("edge", fontname="Helvetica", fontsize="8")
     for lane, (department, group) in enumerate(kept.groupby("department", sort=False)):

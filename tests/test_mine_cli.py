@@ -1,0 +1,132 @@
+"""`journey mine` on a store that `journey extract` wrote from a small CSV log; figures worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from eventlogs.pipeline import extract_and_load
+from flows.cli import app
+from flows.paths import DEMO_SOURCE_CONFIG
+
+# c1 (2 Mar): SD 09, Mgmt 13, Proc 15, SD 16 -> handovers 4 + 2 + 1 = 7 h of a 7 h lead time
+# c2 (10 Mar): SD 09, SD 10, Mgmt 12, SD 20 -> within SD 1 h; handovers 2 + 8 = 10 h of 11 h
+# c3 (1 Apr): SD 09, SD 11 -> within SD 2 h, no handover, 2 h
+LOG = """case,activity,time,dept,who
+c1,Open,2026-03-02 09:00:00,Service Desk,ann
+c1,Approve,2026-03-02 13:00:00,Management,mia
+c1,Order,2026-03-02 15:00:00,Procurement,pim
+c1,Close,2026-03-02 16:00:00,Service Desk,ann
+c2,Open,2026-03-10 09:00:00,Service Desk,ann
+c2,Triage,2026-03-10 10:00:00,Service Desk,bob
+c2,Approve,2026-03-10 12:00:00,Management,mia
+c2,Close,2026-03-10 20:00:00,Service Desk,ann
+c3,Open,2026-04-01 09:00:00,Service Desk,bob
+c3,Close,2026-04-01 11:00:00,Service Desk,bob
+"""
+CONFIG = """
+[sources.log]
+kind = "csv_event_log"
+path = "log.csv"
+journey_type = "ticket"
+timezone = "UTC"
+pseudonymise_resources = false
+[sources.log.fields]
+journey_id = "case"
+activity = "activity"
+timestamp = "time"
+resource = "who"
+team = "dept"
+department = "dept"
+"""
+TABLES = [
+    "variants",
+    "directly_follows",
+    "start_end_activities",
+    "activities",
+    "handovers_department",
+    "handovers_team",
+    "handovers_resource",
+    "ping_pong_department",
+    "ping_pong_team",
+    "silo_tax_journeys",
+    "silo_tax_summary",
+]
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Path:
+    (tmp_path / "log.csv").write_text(LOG)
+    (tmp_path / "log.toml").write_text(CONFIG)
+    path = tmp_path / "store.duckdb"
+    (result,) = extract_and_load(tmp_path / "log.toml", path)
+    assert result.rows_loaded == 10
+    return path
+
+
+def _mine(store: Path, out: Path, *extra: str) -> str:
+    result = CliRunner().invoke(app, ["mine", "--store", str(store), "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_mine_writes_every_table_and_the_map(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "mined"
+    _mine(store, out, "--journey-type", "ticket")
+    for name in TABLES:
+        assert (out / f"{name}.parquet").is_file(), name
+    assert (out / "process_map.svg").read_text().startswith("<svg")
+    summary = pd.read_parquet(out / "silo_tax_summary.parquet").set_index("status")
+    # all three finished: 7 + 10 + 0 = 17 h of handovers over 7 + 11 + 2 = 20 h of lead time
+    assert summary.loc["finished", ["journeys", "handover_hours", "hours"]].tolist() == [3, 17, 20]
+    assert summary.loc["finished", "handover_share"] == pytest.approx(0.85)
+    assert "open" not in summary.index
+    handovers = pd.read_parquet(out / "handovers_department.parquet").set_index(["from_department", "to_department"])
+    # Service Desk -> Management: c1 09..13 = 4 h, c2 10..12 = 2 h
+    assert handovers.loc[("Service Desk", "Management"), ["handovers", "total_wait_hours"]].tolist() == [2, 6]
+    variants = pd.read_parquet(out / "variants.parquet")
+    assert len(variants) == 3
+
+
+def test_period_keeps_journeys_opened_on_those_days(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "march"
+    # the last day counts whole: c2 opened 10 March 09:00; c3 (1 April) is left out
+    _mine(store, out, "--period", "2026-03-01..2026-03-10")
+    journeys = pd.read_parquet(out / "silo_tax_journeys.parquet")
+    assert sorted(journeys["journey_id"]) == ["c1", "c2"]
+    summary = pd.read_parquet(out / "silo_tax_summary.parquet").set_index("status")
+    assert summary.loc["finished", "handover_share"] == pytest.approx(17 / 18)
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2026-03-01-2026-03-31", "is not FROM..TO"),
+        ("2026-02-30..2026-03-31", "day is out of range"),
+        ("2026-03-31..2026-03-01", "ends before it starts"),
+        ("2025-01-01..2025-12-31", "no journeys opened from 2025-01-01 to 2025-12-31"),
+    ],
+)
+def test_bad_or_empty_period_is_a_clear_error(store: Path, tmp_path: Path, period: str, message: str) -> None:
+    result = CliRunner().invoke(app, ["mine", "--store", str(store), "--out", str(tmp_path / "x"), "--period", period])
+    assert result.exit_code == 1
+    assert message in " ".join(result.output.split())  # rich wraps long lines
+    assert not (tmp_path / "x").exists()
+
+
+def test_mine_the_demo_store_across_journey_types(small_demo, tmp_path: Path) -> None:
+    """All journey types on one map: the lanes' edges run back and forth, which once made dot fail."""
+    store = tmp_path / "demo.duckdb"
+    extract_and_load(DEMO_SOURCE_CONFIG, store, small_demo.folder)
+    out = tmp_path / "mined"
+    _mine(store, out)
+    assert (out / "process_map.svg").read_text().startswith("<svg")
+    summary = pd.read_parquet(out / "silo_tax_summary.parquet")
+    handovers = pd.read_parquet(out / "handovers_department.parquet")
+    # one rule for both: the silo tax's handover time is every handover's wait, finished or open
+    assert summary["handover_hours"].sum() == pytest.approx(handovers["total_wait_hours"].sum())
+    finished = summary.set_index("status").loc["finished"]
+    assert 0 < finished["handover_share"] < 1
