@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -180,7 +179,3 @@ def _merge(
             )
         results.append(result)
     return results
-
-
-def describe(results: list[LoadResult]) -> str:
-    return json.dumps([result.__dict__ for result in results], indent=2)

@@ -7,6 +7,7 @@ import duckdb
 import pandas as pd
 
 from mining.designed_journey import DesignedJourney
+from mining.formatting import duration_in_words
 from mining.handovers import handover_instances
 
 
@@ -85,11 +86,6 @@ def end_to_end(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) 
     return result
 
 
-def _days(hours: float) -> str:
-    days = hours / 24.0
-    return f"{days:.1f} days" if abs(days - 1) > 0.05 else "1 day"
-
-
 def bottleneck_sentence(comparison: pd.DataFrame, journey: DesignedJourney) -> str:
     """The top contributor to excess time, in words an improvement team can act on."""
     if comparison.empty or comparison["excess_hours"].iloc[0] <= 0:
@@ -100,9 +96,10 @@ def bottleneck_sentence(comparison: pd.DataFrame, journey: DesignedJourney) -> s
     if not top["designed"]:
         return (
             f"{pair}: a handover the designed journey does not have, in {int(top['journeys'])} "
-            f"{journey.journey_noun}, median wait {_days(top['median_wait_hours'])}; {share}."
+            f"{journey.journey_noun}, median wait {duration_in_words(top['median_wait_hours'])}; {share}."
         )
     return (
-        f"{pair}: median wait {_days(top['median_wait_hours'])} against a norm of {_days(top['norm_hours'])}; "
+        f"{pair}: median wait {duration_in_words(top['median_wait_hours'])} "
+        f"against a norm of {duration_in_words(top['norm_hours'])}; "
         f"{top['journeys_breaching_rate']:.0%} of {journey.journey_noun} breach it; {share}."
     )

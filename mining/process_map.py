@@ -7,6 +7,7 @@ import graphviz
 import pandas as pd
 
 from mining.errors import AnalysisError
+from mining.formatting import short_duration
 
 
 def _wait_colour(hours: float, worst: float) -> str:
@@ -14,10 +15,6 @@ def _wait_colour(hours: float, worst: float) -> str:
     ratio = 0.0 if worst <= 0 else min(hours / worst, 1.0)
     red, green, blue = int(120 + 135 * ratio), int(120 - 90 * ratio), int(120 - 90 * ratio)
     return f"#{red:02x}{green:02x}{blue:02x}"
-
-
-def _label_days(hours: float) -> str:
-    return f"{hours / 24:.1f} d" if hours >= 24 else f"{hours:.1f} h"
 
 
 def process_map_svg(
@@ -60,12 +57,12 @@ def process_map_svg(
         graph.edge(
             node_id[row.source_activity],
             node_id[row.target_activity],
-            label=f"{row.frequency:,} · {_label_days(row.median_wait_hours)}",
+            label=f"{row.frequency:,} · {short_duration(row.median_wait_hours)}",
             penwidth=f"{0.6 + 3.4 * row.frequency / top_frequency:.2f}",
             color=_wait_colour(row.median_wait_hours, worst_wait) if handover else "#9aa5b1",
             tooltip=(
                 f"{row.source_activity} → {row.target_activity}: {row.frequency} times, "
-                f"median wait {_label_days(row.median_wait_hours)}, p90 {_label_days(row.p90_wait_hours)}"
+                f"median wait {short_duration(row.median_wait_hours)}, p90 {short_duration(row.p90_wait_hours)}"
             ),
         )
     svg = graph.pipe(format="svg").decode("utf-8")

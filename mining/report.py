@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import jinja2
 import pandas as pd
 
 from mining.analysis import Analysis
+from mining.formatting import is_missing, percent, short_duration
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("mining", "templates"),
@@ -18,27 +18,15 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
-def days(hours: float | None) -> str:
-    if hours is None or (isinstance(hours, float) and math.isnan(hours)):
-        return "–"
-    return f"{hours / 24:,.1f} d" if hours >= 24 else f"{hours:.1f} h"
-
-
-def percent(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:.0%}"
-
-
 def heat(hours: float | None, worst: float) -> str:
     """Background colour of a matrix cell: white for short waits to deep red for the longest."""
-    if hours is None or (isinstance(hours, float) and math.isnan(hours)) or worst <= 0:
+    if is_missing(hours) or worst <= 0:
         return "#ffffff"
     ratio = min(hours / worst, 1.0)
     return f"rgb(255,{int(255 - 150 * ratio)},{int(255 - 170 * ratio)})"
 
 
-_TEMPLATES.filters.update(days=days, percent=percent)
+_TEMPLATES.filters.update(days=short_duration, percent=percent)
 
 
 def _matrix(analysis: Analysis) -> dict[str, object]:

@@ -6,11 +6,8 @@ from datetime import date, timedelta
 
 import duckdb
 
+from eventlogs.sql_text import sql_literal
 from mining.errors import AnalysisError
-
-
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _period_filter(period: tuple[date, date] | None) -> str:

@@ -18,6 +18,7 @@ import duckdb
 from eventlogs.duckdb_extensions import load_mysql_extension, load_postgres_extension, load_sqlite_extension
 from eventlogs.errors import ConfigError, SourceError
 from eventlogs.sources.database_connection import DatabaseConnection, redact
+from eventlogs.sql_text import sql_identifier
 
 ALIAS = "src"  # the attached database's name inside the connector's DuckDB connection
 _SECRET = "src_credentials"
@@ -71,7 +72,7 @@ class SqliteFile:
         connection.execute(f"ATTACH {sql_text(str(self.path))} AS {ALIAS} (TYPE sqlite, READ_ONLY)")
 
     def table(self, name: str) -> str:
-        return f"{ALIAS}.{_double_quoted(name)}"
+        return f"{ALIAS}.{sql_identifier(name)}"
 
     def query(self, sql: str) -> str:
         return f"({sql})"  # DuckDB itself runs it against the attached file
@@ -106,7 +107,7 @@ class ServerDatabase:
             raise SourceError(f"cannot connect to {self.describe()}: {redact(str(error), password)}") from None
 
     def table(self, name: str) -> str:
-        quote = _double_quoted if self.settings.engine == "postgres" else _backquoted
+        quote = sql_identifier if self.settings.engine == "postgres" else _backquoted
         return f"{quote(self.settings.schema)}.{quote(name)}"
 
     def query(self, sql: str) -> str:
@@ -119,16 +120,12 @@ class ServerDatabase:
             return redact(message, "")
 
 
-def _double_quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _backquoted(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
 def _as_text(column: str, column_type: str, time_format: str) -> str:
-    quoted = _double_quoted(column)
+    quoted = sql_identifier(column)
     if column_type == "TIMESTAMP WITH TIME ZONE":
         return f"strftime(timezone('UTC', {quoted}), '{time_format}') AS {quoted}"
     if column_type.startswith("TIMESTAMP") or column_type == "DATETIME":

@@ -19,19 +19,11 @@ from lxml import etree
 from eventlogs.config import EventLogSource
 from eventlogs.errors import SourceError
 from eventlogs.sources.csv_text import read_csv_as_text
+from eventlogs.sql_text import HAS_UTC_OFFSET, sql_identifier, sql_literal
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
 from eventlogs.work_connection import work_connection
 
 _XES = "{http://www.xes-standard.org/}"
-_HAS_OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)$"
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _open_xes(path: Path) -> IO[bytes]:
@@ -71,16 +63,16 @@ def read_xes(source: EventLogSource) -> pa.Table:
 def _timestamp_sql(source: EventLogSource, column_type: str) -> str:
     """The event time as TIMESTAMPTZ: typed columns are used as they are (naive ones in the configured
     zone); text is parsed with the configured format, or as ISO 8601 with or without an offset."""
-    column = _quoted(source.timestamp)
-    zone = _literal(source.timezone)
+    column = sql_identifier(source.timestamp)
+    zone = sql_literal(source.timezone)
     if column_type.startswith("TIMESTAMP WITH TIME ZONE"):
         return column
     if column_type.startswith(("TIMESTAMP", "DATE")):
         return f"timezone({zone}, {column}::TIMESTAMP)"
     if source.timestamp_format:
-        return f"timezone({zone}, try_strptime({column}, {_literal(source.timestamp_format)}))"
+        return f"timezone({zone}, try_strptime({column}, {sql_literal(source.timestamp_format)}))"
     return (
-        f"CASE WHEN regexp_matches(trim({column}), '{_HAS_OFFSET}') THEN try_cast({column} AS TIMESTAMPTZ) "
+        f"CASE WHEN regexp_matches(trim({column}), '{HAS_UTC_OFFSET}') THEN try_cast({column} AS TIMESTAMPTZ) "
         f"ELSE timezone({zone}, try_cast({column} AS TIMESTAMP)) END"
     )
 
@@ -88,7 +80,7 @@ def _timestamp_sql(source: EventLogSource, column_type: str) -> str:
 def _json_of(columns: list[str]) -> str:
     if not columns:
         return "NULL::JSON"
-    return "to_json({" + ", ".join(f"{_literal(n)}: {_quoted(n)}" for n in columns) + "})"
+    return "to_json({" + ", ".join(f"{sql_literal(n)}: {sql_identifier(n)}" for n in columns) + "})"
 
 
 def _open_raw_log(connection: duckdb.DuckDBPyConnection, source: EventLogSource) -> tuple[str, str, str]:
@@ -104,7 +96,7 @@ def _open_raw_log(connection: duckdb.DuckDBPyConnection, source: EventLogSource)
         # typed columns stay typed: no text round trip for the common, large case
         connection.execute(
             "CREATE TEMP VIEW raw_log AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS line "
-            f"FROM read_parquet({_literal(str(source.path))}, file_row_number = true)"
+            f"FROM read_parquet({sql_literal(str(source.path))}, file_row_number = true)"
         )
         where = "row"
     else:
@@ -149,28 +141,28 @@ def _stage(
     attributes: str,
     timestamp: str,
 ) -> None:
-    case, stamp = _quoted(case_column), _quoted(source.timestamp)
-    activity = f"concat_ws({_literal(source.activity_separator)}, {', '.join(map(_quoted, source.activity))})"
+    case, stamp = sql_identifier(case_column), sql_identifier(source.timestamp)
+    activity = f"concat_ws({sql_literal(source.activity_separator)}, {', '.join(map(sql_identifier, source.activity))})"
 
     def optional(column: str | None) -> str:
-        return _quoted(column) if column else "NULL"
+        return sql_identifier(column) if column else "NULL"
 
     connection.execute(f"""
         CREATE TEMP VIEW log_checked AS  -- a view: a table would hold every row of a large log in memory
         SELECT *, {timestamp} AS parsed_ts, nullif({activity}, '') AS activity_name,
                coalesce(
                  CASE WHEN coalesce(trim({case}::VARCHAR), '') = ''
-                      THEN {_literal(source.journey_id + ": missing case id")} END,
+                      THEN {sql_literal(source.journey_id + ": missing case id")} END,
                  CASE WHEN nullif({activity}, '') IS NULL
-                      THEN {_literal(source.activity[0] + ": missing activity")} END,
+                      THEN {sql_literal(source.activity[0] + ": missing activity")} END,
                  CASE WHEN coalesce(trim({stamp}::VARCHAR), '') = ''
-                      THEN {_literal(source.timestamp + ": missing timestamp")} END,
+                      THEN {sql_literal(source.timestamp + ": missing timestamp")} END,
                  CASE WHEN {timestamp} IS NULL
-                      THEN {_literal(source.timestamp + ": unparseable timestamp '")} || {stamp}::VARCHAR || '''' END
+                      THEN {sql_literal(source.timestamp + ": unparseable timestamp '")} || {stamp}::VARCHAR || '''' END
                ) AS reason
         FROM raw_log
     """)
-    name = _literal(source.name)
+    name = sql_literal(source.name)
     connection.execute(f"""
         INSERT INTO staged_events
         SELECT {case}::VARCHAR, NULL, activity_name, parsed_ts, {optional(source.department)}::VARCHAR,
@@ -181,7 +173,7 @@ def _stage(
     closed = "max(parsed_ts)" if source.cases_complete else "NULL::TIMESTAMPTZ"
     connection.execute(f"""
         INSERT INTO staged_journeys
-        SELECT {case}, {_literal(source.journey_type)}, min(parsed_ts), {closed}, {not source.cases_complete},
+        SELECT {case}, {sql_literal(source.journey_type)}, min(parsed_ts), {closed}, {not source.cases_complete},
                NULL, NULL, NULL, NULL, {name}, NULL
         FROM log_checked WHERE reason IS NULL GROUP BY {case}
     """)

@@ -29,6 +29,7 @@ import pyarrow as pa
 from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
 from eventlogs.sources.http_client import HttpSettings, RestClient, read_http_settings
+from eventlogs.sql_text import HAS_UTC_OFFSET, sql_literal
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
 from eventlogs.work_connection import work_connection
 
@@ -47,7 +48,6 @@ ISSUE_COLUMNS = (
 )
 CHANGE_COLUMNS = ("key", "history_id", "item", "created", "author", "from_value", "to_value", "record")
 CHANGELOG_PAGE = 100  # the most Jira returns per changelog page
-_HAS_OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)$"
 
 
 @dataclass(frozen=True)
@@ -258,23 +258,19 @@ def _register_mappings(connection: duckdb.DuckDBPyConnection, source: JiraRestSo
         connection.register(name, frame)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _parsed(column: str) -> str:
-    return f"CASE WHEN regexp_matches(trim({column}), '{_HAS_OFFSET}') THEN try_cast({column} AS TIMESTAMPTZ) END"
+    return f"CASE WHEN regexp_matches(trim({column}), '{HAS_UTC_OFFSET}') THEN try_cast({column} AS TIMESTAMPTZ) END"
 
 
 def _time_check(column: str, field: str) -> str:
     return f"""CASE WHEN coalesce(trim({column}), '') = '' THEN '{field}: missing timestamp'
-                    WHEN NOT regexp_matches(trim({column}), '{_HAS_OFFSET}')
+                    WHEN NOT regexp_matches(trim({column}), '{HAS_UTC_OFFSET}')
                     THEN '{field}: no UTC offset in ''' || {column} || ''''
                     WHEN {_parsed(column)} IS NULL THEN '{field}: unparseable timestamp ''' || {column} || '''' END"""
 
 
 def _stage(connection: duckdb.DuckDBPyConnection, source: JiraRestSource) -> None:
-    name, sql = _literal(source.name), connection.execute
+    name, sql = sql_literal(source.name), connection.execute
     team_field = source.team_field or "team"
     sql(f"""
         CREATE TEMP TABLE issues_checked AS
@@ -293,7 +289,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: JiraRestSource) -> Non
                         CASE WHEN c.item = 'status' AND m.activity IS NULL
                              THEN 'status: unknown status ''' || coalesce(c.to_value, 'NULL') || '''' END,
                         CASE WHEN c.item = 'team' AND coalesce(trim(c.to_value), '') = ''
-                             THEN {_literal(team_field + ": empty team")} END) AS reason
+                             THEN {sql_literal(team_field + ": empty team")} END) AS reason
         FROM jira_changes c
         LEFT JOIN (SELECT key FROM issues_checked WHERE reason IS NULL) i ON i.key = c.key
         LEFT JOIN status_map m ON m.status = c.to_value
@@ -303,7 +299,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: JiraRestSource) -> Non
     sql(f"""
         CREATE TEMP TABLE first_team AS
         SELECT i.key, coalesce(CASE WHEN f.key IS NOT NULL THEN nullif(trim(f.from_team), '')
-                                    ELSE nullif(trim(i.team), '') END, {_literal(source.default_team)}) AS team
+                                    ELSE nullif(trim(i.team), '') END, {sql_literal(source.default_team)}) AS team
         FROM issues_checked i
         LEFT JOIN (SELECT key, arg_min(from_value, ts) AS from_team FROM changes_checked
                    WHERE item = 'team' AND ts IS NOT NULL GROUP BY key) f ON f.key = i.key
@@ -318,7 +314,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: JiraRestSource) -> Non
     """)
     sql(f"""
         INSERT INTO staged_events
-        SELECT i.key, NULL, {_literal(source.opened_activity)}, i.ts, coalesce(d.department, 'Unknown'), f.team,
+        SELECT i.key, NULL, {sql_literal(source.opened_activity)}, i.ts, coalesce(d.department, 'Unknown'), f.team,
                reporter, 'work', {name}, 'issue:' || i.key, 'issue ' || i.key,
                to_json({{'issue_type': issue_type, 'priority': priority}})
         FROM issues_checked i JOIN first_team f ON f.key = i.key LEFT JOIN department_map d ON d.team = f.team

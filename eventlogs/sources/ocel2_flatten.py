@@ -17,23 +17,17 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from eventlogs.sources.ocel2_read import OcelFields
+from eventlogs.sql_text import HAS_UTC_OFFSET, sql_literal
 from eventlogs.staging import REASON_FIELD_SQL
 
 if TYPE_CHECKING:  # the connector module imports this one
     from eventlogs.sources.ocel2 import Ocel2Source
 
-# an offset after a clock time; a bare date ('2023-05-30') ends in '-30' and must not count as one
-_HAS_OFFSET = r"\d\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
 
 def _timestamp_sql(column: str, timezone: str) -> str:
     return (
-        f"CASE WHEN regexp_matches(trim({column}), '{_HAS_OFFSET}') THEN try_cast(trim({column}) AS TIMESTAMPTZ) "
-        f"ELSE timezone({_literal(timezone)}, try_cast(trim({column}) AS TIMESTAMP)) END"
+        f"CASE WHEN regexp_matches(trim({column}), '{HAS_UTC_OFFSET}') THEN try_cast(trim({column}) AS TIMESTAMPTZ) "
+        f"ELSE timezone({sql_literal(timezone)}, try_cast(trim({column}) AS TIMESTAMP)) END"
     )
 
 
@@ -51,15 +45,16 @@ def _check_events(connection: duckdb.DuckDBPyConnection, source: Ocel2Source, fi
         SELECT *, coalesce(trim(event_id), '') <> '' AND position = first_position AS kept,
                coalesce(
                  CASE WHEN coalesce(trim(event_id), '') = ''
-                      THEN {_literal(fields.event_id + ": missing event id")} END,
+                      THEN {sql_literal(fields.event_id + ": missing event id")} END,
                  CASE WHEN position <> first_position
-                      THEN {_literal(fields.event_id + ": duplicate event id '")} || event_id || ''' (first at '
+                      THEN {sql_literal(fields.event_id + ": duplicate event id '")} || event_id || ''' (first at '
                            || first_row || ')' END,
                  CASE WHEN coalesce(trim(event_type), '') = ''
-                      THEN {_literal(fields.event_type + ": missing event type")} END,
-                 CASE WHEN coalesce(trim(time_text), '') = '' THEN {_literal(fields.time + ": missing timestamp")} END,
+                      THEN {sql_literal(fields.event_type + ": missing event type")} END,
+                 CASE WHEN coalesce(trim(time_text), '') = ''
+                      THEN {sql_literal(fields.time + ": missing timestamp")} END,
                  CASE WHEN ts IS NULL
-                      THEN {_literal(fields.time + ": unparseable timestamp '")} || time_text || '''' END
+                      THEN {sql_literal(fields.time + ": unparseable timestamp '")} || time_text || '''' END
                ) AS reason
         FROM parsed
     """)
@@ -158,8 +153,8 @@ def _stage_journeys(connection: duckdb.DuckDBPyConnection, source: Ocel2Source, 
         f"""
         INSERT INTO staged_rejects
         SELECT $name, CASE WHEN kept THEN e.event_id ELSE e.source_row END, e.source_row,
-               json_object({_literal(fields.event_id)}, e.event_id, {_literal(fields.event_type)}, e.event_type,
-                           {_literal(fields.time)}, e.time_text, 'attributes', e.attributes, 'objects', c.objects),
+               json_object({sql_literal(fields.event_id)}, e.event_id, {sql_literal(fields.event_type)}, e.event_type,
+                           {sql_literal(fields.time)}, e.time_text, 'attributes', e.attributes, 'objects', c.objects),
                {REASON_FIELD_SQL}, reason
         FROM ocel_checked e LEFT JOIN ocel_event_context c ON c.event_id = e.event_id AND e.kept
         WHERE reason IS NOT NULL
@@ -206,7 +201,7 @@ def _quality(connection: duckdb.DuckDBPyConnection, source: Ocel2Source) -> list
         ),
         "ocel_case_objects_without_journey": (
             f"'{case}' objects whose neighbourhood has no valid event: no journey (kept in objects)",
-            f"SELECT count(*) FROM ocel_objects_kept WHERE object_type = {_literal(case)} "
+            f"SELECT count(*) FROM ocel_objects_kept WHERE object_type = {sql_literal(case)} "
             "AND object_id NOT IN (SELECT journey_id FROM staged_events)",
         ),
         "ocel_event_links_to_missing_objects": (

@@ -20,16 +20,9 @@ import duckdb
 
 from eventlogs.duckdb_extensions import load_sqlite_extension
 from eventlogs.errors import SourceError
+from eventlogs.sql_text import sql_identifier, sql_literal
 
 _REQUIRED = ("event", "object", "event_object", "object_object", "event_map_type", "object_map_type")
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _columns(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -62,14 +55,15 @@ def _event_attributes(columns: list[str]) -> str:
     """{name: value} of the non-NULL attribute columns (an event's attributes do not change)."""
     if not columns:
         return "'{}'::JSON"
-    entries = ", ".join(f"{{'key': {_literal(c)}, 'value': {_quoted(c)}}}" for c in columns)
+    entries = ", ".join(f"{{'key': {sql_literal(c)}, 'value': {sql_identifier(c)}}}" for c in columns)
     return f"map_from_entries(list_filter([{entries}], x -> x.value IS NOT NULL))::JSON"
 
 
 def _read_events(connection: duckdb.DuckDBPyConnection, tables: dict[str, list[str]]) -> None:
     typed = [
-        f"SELECT ocel_id, {_literal(type_name)} AS event_type, ocel_time, {_event_attributes(columns)} AS attributes, "
-        f"{_literal(table + ' row ')} || rowid AS source_row FROM ocel.{_quoted(table)}"
+        f"SELECT ocel_id, {sql_literal(type_name)} AS event_type, ocel_time, "
+        f"{_event_attributes(columns)} AS attributes, "
+        f"{sql_literal(table + ' row ')} || rowid AS source_row FROM ocel.{sql_identifier(table)}"
         for type_name, table, columns in _type_tables(connection, tables, "event")
     ]
     typed.append("SELECT NULL, NULL, NULL, NULL::JSON, NULL WHERE false")  # a log may declare no event type
@@ -92,11 +86,12 @@ def _read_objects(connection: duckdb.DuckDBPyConnection, tables: dict[str, list[
         if not columns:
             continue
         changed = "ocel_changed_field" if "ocel_changed_field" in tables[table] else "NULL"
-        entries = ", ".join(f"{{'name': {_literal(c)}, 'value': {_quoted(c)}}}" for c in columns)
+        entries = ", ".join(f"{{'name': {sql_literal(c)}, 'value': {sql_identifier(c)}}}" for c in columns)
         history.append(f"""
-            SELECT ocel_id, {_literal(type_name)} AS object_type, {_literal(table)} AS type_table, r, ocel_time,
+            SELECT ocel_id, {sql_literal(type_name)} AS object_type, {sql_literal(table)} AS type_table, r, ocel_time,
                    a.name, a.value
-            FROM (SELECT *, rowid AS r, {changed} AS changed, unnest([{entries}]) AS a FROM ocel.{_quoted(table)})
+            FROM (SELECT *, rowid AS r, {changed} AS changed, unnest([{entries}]) AS a
+                  FROM ocel.{sql_identifier(table)})
             WHERE a.value IS NOT NULL AND (changed IS NULL OR changed = a.name)
         """)
     history.append("SELECT NULL, NULL, NULL, NULL::BIGINT, NULL, NULL, NULL WHERE false")
@@ -119,7 +114,7 @@ def _read_objects(connection: duckdb.DuckDBPyConnection, tables: dict[str, list[
 def read_ocel2_sqlite(connection: duckdb.DuckDBPyConnection, path: Path, name: str) -> None:
     load_sqlite_extension(connection)
     connection.execute("SET sqlite_all_varchar = true")
-    connection.execute(f"ATTACH {_literal(str(path))} AS ocel (TYPE sqlite, READ_ONLY)")
+    connection.execute(f"ATTACH {sql_literal(str(path))} AS ocel (TYPE sqlite, READ_ONLY)")
     tables = _columns(connection)
     missing = [table for table in _REQUIRED if table not in tables]
     if missing:

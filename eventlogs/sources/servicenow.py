@@ -59,12 +59,8 @@ def tables_in_schema_sn(task_table: str) -> ServiceNowTables:
 _AUDIT_FILTER = "tablename = 'sc_req_item' AND fieldname IN ('state', 'assignment_group')"
 
 
-# Every ServiceNow kind's source is a ServiceNowMappingFields: that is all the staging SQL reads.
-ServiceNowMapping = ServiceNowMappingFields
-
-
 def extract_servicenow(
-    source: ServiceNowMapping, database: AttachedDatabase, staging_folder: Path, since: datetime | None
+    source: ServiceNowMappingFields, database: AttachedDatabase, staging_folder: Path, since: datetime | None
 ) -> StagedSource:
     connection = work_connection()
     try:
@@ -85,7 +81,10 @@ def _as_utc(value: datetime | None) -> datetime | None:
 
 
 def _fetch(
-    connection: duckdb.DuckDBPyConnection, database: AttachedDatabase, source: ServiceNowMapping, since: datetime | None
+    connection: duckdb.DuckDBPyConnection,
+    database: AttachedDatabase,
+    source: ServiceNowMappingFields,
+    since: datetime | None,
 ) -> None:
     """The database narrows by (a day before) `since`; the exact cut is made here on the parsed UTC time."""
     task = database.table(source.task_table)
@@ -149,7 +148,7 @@ def _code_check(column: str, known: str, what: str) -> str:
     )
 
 
-def _register_mappings(connection: duckdb.DuckDBPyConnection, source: ServiceNowMapping) -> None:
+def _register_mappings(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingFields) -> None:
     def table(name: str, mapping: dict[str, str], key: str, value: str) -> None:
         frame = pd.DataFrame({key: list(mapping), value: list(mapping.values())}, dtype="string")
         connection.register(f"{name}_frame", frame)
@@ -162,7 +161,7 @@ def _register_mappings(connection: duckdb.DuckDBPyConnection, source: ServiceNow
 
 
 def stage_servicenow_tables(
-    connection: duckdb.DuckDBPyConnection, source: ServiceNowMapping, tables: ServiceNowTables | None = None
+    connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingFields, tables: ServiceNowTables | None = None
 ) -> int:
     """Checks and maps the four tables (default: schema `sn`) into the staging tables; returns the count
     of records read (every one of them becomes an event or a reject)."""
@@ -172,7 +171,7 @@ def stage_servicenow_tables(
     return _stage(connection, source, tables)
 
 
-def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMapping, tables: ServiceNowTables) -> int:
+def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingFields, tables: ServiceNowTables) -> int:
     name = sql_text(source.name)
     opened_team = sql_text(source.opened_team)
     sql = connection.execute

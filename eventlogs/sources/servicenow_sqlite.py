@@ -13,10 +13,10 @@ from pathlib import Path
 from eventlogs.config import ServiceNowSqliteSource
 from eventlogs.errors import SourceError
 from eventlogs.sources.attached import SqliteFile
-from eventlogs.sources.servicenow import ServiceNowMapping, extract_servicenow, stage_servicenow_tables
+from eventlogs.sources.servicenow import extract_servicenow, stage_servicenow_tables
 from eventlogs.staging import StagedSource
 
-__all__ = ["ServiceNowMapping", "extract_servicenow_sqlite", "stage_servicenow_tables"]
+__all__ = ["extract_servicenow_sqlite", "stage_servicenow_tables"]
 
 
 def extract_servicenow_sqlite(

@@ -15,11 +15,11 @@ import pandas as pd
 from eventlogs.config import TrackingCsvSource
 from eventlogs.errors import SourceError
 from eventlogs.sources.csv_text import read_csv_as_text
+from eventlogs.sql_text import HAS_UTC_OFFSET
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
 from eventlogs.work_connection import work_connection
 
 REQUIRED_COLUMNS = ("shipment_id", "order_ref", "event_code", "event_time", "depot")
-_HAS_OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)$"
 
 
 def extract_tracking_csv(
@@ -62,7 +62,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: TrackingCsvSource) -> 
                      CASE WHEN coalesce(trim(event_time), '') = '' THEN 'event_time: missing timestamp' END,
                      CASE WHEN try_cast(event_time AS TIMESTAMPTZ) IS NULL
                           THEN 'event_time: unparseable timestamp ''' || event_time || '''' END,
-                     CASE WHEN NOT regexp_matches(trim(event_time), '{_HAS_OFFSET}')
+                     CASE WHEN NOT regexp_matches(trim(event_time), '{HAS_UTC_OFFSET}')
                           THEN 'event_time: no UTC offset in ''' || event_time || '''' END,
                      CASE WHEN c.activity IS NULL THEN 'event_code: unknown event code ''' || event_code || '''' END
                    ) AS reason
