@@ -75,3 +75,18 @@ def test_parquet_event_log_with_typed_naive_timestamps(tmp_path: Path) -> None:
         times = connection.execute("SELECT strftime(ts, '%m-%d %H:%M') FROM events ORDER BY source_event_id").fetchall()
     # Amsterdam is UTC+1 in March and UTC+2 (summer time) in July
     assert [t for (t,) in times] == ["03-02 08:00", "03-02 10:30", "07-01 07:00"]
+
+
+def test_a_bare_date_takes_the_configured_zone_not_an_offset(tmp_path: Path) -> None:
+    """'2026-03-03' ends in '-03', which must not be read as a UTC offset of minus three hours."""
+    (tmp_path / "log.csv").write_text("case,activity,time,who\nc1,Open,2026-03-03,ann\n")
+    (tmp_path / "log.toml").write_text(CONFIG)
+    store = tmp_path / "store.duckdb"
+    (result,) = extract_and_load(tmp_path / "log.toml", store)
+    assert result.rows_loaded == 1
+    with duckdb.connect(str(store), read_only=True) as connection:
+        connection.execute("SET TimeZone = 'UTC'")
+        # midnight in Amsterdam (CET, +01:00) is 23:00 UTC the day before
+        assert connection.execute("SELECT strftime(ts, '%Y-%m-%d %H:%M') FROM events").fetchone()[0] == (
+            "2026-03-02 23:00"
+        )
