@@ -1,30 +1,169 @@
-"""The designed journey an improvement team writes: stages, owning departments, norms per handover."""
+"""The designed journey an improvement team writes: stages, owning departments, order, norms, touchpoints.
+
+This module holds the model only; `mining.journey_spec` reads it from YAML (errors name the line) and
+`mining.bpmn_import` from BPMN 2.0. `load_designed_journey` picks the reader by the file's suffix.
+
+Time basis of norms: a norm in calendar time counts a day as 24 hours; a norm in working time counts a day
+as one working day of `working_day_hours` (8 by default), so "2d" working = 16 working hours. `Norm.hours`
+is always in hours of its own basis.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
-import yaml
+TimeBasis = Literal["working", "calendar"]
+TIME_BASES: tuple[str, ...] = ("working", "calendar")
+PATTERN_CHARACTERS = frozenset("*?[")
 
-from eventlogs.config_files import parse_config_file
-from eventlogs.durations import parse_duration_hours
-from mining.errors import ConfigError
+
+@dataclass(frozen=True)
+class Norm:
+    hours: float  # the limit, in hours of `time`
+    share: float  # share of journeys it must hold for, e.g. 0.8
+    time: TimeBasis
+
+
+@dataclass(frozen=True)
+class Touchpoint:
+    kind: Literal["informed", "asked"]
+    moment_of_truth: bool
+    says: str
 
 
 @dataclass(frozen=True)
 class Stage:
     name: str
     department: str
-    activities: tuple[str, ...]
+    activities: tuple[str, ...]  # exact names (done in this order) or fnmatch patterns (any matching, any order)
+    optional: bool = False
+    loop: bool = False
+    norm: Norm | None = None  # first event of the stage -> last event of the stage
+    touchpoint: Touchpoint | None = None
+
+    @property
+    def has_patterns(self) -> bool:
+        return any(PATTERN_CHARACTERS & set(activity) for activity in self.activities)
+
+    def matches(self, activity: str) -> bool:
+        return any(fnmatchcase(activity, pattern) for pattern in self.activities)
 
 
 @dataclass(frozen=True)
 class HandoverNorm:
     from_department: str
     to_department: str
-    norm_hours: float
+    norm: Norm
+
+    @property
+    def norm_hours(self) -> float:  # for callers written before norms had a basis and a share
+        return self.norm.hours
+
+
+# ---- the order: a small process-tree vocabulary over stage names ------------------------------------
+@dataclass(frozen=True)
+class StageRef:
+    stage: str
+
+
+@dataclass(frozen=True)
+class Sequence:
+    parts: tuple[OrderNode, ...]  # an empty sequence is "nothing": a Choice with it is an optional part
+
+
+@dataclass(frozen=True)
+class Choice:
+    branches: tuple[OrderNode, ...]  # exactly one branch is taken
+
+
+@dataclass(frozen=True)
+class Parallel:
+    branches: tuple[OrderNode, ...]  # every branch, interleaved in any order
+
+
+@dataclass(frozen=True)
+class Loop:
+    body: OrderNode  # done once, then repeated any number of times
+
+
+OrderNode = StageRef | Sequence | Choice | Parallel | Loop
+
+
+def with_stage_flags(stage: Stage) -> OrderNode:
+    """A stage reference wrapped as its `loop` and `optional` flags say."""
+    node: OrderNode = StageRef(stage.name)
+    if stage.loop:
+        node = Loop(node)
+    if stage.optional:
+        node = Choice((node, Sequence(())))
+    return node
+
+
+def stage_refs(node: OrderNode) -> Iterator[str]:
+    """The stage names an order node mentions, depth first."""
+    if isinstance(node, StageRef):
+        yield node.stage
+    elif isinstance(node, Loop):
+        yield from stage_refs(node.body)
+    else:
+        for child in node.parts if isinstance(node, Sequence) else node.branches:
+            yield from stage_refs(child)
+
+
+@dataclass(frozen=True)
+class _Follows:
+    """Glushkov sets of an order node: stages that can come first / last, whether it can be empty,
+    and which stage can directly follow which inside it."""
+
+    first: frozenset[str]
+    last: frozenset[str]
+    nullable: bool
+    pairs: frozenset[tuple[str, str]]
+
+
+def _follows(node: OrderNode) -> _Follows:
+    if isinstance(node, StageRef):
+        return _Follows(frozenset({node.stage}), frozenset({node.stage}), False, frozenset())
+    if isinstance(node, Loop):
+        body = _follows(node.body)
+        return _Follows(
+            body.first, body.last, body.nullable, body.pairs | {(a, b) for a in body.last for b in body.first}
+        )
+    if isinstance(node, Sequence):
+        result = _Follows(frozenset(), frozenset(), True, frozenset())
+        for part in map(_follows, node.parts):
+            result = _Follows(
+                result.first | part.first if result.nullable else result.first,
+                part.last | result.last if part.nullable else part.last,
+                result.nullable and part.nullable,
+                result.pairs | part.pairs | {(a, b) for a in result.last for b in part.first},
+            )
+        return result
+    branches = [_follows(branch) for branch in node.branches]
+    pairs = frozenset().union(*(branch.pairs for branch in branches))
+    if isinstance(node, Parallel):  # interleaving: any stage of one branch may directly follow any of another
+        everything = [set(stage_refs(branch)) for branch in node.branches]
+        pairs |= {
+            (a, b)
+            for i, xs in enumerate(everything)
+            for j, ys in enumerate(everything)
+            if i != j
+            for a in xs
+            for b in ys
+        }
+        nullable = all(branch.nullable for branch in branches)
+    else:
+        nullable = any(branch.nullable for branch in branches)
+    return _Follows(
+        frozenset().union(*(branch.first for branch in branches)),
+        frozenset().union(*(branch.last for branch in branches)),
+        nullable,
+        pairs,
+    )
 
 
 @dataclass(frozen=True)
@@ -34,67 +173,55 @@ class DesignedJourney:
     journey_noun: str  # "laptop requests", used in sentences
     stages: tuple[Stage, ...]
     handover_norms: tuple[HandoverNorm, ...]
-    end_to_end_norm_hours: float
-    norm_share: float  # the share of journeys the norms must hold for
+    end_to_end_norm: Norm | None  # None only for a BPMN import without a norms file
+    norm_share: float  # default share of journeys a norm must hold for
+    order: OrderNode  # default: the stages in sequence with their optional/loop flags applied
+    time: TimeBasis = "calendar"  # default basis of the norms
+    working_day_hours: float = 8.0  # one working day, for norms and sentences in working time
+
+    @property
+    def end_to_end_norm_hours(self) -> float | None:  # for callers written before norms had a basis
+        return None if self.end_to_end_norm is None else self.end_to_end_norm.hours
+
+    def stage_named(self, name: str) -> Stage:
+        return next(stage for stage in self.stages if stage.name == name)
+
+    def stage_of(self, activity: str, department: str | None = None) -> Stage | None:
+        """The stage an activity belongs to: the first stage whose names or patterns match it. When several
+        match (the same activity done by several lines), `department` picks the one it owns."""
+        matching = [stage for stage in self.stages if stage.matches(activity)]
+        if department is not None and len(matching) > 1:
+            owned = [stage for stage in matching if stage.department == department]
+            matching = owned or matching
+        return matching[0] if matching else None
+
+    def stage_follows(self) -> list[tuple[str, str]]:
+        """Stage pairs (a, b) where b may directly follow a in the designed order, in stage order."""
+        index = {stage.name: i for i, stage in enumerate(self.stages)}
+        return sorted(_follows(self.order).pairs, key=lambda pair: (index[pair[0]], index[pair[1]]))
 
     def designed_handovers(self) -> list[tuple[str, str]]:
-        """Department changes between consecutive stages, in designed order."""
-        pairs = []
-        for before, after in zip(self.stages, self.stages[1:], strict=False):
-            if before.department != after.department:
-                pairs.append((before.department, after.department))
+        """Department changes between stages that may directly follow each other in the designed order,
+        each pair once, in the order the stages are listed."""
+        pairs: list[tuple[str, str]] = []
+        for before, after in self.stage_follows():
+            pair = (self.stage_named(before).department, self.stage_named(after).department)
+            if pair[0] != pair[1] and pair not in pairs:
+                pairs.append(pair)
         return pairs
 
 
-def _require(mapping: dict[str, Any], key: str, where: str) -> Any:
-    if not isinstance(mapping, dict) or key not in mapping:
-        raise ConfigError(f"{where}: missing '{key}'")
-    return mapping[key]
+def default_order(stages: tuple[Stage, ...]) -> OrderNode:
+    return Sequence(tuple(with_stage_flags(stage) for stage in stages))
 
 
-def load_designed_journey(path: Path) -> DesignedJourney:
-    """Reads and validates a designed-journey YAML file; errors name the file and the entry."""
-    raw = parse_config_file(path, yaml.safe_load, yaml.YAMLError, "designed-journey file (YAML)")
-    where = str(path)
-    stages = []
-    for index, entry in enumerate(_require(raw, "stages", where), start=1):
-        at = f"{where}: stages[{index}]"
-        activities = _require(entry, "activities", at)
-        if not isinstance(activities, list) or not activities:
-            raise ConfigError(f"{at}: 'activities' must be a non-empty list")
-        stages.append(
-            Stage(
-                str(_require(entry, "name", at)),
-                str(_require(entry, "department", at)),
-                tuple(map(str, activities)),
-            )
-        )
-    norms = []
-    for index, entry in enumerate(_require(raw, "handover_norms", where), start=1):
-        at = f"{where}: handover_norms[{index}]"
-        norms.append(
-            HandoverNorm(
-                str(_require(entry, "from", at)),
-                str(_require(entry, "to", at)),
-                parse_duration_hours(_require(entry, "norm", at), f"{at} norm"),
-            )
-        )
-    journey = DesignedJourney(
-        name=str(_require(raw, "name", where)),
-        journey_type=str(_require(raw, "journey_type", where)),
-        journey_noun=str(raw.get("journey_noun", "journeys")),
-        stages=tuple(stages),
-        handover_norms=tuple(norms),
-        end_to_end_norm_hours=parse_duration_hours(
-            _require(raw, "end_to_end_norm", where), f"{where}: end_to_end_norm"
-        ),
-        norm_share=float(raw.get("norm_share", 0.8)),
-    )
-    designed = set(journey.designed_handovers())
-    for norm in journey.handover_norms:
-        if (norm.from_department, norm.to_department) not in designed:
-            raise ConfigError(
-                f"{where}: handover norm {norm.from_department} -> {norm.to_department} is not a handover "
-                f"between consecutive stages (designed: {sorted(designed)})"
-            )
-    return journey
+def load_designed_journey(path: Path, norms: Path | None = None) -> DesignedJourney:
+    """A designed journey from YAML, or from BPMN 2.0 (`.bpmn`; norms and touchpoints from the optional
+    `norms` YAML side file). Errors are ConfigErrors naming the file and line."""
+    if Path(path).suffix.lower() in (".bpmn", ".xml"):
+        from mining.bpmn_import import load_bpmn_journey
+
+        return load_bpmn_journey(Path(path), norms)
+    from mining.journey_spec import read_journey_spec
+
+    return read_journey_spec(Path(path))

@@ -73,11 +73,12 @@ def test_durations(text: str, hours: float) -> None:
     assert parse_duration_hours(text, "here") == hours
 
 
+# SPEC starts with a newline: line 8 is stage s2, line 13 the second handover norm.
 def test_broken_spec_names_file_and_entry(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text(SPEC.replace("norm: 3h", "norm: soon"))
-    with pytest.raises(ConfigError, match=r"broken\.yaml: handover_norms\[2\] norm: 'soon' is not a duration"):
+    with pytest.raises(ConfigError, match=r"broken\.yaml:13: handover_norms\[2\]\.norm: 'soon' is not a duration"):
         load_designed_journey(path)
     path.write_text(SPEC.replace("{name: s2, department: Management, activities: [B]}", "{name: s2, activities: [B]}"))
-    with pytest.raises(ConfigError, match=r"stages\[2\]: missing 'department'"):
+    with pytest.raises(ConfigError, match=r"broken\.yaml:8: stages\[2\]: missing 'department'"):
         load_designed_journey(path)
