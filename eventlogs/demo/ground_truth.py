@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from eventlogs.demo import organisation as org
+from eventlogs.demo.scenario import Scenario
 
 
 def _summary(hours: pd.Series) -> dict[str, float | int]:
@@ -38,14 +39,23 @@ def true_handovers(events: pd.DataFrame, journeys: pd.DataFrame) -> pd.DataFrame
     return waits
 
 
-def ground_truth(journeys: pd.DataFrame, events: pd.DataFrame, seed: int, defects: dict[str, Any]) -> dict[str, Any]:
+def ground_truth(
+    journeys: pd.DataFrame,
+    events: pd.DataFrame,
+    seed: int,
+    defects: dict[str, Any],
+    scenario: Scenario | None = None,
+) -> dict[str, Any]:
+    """`scenario` (default: the demo's own) says whether the pilot had an effect, on which teams, and the
+    shared trend; a non-default scenario is written into the truth, the default leaves it as it was."""
+    scenario = scenario or Scenario()
     waits = true_handovers(events, journeys)
     handovers: dict[str, Any] = {}
     for name, group in waits.groupby("handover"):
         injected = {}
         for step in sorted(group["step"].unique()):
             injected[step] = {"before": org.WAITS[step].as_dict()}
-            if step in org.PILOT_WAITS:
+            if step in org.PILOT_WAITS and scenario.pilot_effect:
                 injected[step]["after"] = org.PILOT_WAITS[step].as_dict()
         handovers[str(name)] = {
             "piloted": tuple(str(name).split(" -> ")) in org.PILOT.piloted_handovers,
@@ -60,7 +70,7 @@ def ground_truth(journeys: pd.DataFrame, events: pd.DataFrame, seed: int, defect
     contacts = events[events["event_kind"] == "contact"].groupby("journey").size()
     per_journey = journeys["journey"].map(contacts).fillna(0)
     after = journeys["opened_at"] >= org.PILOT.starts
-    return {
+    truth: dict[str, Any] = {
         "seed": seed,
         "generator": "eventlogs.demo (journey-mining)",
         "period": {"start": org.PERIOD_START.isoformat(), "extracted_at": org.EXTRACTED_AT.isoformat()},
@@ -92,3 +102,12 @@ def ground_truth(journeys: pd.DataFrame, events: pd.DataFrame, seed: int, defect
         },
         "defects": defects,
     }
+    if not scenario.is_default:
+        truth["scenario"] = scenario.as_dict()
+        truth["pilot"]["applies_to"] = (
+            "no journey (null pilot)"
+            if not scenario.pilot_effect
+            else "journeys opened on or after the pilot date"
+            + ("" if scenario.pilot_teams is None else f" handled by one of the teams {list(scenario.pilot_teams)}")
+        )
+    return truth

@@ -14,6 +14,7 @@ import pandas as pd
 
 from eventlogs.demo import organisation as org
 from eventlogs.demo.calendar import MinuteCalendar
+from eventlogs.demo.scenario import Scenario
 
 LAPTOP = "laptop_request"
 SOFTWARE = "software_request"
@@ -54,20 +55,23 @@ class _Track:
 
     journey: np.ndarray  # global journey index
     now: np.ndarray  # epoch minute of the latest event
-    piloted: np.ndarray  # bool: opened on or after the pilot start
+    piloted: np.ndarray  # bool: gets the pilot (opened on or after the pilot start, in the pilot group)
+    after: np.ndarray  # bool: opened on or after the pilot start (the scenario's shared trend applies)
     chunks: list[pd.DataFrame] = field(default_factory=list)
 
 
 class DemoSimulator:
     """Draws the true event log of `n_journeys` journeys from a seed; the same seed gives the same log."""
 
-    def __init__(self, n_journeys: int, seed: int = 7) -> None:
+    def __init__(self, n_journeys: int, seed: int = 7, scenario: Scenario | None = None) -> None:
         if n_journeys < 1:
             raise ValueError("n_journeys must be at least 1")
         self.n_journeys = n_journeys
+        self.scenario = scenario or Scenario()
         self.rng = np.random.default_rng(seed)
         self.first_minute = _epoch_minute(pd.Timestamp(org.PERIOD_START))
         self.extracted_minute = _epoch_minute(pd.Timestamp(org.EXTRACTED_AT))
+        self.cut_minute = self.extracted_minute + int(self.scenario.follow_up_days * 24 * 60)
         horizon = self.extracted_minute + 200 * 24 * 60  # waits may run past extraction; those are cut
         self.calendars = {
             hours: MinuteCalendar(hours, self.first_minute, horizon)
@@ -77,13 +81,15 @@ class DemoSimulator:
         self.handover_samples: list[pd.DataFrame] = []
 
     # ---- drawing -------------------------------------------------------------------------------
-    def _draw_wait_minutes(self, step: str, piloted: np.ndarray) -> np.ndarray:
+    def _draw_wait_minutes(self, step: str, piloted: np.ndarray, after: np.ndarray) -> np.ndarray:
         normal = self.rng.standard_normal(len(piloted))
         base = org.WAITS[step]
         hours = np.exp(np.log(base.median_hours) + base.sigma * normal)
         if step in org.PILOT_WAITS:
             pilot = org.PILOT_WAITS[step]
             hours = np.where(piloted, np.exp(np.log(pilot.median_hours) + pilot.sigma * normal), hours)
+        if self.scenario.trend != 1.0:
+            hours = np.where(after, hours * self.scenario.trend, hours)
         return hours * 60.0
 
     def _advance(self, track: _Track, mask: np.ndarray, activity: str, step: str) -> None:
@@ -91,7 +97,8 @@ class DemoSimulator:
         department = ACTIVITIES[activity][0]
         calendar = self.calendars[org.CALENDAR_OF_DEPARTMENT[department]]
         before = track.now[mask]
-        after = calendar.add_working_minutes(before, self._draw_wait_minutes(step, track.piloted[mask]))
+        waits = self._draw_wait_minutes(step, track.piloted[mask], track.after[mask])
+        after = calendar.add_working_minutes(before, waits)
         track.now[mask] = after
         track.chunks.append(
             pd.DataFrame(
@@ -181,22 +188,34 @@ class DemoSimulator:
     def simulate(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(journeys, true events); events are cut at the extraction moment, so late journeys stay open."""
         journeys = self.journeys()
+        self.piloted = self._piloted(journeys)
         chunks: list[pd.DataFrame] = []
         for journey_type, draw in ((LAPTOP, self._laptop), (SOFTWARE, self._software)):
             subset = journeys[journeys["journey_type"] == journey_type]
             opened = subset["opened_minute"].to_numpy().copy()
-            track = _Track(subset["journey"].to_numpy(), opened, opened >= self.pilot_minute)
+            piloted = self.piloted[subset["journey"].to_numpy()]
+            track = _Track(subset["journey"].to_numpy(), opened, piloted, opened >= self.pilot_minute)
             draw(track)
             chunks.extend(track.chunks)
         events = pd.concat(chunks, ignore_index=True)
         events = self._attribute(events, journeys)
         events = pd.concat([events, self._contacts(events, journeys)], ignore_index=True)
-        events = events[events["minute"] <= self.extracted_minute]
+        events = events[events["minute"] <= self.cut_minute]
         seconds = self.rng.integers(0, 60, len(events))
         events = events.assign(ts=pd.to_datetime((events["minute"] * 60 + seconds) * 1_000_000_000, utc=True))
         events = events.sort_values(["journey", "ts", "order"], kind="stable").reset_index(drop=True)
         journeys = self._close_state(journeys, events)
         return journeys, events.drop(columns=["order"])
+
+    def _piloted(self, journeys: pd.DataFrame) -> np.ndarray:
+        """Per journey: does it get the pilot? Opened on or after the pilot date, and in the pilot group."""
+        piloted = journeys["opened_minute"].to_numpy() >= self.pilot_minute
+        if not self.scenario.pilot_effect:
+            return np.zeros(len(journeys), dtype=bool)
+        if self.scenario.pilot_teams is not None:
+            teams = journeys[[f"team_{department}" for department in org.TEAMS]].to_numpy()
+            piloted &= np.isin(teams, list(self.scenario.pilot_teams)).any(axis=1)
+        return piloted
 
     def _attribute(self, events: pd.DataFrame, journeys: pd.DataFrame) -> pd.DataFrame:
         """Department, team and person of each work event."""
@@ -227,9 +246,9 @@ class DemoSimulator:
         end = np.roll(start, -1)
         last_of_journey = journey != np.roll(journey, -1)
         finished = ordered["activity"].isin(["Closed", "Cancelled"]).to_numpy()
-        end[last_of_journey] = self.extracted_minute  # still waiting at extraction
+        end[last_of_journey] = self.cut_minute  # still waiting at extraction
         gap_days = np.where(finished, 0, np.clip(end - start, 0, None)) / 1440.0
-        piloted = journeys["opened_minute"].to_numpy()[journey] >= self.pilot_minute
+        piloted = self.piloted[journey]
         rate = np.where(piloted, org.PILOT.chase_rate_after, org.PILOT.chase_rate_before)
         count = self.rng.poisson(rate * gap_days)
         gap_index = np.repeat(np.arange(len(count)), count)
