@@ -7,3 +7,4 @@ from pathlib import Path
 DEMO_PACKAGE = Path(__file__).resolve().parent.parent / "eventlogs" / "demo"
 DEMO_SOURCE_CONFIG = DEMO_PACKAGE / "demo_sources.toml"
 DEMO_DESIGNED_JOURNEY = DEMO_PACKAGE / "laptop_request.journey.yaml"
+DEMO_TIME_RULES = DEMO_PACKAGE / "time_rules.yaml"
