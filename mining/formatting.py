@@ -24,3 +24,15 @@ def duration_in_words(hours: float) -> str:
 
 def percent(value: float | None) -> str:
     return "–" if is_missing(value) else f"{value:.0%}"
+
+
+def working_days_in_words(hours: float, working_day_hours: float = 8.0) -> str:
+    """'4.1 working days', or '1 working day' when it rounds to one: working hours read as working days
+    of `working_day_hours` (the designed journey's working day)."""
+    days = hours / working_day_hours
+    return f"{days:.1f} working days" if abs(days - 1) > 0.05 else "1 working day"
+
+
+def time_in_words(hours: float, time: str, working_day_hours: float = 8.0) -> str:
+    """A duration in its basis: working days for working time, days for calendar time."""
+    return working_days_in_words(hours, working_day_hours) if time == "working" else duration_in_words(hours)

@@ -1,0 +1,235 @@
+"""The silo-bottleneck locator: which handovers and stages cost the most excess lead time, why, and
+what to say about it.
+
+Excess is the time over a norm (handover wait over its norm, stage span over its norm); a handover the
+design does not have counts its whole wait. Each item's excess is split over four causes, instance by
+instance, first match wins:
+
+- wrong owner: the work (an activity of a designed stage) is done by another department than designed;
+- ping-pong: the handover is part of X -> Y -> X in the journey's department sequence (repeats
+  collapsed) where one leg is no designed handover (sent back rather than passed on); for a stage, a
+  department hands the work away and gets it back inside the stage's span;
+- rework: the activity was already done earlier in the journey (for a stage: an activity repeats in it);
+- queue waiting: none of these, the work simply waited.
+
+An item is characterised by the cause with the largest share of its excess.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from mining.designed_journey import DesignedJourney
+from mining.formatting import time_in_words
+from mining.handovers import journeys_with_ping_pong, ping_pong
+from mining.norms import (
+    designed_handover_frame,
+    judged_handovers_sql,
+    stage_instances_sql,
+    stage_map,
+)
+
+CAUSES = ("wrong_owner", "ping_pong", "rework", "queue")
+CAUSE_WORDS = {"ping_pong": "ping-pong", "wrong_owner": "wrong owner", "rework": "rework", "queue": "queue waiting"}
+# Team ping-pong is worth its own finding from this share of journeys on.
+TEAM_PING_PONG_FINDING_RATE = 0.05
+
+_CAUSE_SQL = """
+    CASE WHEN {wrong_owner} THEN 'wrong_owner' WHEN {ping_pong} THEN 'ping_pong'
+         WHEN {rework} THEN 'rework' ELSE 'queue' END
+"""
+
+
+def _cause_columns() -> str:
+    return ", ".join(f"sum(excess) FILTER (WHERE cause = '{cause}') AS {cause}_hours" for cause in CAUSES)
+
+
+def _handover_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+    cause = _CAUSE_SQL.format(
+        ping_pong="ping_pong",
+        # the receiving (or handing) department does a designed stage's work it does not own
+        wrong_owner="coalesce(t.stage_department <> h.to_department OR s.stage_department <> h.from_department, FALSE)",
+        rework="repeated",
+    )
+    return connection.execute(f"""
+        WITH judged AS ({judged_handovers_sql(connection, journey)}),
+        bounced AS (
+            -- X -> Y -> X where a leg is no designed handover: sent back, not passed on as designed
+            SELECT *, coalesce(
+                       lead(to_department) OVER w = from_department
+                         AND (design_order IS NULL OR lead(design_order) OVER w IS NULL)
+                       OR lag(from_department) OVER w = to_department
+                         AND (design_order IS NULL OR lag(design_order) OVER w IS NULL), FALSE) AS ping_pong
+            FROM judged WINDOW w AS (PARTITION BY journey_id ORDER BY position)
+        ), classified AS (
+            SELECT h.*, {cause} AS cause, t.stage_department AS owner
+            FROM bounced h
+            LEFT JOIN norms_stage_map t ON t.activity IS NOT DISTINCT FROM h.target_activity
+                                       AND t.department IS NOT DISTINCT FROM h.to_department
+            LEFT JOIN norms_stage_map s ON s.activity IS NOT DISTINCT FROM h.source_activity
+                                       AND s.department IS NOT DISTINCT FROM h.from_department
+        ), per_journey AS (
+            SELECT from_department, to_department, journey_id, bool_or(breached) AS breached
+            FROM classified GROUP BY ALL
+        )
+        SELECT 'handover' AS kind, c.from_department || ' → ' || c.to_department AS name,
+               c.from_department, c.to_department, NULL::VARCHAR AS stage,
+               any_value(c.design_order) IS NOT NULL AS designed, any_value(c.norm_hours) AS norm_hours,
+               any_value(c.time) AS time, count(*) AS volume, count(DISTINCT c.journey_id) AS journeys,
+               quantile_cont(c.wait, 0.5) AS median_hours,
+               CASE WHEN any_value(c.norm_hours) IS NOT NULL THEN
+                 (SELECT count(*) FILTER (WHERE breached) / count(*) FROM per_journey j
+                   WHERE j.from_department IS NOT DISTINCT FROM c.from_department
+                     AND j.to_department IS NOT DISTINCT FROM c.to_department) END AS breach_rate,
+               sum(c.excess) AS excess_hours, mode(c.owner) FILTER (WHERE c.cause = 'wrong_owner') AS designed_owner,
+               {_cause_columns()}
+        FROM classified c GROUP BY c.from_department, c.to_department
+    """).df()
+
+
+def _stage_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+    norms = [stage for stage in journey.stages if stage.norm is not None]
+    frame = pd.DataFrame(
+        {
+            "stage": pd.Series([stage.name for stage in norms], dtype=object),
+            "norm_hours": pd.Series([stage.norm.hours for stage in norms], dtype="float64"),
+            "time": pd.Series([stage.norm.time for stage in norms], dtype=object),
+        }
+    )
+    connection.register("bottleneck_stage_norms", frame)
+    cause = _CAUSE_SQL.format(
+        ping_pong="departments_alternate", wrong_owner="other_department_events > 0", rework="repeated_activities > 0"
+    )
+    try:
+        return connection.execute(f"""
+            WITH instances AS (
+                SELECT i.*, n.norm_hours, n.time,
+                       CASE WHEN n.time = 'working' THEN i.working_hours ELSE i.calendar_hours END AS hours
+                FROM ({stage_instances_sql(connection)}) i JOIN bottleneck_stage_norms n USING (stage)
+            ), classified AS (
+                SELECT *, greatest(hours - norm_hours, 0) AS excess, hours > norm_hours AS breached, {cause} AS cause
+                FROM instances WHERE NOT (running AND hours <= norm_hours)  -- still running, under the norm
+            )
+            SELECT 'stage' AS kind, stage AS name, NULL::VARCHAR AS from_department,
+                   any_value(stage_department) AS to_department, stage, TRUE AS designed,
+                   any_value(norm_hours) AS norm_hours, any_value(time) AS time, count(*) AS volume,
+                   count(*) AS journeys, quantile_cont(hours, 0.5) AS median_hours,
+                   count(*) FILTER (WHERE breached) / count(*) AS breach_rate, sum(excess) AS excess_hours,
+                   any_value(stage_department) AS designed_owner, {_cause_columns()}
+            FROM classified GROUP BY stage
+        """).df()
+    finally:
+        connection.unregister("bottleneck_stage_norms")
+
+
+def locate_bottlenecks(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+    """Handovers and stages ranked by their excess time, with volume, journeys, median (in the norm's
+    basis), breach rate (share of journeys with the item that breach its norm), share of all excess,
+    excess per cause and the dominant cause (`characterisation`). Items without excess are left out."""
+    connection.register("norms_designed_handovers", designed_handover_frame(journey))
+    connection.register("norms_stage_map", stage_map(connection, journey))
+    try:
+        items = pd.concat([_handover_items(connection, journey), _stage_items(connection, journey)], ignore_index=True)
+    finally:
+        connection.unregister("norms_designed_handovers")
+        connection.unregister("norms_stage_map")
+    items = items[items["excess_hours"].fillna(0) > 0].copy()
+    cause_columns = [f"{cause}_hours" for cause in CAUSES]
+    items[cause_columns] = items[cause_columns].fillna(0.0)
+    total = items["excess_hours"].sum()
+    items["share_of_excess"] = items["excess_hours"] / total if total > 0 else 0.0
+    # the dominant cause; ties go to the first in CAUSES (the more specific one)
+    items["characterisation"] = [
+        CAUSES[max(range(len(CAUSES)), key=lambda i, row=row: (row[i], -i))] for row in items[cause_columns].to_numpy()
+    ]
+    items = items.sort_values(["excess_hours", "volume"], ascending=False, ignore_index=True)
+    items.insert(0, "rank", range(1, len(items) + 1))
+    items["sentence"] = [finding_sentence(row, journey) for row in items.to_dict("records")]
+    return items
+
+
+def _words(hours: float, time: str, journey: DesignedJourney) -> str:
+    return time_in_words(hours, time, float(getattr(journey, "working_day_hours", 8.0)))
+
+
+def _cause_clause(item: dict, journey: DesignedJourney) -> str:
+    cause = item["characterisation"]
+    share = item[f"{cause}_hours"] / item["excess_hours"]
+    noun = journey.journey_noun
+    if cause == "ping_pong":
+        if item["kind"] == "stage":
+            return f"mostly ping-pong ({share:.0%} of it): {noun} handed back and forth between departments"
+        return (
+            f"mostly ping-pong ({share:.0%} of it): {noun} handed back and forth between "
+            f"{item['from_department']} and {item['to_department']}"
+        )
+    if cause == "wrong_owner":
+        if item["kind"] == "stage":
+            return (
+                f"mostly wrong owner ({share:.0%} of it): work of this stage done by another department "
+                f"than {item['designed_owner']}"
+            )
+        return (
+            f"mostly wrong owner ({share:.0%} of it): {noun} pushed on to {item['to_department']} for work "
+            f"the design gives to {item['designed_owner'] or item['from_department']}"
+        )
+    if cause == "rework":
+        return f"mostly rework ({share:.0%} of it): the same work done again"
+    where = item["stage"] if item["kind"] == "stage" else item["to_department"]
+    return f"mostly queue waiting ({share:.0%} of it) at {where}"
+
+
+def finding_sentence(item: dict, journey: DesignedJourney) -> str:
+    """One finding in words an improvement team can act on."""
+    noun = journey.journey_noun
+    share = f"{item['share_of_excess']:.0%} of all excess lead time"
+    median = _words(item["median_hours"], item["time"], journey)
+    cause = _cause_clause(item, journey)
+    if item["kind"] == "stage":
+        return (
+            f"Stage {item['stage']} ({item['to_department']}): median {median} against a norm of "
+            f"{_words(item['norm_hours'], item['time'], journey)}; {item['breach_rate']:.0%} of {noun} breach; "
+            f"{share}; {cause}."
+        )
+    pair = item["name"]
+    if not item["designed"]:
+        return (
+            f"{pair}: a handover the designed journey does not have, in {int(item['journeys']):,} {noun}; "
+            f"median wait {median}; {share}; {cause}."
+        )
+    if pd.isna(item["norm_hours"]):
+        return f"{pair}: median wait {median}; {share}; {cause}."
+    return (
+        f"{pair}: median {median} against a norm of {_words(item['norm_hours'], item['time'], journey)}; "
+        f"{item['breach_rate']:.0%} of {noun} breach; {share}; {cause}."
+    )
+
+
+def team_ping_pong_sentence(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str | None:
+    """Support teams handing journeys back and forth (X -> Y -> X between teams), when it touches at
+    least TEAM_PING_PONG_FINDING_RATE of the journeys; None otherwise."""
+    total = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    affected = journeys_with_ping_pong(connection, "team")
+    if total == 0 or affected / total < TEAM_PING_PONG_FINDING_RATE:
+        return None
+    pairs = ping_pong(connection, "team")
+    top = pairs.iloc[0]
+    return (
+        f"Ping-pong between teams: {affected:,} {journey.journey_noun} ({affected / total:.0%}) are handed from "
+        f"one team to another and back; most often {top['from_team']} ⇄ {top['to_team']} "
+        f"({int(top['journeys']):,} {journey.journey_noun})."
+    )
+
+
+def findings(
+    connection: duckdb.DuckDBPyConnection, journey: DesignedJourney, ranked: pd.DataFrame, top: int = 5
+) -> list[str]:
+    """The top findings as sentences: the ranked items first, then team ping-pong if it is common."""
+    sentences = list(ranked["sentence"].head(top)) if not ranked.empty else []
+    if not sentences:
+        sentences.append(f"No handover or stage of the {journey.name} journey exceeds its norm.")
+    team = team_ping_pong_sentence(connection, journey)
+    if team is not None:
+        sentences.append(team)
+    return sentences
