@@ -1,0 +1,67 @@
+"""On the demo organisation the locator finds the injected worst handover, and its excess time matches
+the excess computed from the simulator's true events (independently of the store and its SQL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from eventlogs.demo import organisation as org
+from eventlogs.demo.ground_truth import true_handovers
+from eventlogs.demo.simulator import LAPTOP, DemoSimulator
+from eventlogs.loader import load_staged
+from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES
+from mining.bottlenecks import locate_bottlenecks
+from mining.designed_journey import Norm, load_designed_journey
+from mining.scope import define_scope
+from mining.time_rules import load_time_rules
+from tests.conftest import stage_demo
+
+N_JOURNEYS, SEED = 600, 11  # the small_demo fixture's organisation
+
+
+@pytest.fixture(scope="module")
+def demo_store(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("bottleneck_store")
+    store = folder / "journeys.duckdb"
+    load_staged(store, stage_demo(small_demo, folder / "staging"), "run-1")
+    return store
+
+
+def _true_excess_hours(pair: tuple[str, str], norm: Norm) -> float:
+    """Sum over the true handovers of the pair in laptop requests of max(wait - norm, 0), the wait in the
+    norm's basis: calendar hours, or working hours on the simulator's own minute calendar of the receiving
+    department (the one it drew the wait in)."""
+    simulator = DemoSimulator(N_JOURNEYS, SEED)
+    journeys, events = simulator.simulate()
+    waits = true_handovers(events, journeys)
+    laptop = set(journeys.loc[journeys["journey_type"] == LAPTOP, "journey"])
+    chosen = waits[(waits["from_department"] == pair[0]) & (waits["department"] == pair[1])]
+    chosen = chosen[chosen["journey"].isin(laptop)]
+    if norm.time == "working":
+        calendar = simulator.calendars[org.CALENDAR_OF_DEPARTMENT[pair[1]]]
+        worked = calendar.cumulative[chosen["minute"].to_numpy() - calendar.first_minute]
+        worked = worked - calendar.cumulative[chosen["previous_minute"].to_numpy() - calendar.first_minute]
+        hours = worked / 60.0
+    else:
+        hours = chosen["wait_hours"].to_numpy()
+    return float(np.maximum(hours - norm.hours, 0).sum())
+
+
+def test_worst_handover_ranks_first_and_its_excess_matches_the_truth(demo_store, small_demo_truth) -> None:
+    journey = load_designed_journey(DEMO_DESIGNED_JOURNEY)
+    with duckdb.connect(str(demo_store), read_only=True) as connection:
+        define_scope(connection, journey.journey_type, time_rules=load_time_rules(DEMO_TIME_RULES))
+        ranked = locate_bottlenecks(connection, journey)
+    worst = small_demo_truth["worst_handover"]  # "Management -> Procurement"
+    top = ranked.iloc[0]
+    assert f"{top['from_department']} -> {top['to_department']}" == worst
+    pair = (top["from_department"], top["to_department"])
+    norm = next(n.norm for n in journey.handover_norms if (n.from_department, n.to_department) == pair)
+    truth = _true_excess_hours(pair, norm)
+    print(f"excess {pair}: measured {top['excess_hours']:.1f} h, true {truth:.1f} h ({norm.time} time)")
+    assert top["excess_hours"] == pytest.approx(truth, rel=0.10)
+    assert top["sentence"].startswith("Management → Procurement: median ")
