@@ -1,7 +1,8 @@
 """Journey paths: variants and the performance directly-follows graph, computed in DuckDB SQL.
 
-Waiting time on an edge a -> b is the time from a's event to b's event in the same journey.
-All durations are calendar hours.
+Waiting time on an edge a -> b is the time from a's event to b's event in the same journey, in
+calendar hours (`*_wait_hours`, as pm4py measures it) and in working hours of b's department with
+pause time left out (`*_wait_working_hours`; see `mining.scope`). Lead times likewise.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import pandas as pd
 
 QUANTILE_COLUMNS = """count(*) AS {count_name},
        avg({value}) AS mean_{unit}, quantile_cont({value}, 0.5) AS median_{unit},
+       quantile_cont({value}, 0.9) AS p90_{unit}"""
+# The same figures without the count, for a second unit (working hours) beside the first.
+STATISTIC_COLUMNS = """avg({value}) AS mean_{unit}, quantile_cont({value}, 0.5) AS median_{unit},
        quantile_cont({value}, 0.9) AS p90_{unit}"""
 
 
@@ -24,6 +28,7 @@ def variants(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         )
         SELECT variant, any_value(steps) AS steps,
                {QUANTILE_COLUMNS.format(count_name="journeys", value="j.lead_hours", unit="lead_hours")},
+               {STATISTIC_COLUMNS.format(value="j.lead_working_hours", unit="lead_working_hours")},
                count(*) FILTER (WHERE j.is_open) AS open_journeys
         FROM paths p JOIN scope_journeys j USING (journey_id)
         GROUP BY variant
@@ -34,13 +39,16 @@ def variants(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-# Each work event with the next one of the same journey.
+# Each work event with the next one of the same journey; wait_hours is the whole gap, wait_working_hours
+# and paused_hours come from the scope (the wait leading into the next event).
 SUCCESSIONS_SQL = """
         SELECT journey_id, activity AS source_activity, department AS source_department,
                lead(activity) OVER w AS target_activity, lead(department) OVER w AS target_department,
                team AS source_team, lead(team) OVER w AS target_team,
                resource AS source_resource, lead(resource) OVER w AS target_resource,
-               epoch(lead(ts) OVER w - ts) / 3600.0 AS wait_hours
+               epoch(lead(ts) OVER w - ts) / 3600.0 AS wait_hours,
+               lead(wait_working_hours) OVER w AS wait_working_hours, lead(paused_hours) OVER w AS paused_hours,
+               lead(paused_working_hours) OVER w AS paused_working_hours
         FROM scope_work_events WINDOW w AS (PARTITION BY journey_id ORDER BY position)
 """
 
@@ -51,7 +59,8 @@ def directly_follows(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         SELECT source_activity, target_activity, any_value(source_department) AS source_department,
                any_value(target_department) AS target_department,
                {QUANTILE_COLUMNS.format(count_name="frequency", value="wait_hours", unit="wait_hours")},
-               count(DISTINCT journey_id) AS journeys
+               {STATISTIC_COLUMNS.format(value="wait_working_hours", unit="wait_working_hours")},
+               sum(paused_hours) AS paused_hours, count(DISTINCT journey_id) AS journeys
         FROM ({SUCCESSIONS_SQL}) WHERE target_activity IS NOT NULL
         GROUP BY source_activity, target_activity
         ORDER BY frequency DESC, source_activity, target_activity
@@ -90,6 +99,8 @@ def journey_overview(connection: duckdb.DuckDBPyConnection) -> dict[str, float]:
         SELECT count(*) AS journeys, count(*) FILTER (WHERE is_open) AS open_journeys,
                quantile_cont(lead_hours, 0.5) AS median_lead_hours,
                quantile_cont(lead_hours, 0.9) AS p90_lead_hours,
+               quantile_cont(lead_working_hours, 0.5) AS median_lead_working_hours,
+               quantile_cont(lead_working_hours, 0.9) AS p90_lead_working_hours,
                (SELECT count(*) FROM events e SEMI JOIN scope_journeys s USING (journey_id)
                  WHERE e.event_kind = 'contact') AS customer_contacts,
                (SELECT count(*) FROM scope_work_events) AS work_events

@@ -1,5 +1,9 @@
 """Handovers between silos: consecutive work events of a journey where the department (or team,
-or resource) changes, with the waiting time between them."""
+or resource) changes, with the waiting time between them.
+
+The wait is internal waiting: a gap after a pause activity (the customer's time, see `mining.scope`) is
+left out of `wait_hours` and `wait_working_hours` and reported as `paused_hours`. Without pause
+activities `wait_hours` is the whole calendar gap."""
 
 from __future__ import annotations
 
@@ -8,15 +12,17 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from mining.discovery import QUANTILE_COLUMNS, SUCCESSIONS_SQL
+from mining.discovery import QUANTILE_COLUMNS, STATISTIC_COLUMNS, SUCCESSIONS_SQL
 
 Level = Literal["department", "team", "resource"]
 
 
 def handover_instances(level: Level = "department") -> str:
-    """SQL of every single handover at `level`: journey, from, to, wait_hours."""
+    """SQL of every single handover at `level`: journey, from, to, wait_hours (calendar), wait_working_hours
+    (on the receiving department's calendar), paused_hours."""
     return f"""
-        SELECT journey_id, source_{level} AS from_{level}, target_{level} AS to_{level}, wait_hours,
+        SELECT journey_id, source_{level} AS from_{level}, target_{level} AS to_{level},
+               wait_hours - paused_hours AS wait_hours, wait_working_hours, paused_hours,
                source_activity, target_activity
         FROM ({SUCCESSIONS_SQL})
         WHERE target_activity IS NOT NULL AND source_{level} IS DISTINCT FROM target_{level}
@@ -28,7 +34,9 @@ def handovers(connection: duckdb.DuckDBPyConnection, level: Level = "department"
     return connection.execute(f"""
         SELECT from_{level}, to_{level},
                {QUANTILE_COLUMNS.format(count_name="handovers", value="wait_hours", unit="wait_hours")},
-               sum(wait_hours) AS total_wait_hours, count(DISTINCT journey_id) AS journeys
+               sum(wait_hours) AS total_wait_hours, count(DISTINCT journey_id) AS journeys,
+               {STATISTIC_COLUMNS.format(value="wait_working_hours", unit="wait_working_hours")},
+               sum(wait_working_hours) AS total_wait_working_hours, sum(paused_hours) AS paused_hours
         FROM ({handover_instances(level)})
         GROUP BY ALL ORDER BY total_wait_hours DESC
     """).df()

@@ -13,8 +13,11 @@ import duckdb
 import pytest
 
 from eventlogs.store import connect_store
+from mining.discovery import directly_follows
 from mining.errors import ConfigError
+from mining.handovers import handovers
 from mining.scope import define_scope
+from mining.silo_tax import silo_tax_per_journey
 from mining.time_rules import TimeRules, load_time_rules
 from mining.working_time import install_working_clock, working_hours
 
@@ -211,3 +214,29 @@ def test_open_journey_in_the_hand_store_is_censored_not_dropped(hand_store: duck
     # J3 opened at T0; the store's latest moment is J3's own B at T0 + 48 h
     t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
     assert row == (True, None, t0 + timedelta(hours=48), 48.0)
+
+
+def test_handovers_and_silo_tax_leave_pauses_out_of_internal_waiting(
+    store: duckdb.DuckDBPyConnection, rules: TimeRules
+) -> None:
+    define_scope(store, time_rules=rules)
+    pairs = handovers(store).set_index(["from_department", "to_department"])
+    columns = ["handovers", "total_wait_hours", "total_wait_working_hours", "paused_hours"]
+    # the waits worked out in test_waits_in_the_receiving_department_calendar_with_pauses_apart
+    assert pairs.loc[("Shop", "Watch"), columns].tolist() == [1, 21.0, pytest.approx(13.0), 0.0]
+    assert pairs.loc[("Watch", "Shop"), columns].tolist() == [1, 43.0, pytest.approx(5.0), 0.0]
+    assert pairs.loc[("Shop", "Elsewhere"), columns].tolist() == [1, 1.0, pytest.approx(1.0), 0.0]
+    edge = (
+        directly_follows(store).set_index(["source_activity", "target_activity"]).loc[("Awaiting caller", "Answered")]
+    )
+    # the edge keeps the whole gap (as pm4py measures it) and shows what of it was paused
+    assert edge[["mean_wait_hours", "mean_wait_working_hours"]].tolist() == [25.0, 0.0]
+    assert edge["paused_hours"] == 25.0
+    j1 = silo_tax_per_journey(store).set_index("journey_id").loc["J1"]
+    # handovers 21 + 43 + 1 = 65 h, the paused 25 h is neither handover nor within-department time,
+    # other = 90 - 65 - 0 - 25 = 0; working: 13 + 5 + 1 = 19 h of 20 lead working hours
+    calendar = ["handover_hours", "within_department_hours", "paused_hours", "other_hours", "lead_hours"]
+    assert j1[calendar].tolist() == [65.0, 0.0, 25.0, 0.0, 90.0]
+    working = ["handover_working_hours", "within_department_working_hours", "paused_working_hours"]
+    assert j1[working].tolist() == pytest.approx([19.0, 0.0, 10.0])
+    assert j1["handover_working_share"] == pytest.approx(19 / 20)
