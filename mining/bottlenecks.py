@@ -153,6 +153,16 @@ def _words(hours: float, time: str, journey: DesignedJourney) -> str:
     return time_in_words(hours, time, float(getattr(journey, "working_day_hours", 8.0)))
 
 
+def _norm_words(hours: float, time: str, journey: DesignedJourney) -> str:
+    """A norm as written: '1 working day', '2 working days', '4 hours' rather than '2.0 ...'."""
+    day = float(getattr(journey, "working_day_hours", 8.0)) if time == "working" else 24.0
+    unit = "working day" if time == "working" else "day"
+    if hours < day:
+        return f"{hours:g} {'working ' if time == 'working' else ''}hour{'s' if hours != 1 else ''}"
+    days = hours / day
+    return f"{days:g} {unit}{'s' if days != 1 else ''}"
+
+
 def _cause_clause(item: dict, journey: DesignedJourney) -> str:
     cause = item["characterisation"]
     share = item[f"{cause}_hours"] / item["excess_hours"]
@@ -176,8 +186,8 @@ def _cause_clause(item: dict, journey: DesignedJourney) -> str:
         )
     if cause == "rework":
         return f"mostly rework ({share:.0%} of it): the same work done again"
-    where = item["stage"] if item["kind"] == "stage" else item["to_department"]
-    return f"mostly queue waiting ({share:.0%} of it) at {where}"
+    where = "inside the stage" if item["kind"] == "stage" else f"at {item['to_department']}"
+    return f"mostly queue waiting ({share:.0%} of it) {where}"
 
 
 def finding_sentence(item: dict, journey: DesignedJourney) -> str:
@@ -189,7 +199,7 @@ def finding_sentence(item: dict, journey: DesignedJourney) -> str:
     if item["kind"] == "stage":
         return (
             f"Stage {item['stage']} ({item['to_department']}): median {median} against a norm of "
-            f"{_words(item['norm_hours'], item['time'], journey)}; {item['breach_rate']:.0%} of {noun} breach; "
+            f"{_norm_words(item['norm_hours'], item['time'], journey)}; {item['breach_rate']:.0%} of {noun} breach; "
             f"{share}; {cause}."
         )
     pair = item["name"]
@@ -201,7 +211,7 @@ def finding_sentence(item: dict, journey: DesignedJourney) -> str:
     if pd.isna(item["norm_hours"]):
         return f"{pair}: median wait {median}; {share}; {cause}."
     return (
-        f"{pair}: median {median} against a norm of {_words(item['norm_hours'], item['time'], journey)}; "
+        f"{pair}: median {median} against a norm of {_norm_words(item['norm_hours'], item['time'], journey)}; "
         f"{item['breach_rate']:.0%} of {noun} breach; {share}; {cause}."
     )
 
