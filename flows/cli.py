@@ -87,18 +87,39 @@ def extract(
 @app.command()
 def mine(
     store: Path = typer.Option(..., dir_okay=False, help="The DuckDB event store `journey extract` wrote."),
-    out: Path = typer.Option(..., file_okay=False, help="Folder to write the Parquet tables and process_map.svg."),
+    out: Path = typer.Option(
+        ..., file_okay=False, help="Folder to write the Parquet tables, maps, process model and mining_report.html."
+    ),
     journey_type: str | None = typer.Option(None, help="Only journeys of this type; default: all types."),
     period: str | None = typer.Option(
         None, help="Only journeys opened FROM..TO, inclusive UTC dates, e.g. 2026-03-01..2026-03-31."
     ),
+    activities: int = typer.Option(30, min=1, help="process_map.svg keeps the N most frequent activities."),
+    paths: int | None = typer.Option(
+        None,
+        min=1,
+        help="process_map.svg keeps the N most frequent paths (every activity keeps its busiest way in and out).",
+    ),
+    edge_label: str = typer.Option(
+        "frequency", help="What process_map.svg writes on the paths: frequency or time (median wait)."
+    ),
+    noise: float = typer.Option(
+        0.2, min=0.0, max=1.0, help="Noise threshold of the inductive miner (0: every path fits)."
+    ),
 ) -> None:
-    """Mine a store: variants, directly-follows, handovers, ping-pong and silo tax as Parquet, plus the map."""
+    """Mine a store: variants, directly-follows, handovers, ping-pong and silo tax as Parquet; the process map;
+    the process model as BPMN and Petri net (SVG, BPMN 2.0 XML, PNML); and mining_report.html."""
     from mining.mine import mine as mine_store
     from mining.mine import parse_period
+    from mining.process_map import EDGE_LABELS
 
+    if edge_label not in EDGE_LABELS:
+        console.print(f"[red]error:[/red] --edge-label must be one of {', '.join(EDGE_LABELS)}, not {edge_label!r}")
+        raise typer.Exit(2)
     try:
-        written = mine_store(store, out, journey_type, parse_period(period) if period else None)
+        written = mine_store(
+            store, out, journey_type, parse_period(period) if period else None, activities, paths, edge_label, noise
+        )
     except JourneyMiningError as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,10 @@ from eventlogs.quality import quality_summary
 from eventlogs.store import connect_store
 from mining import comparison, discovery
 from mining.designed_journey import DesignedJourney
+from mining.errors import AnalysisError
 from mining.handovers import handover_matrix, handovers
-from mining.process_map import process_map_svg
+from mining.process_map import LEVELS_PERCENT, map_grid, process_map_svg
+from mining.process_model import discover_process_model, write_process_model
 from mining.scope import define_scope
 
 
@@ -47,8 +50,15 @@ def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis) -> Non
     ).df()
 
 
-def analyse(store: Path, journey: DesignedJourney, max_map_activities: int = 30) -> Analysis:
-    """Discovery for the designed journey's type, handovers for all types, designed-vs-actual."""
+def analyse(
+    store: Path,
+    journey: DesignedJourney,
+    max_map_activities: int = 30,
+    noise_threshold: float = 0.2,
+    map_levels: tuple[int, ...] = LEVELS_PERCENT,
+) -> Analysis:
+    """Discovery for the designed journey's type, handovers for all types, designed-vs-actual; the
+    process model (inductive miner, IMf with `noise_threshold`) and the map at every slider level."""
     analysis = Analysis(journey)
     connection = connect_store(store, read_only=True)
     try:
@@ -65,15 +75,19 @@ def analyse(store: Path, journey: DesignedJourney, max_map_activities: int = 30)
         analysis.overview = discovery.journey_overview(connection)
         analysis.end_to_end = comparison.end_to_end(connection, journey)
         analysis.bottleneck = comparison.bottleneck_sentence(tables["designed_vs_actual"], journey)
-        analysis.process_map_svg = process_map_svg(
-            tables["activities"],
-            tables["directly_follows"],
-            tables["start_end_activities"],
-            max_map_activities,
-        )
+        analysis.process_map_svg = process_map_svg(connection, tables["activities"], max_map_activities)
+        analysis.extras["map_grid"] = map_grid(connection, tables["activities"], map_levels)
     finally:
         connection.close()
+    add_process_model(analysis, noise_threshold)
     return analysis
+
+
+def add_process_model(analysis: Analysis, noise_threshold: float) -> None:
+    """extras["process_model"] from the variants table; absent when no journey has finished yet (a model
+    needs whole journeys)."""
+    with contextlib.suppress(AnalysisError):
+        analysis.extras["process_model"] = discover_process_model(analysis.tables["variants"], noise_threshold)
 
 
 def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
@@ -85,4 +99,6 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
         table.to_parquet(path, index=False)
         written.append(path)
     (folder / "process_map.svg").write_text(analysis.process_map_svg)
+    if "process_model" in analysis.extras:
+        written += write_process_model(analysis.extras["process_model"], folder)
     return written

@@ -1,5 +1,6 @@
-"""`journey mine`: the discovery, handover and silo-tax tables of one store as Parquet, plus the
-process map, without a designed journey (so it works on any store `journey extract` wrote)."""
+"""`journey mine`: the discovery, handover and silo-tax tables of one store as Parquet, the process map
+and process model, and mining_report.html, without a designed journey (so it works on any store
+`journey extract` wrote)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from eventlogs.store import connect_store
 from mining import discovery
 from mining.errors import AnalysisError
 from mining.handovers import handovers, ping_pong
-from mining.process_map import process_map_svg
+from mining.mining_report import render_mining_report
+from mining.process_map import EdgeLabel, map_grid, process_map_svg
+from mining.process_model import ProcessModel, discover_process_model, write_process_model
 from mining.scope import define_scope
 from mining.silo_tax import silo_tax_per_journey, silo_tax_summary
 
@@ -40,8 +43,16 @@ def mine(
     journey_type: str | None = None,
     period: tuple[date, date] | None = None,
     max_map_activities: int = 30,
+    max_map_paths: int | None = None,
+    edge_label: EdgeLabel = "frequency",
+    noise_threshold: float = 0.2,
 ) -> list[Path]:
-    """Writes each result table as `<name>.parquet` and `process_map.svg` into `out`; returns the paths."""
+    """Writes into `out` each result table as `<name>.parquet`; `process_map.svg` with the
+    `max_map_activities` most frequent activities and `max_map_paths` most frequent paths (None: all);
+    the process model (inductive miner with `noise_threshold`) as bpmn.svg, petri_net.svg,
+    process_model.bpmn and process_model.pnml; and mining_report.html. Returns the paths."""
+    if not 0.0 <= noise_threshold <= 1.0:
+        raise AnalysisError(f"noise threshold must be within 0 and 1, not {noise_threshold}")
     connection = connect_store(store, read_only=True)
     try:
         define_scope(connection, journey_type, period)
@@ -58,11 +69,13 @@ def mine(
             "silo_tax_journeys": silo_tax_per_journey(connection),
             "silo_tax_summary": silo_tax_summary(connection),
         }
+        svg = process_map_svg(connection, tables["activities"], max_map_activities, max_map_paths, edge_label)
+        grid = map_grid(connection, tables["activities"])
     finally:
         connection.close()
-    svg = process_map_svg(
-        tables["activities"], tables["directly_follows"], tables["start_end_activities"], max_map_activities
-    )
+    model: ProcessModel | None = None
+    if tables["variants"]["journeys"].sum() > tables["variants"]["open_journeys"].sum():  # some finished
+        model = discover_process_model(tables["variants"], noise_threshold)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in tables.items():
@@ -72,4 +85,8 @@ def mine(
     map_path = out / "process_map.svg"
     map_path.write_text(svg)
     written.append(map_path)
+    if model is not None:
+        written += write_process_model(model, out)
+    scope = f"{journey_type or 'all'} journeys" + (f" opened {period[0]} to {period[1]}" if period else "")
+    written.append(render_mining_report(tables, grid, model, scope, store, out / "mining_report.html"))
     return written

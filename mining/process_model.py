@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import graphviz
 import pandas as pd
@@ -48,6 +49,8 @@ class ProcessModel:
     final_marking: Marking
     bpmn: BPMN
     noise_threshold: float
+    journeys: int = 0  # finished journeys it was mined from
+    variants: int = 0  # their distinct paths
 
 
 def variant_counts(variants: pd.DataFrame, finished_only: bool = True) -> Counter[tuple[str, ...]]:
@@ -86,9 +89,11 @@ def discover_process_model(
     variants: pd.DataFrame, noise_threshold: float = 0.0, finished_only: bool = True
 ) -> ProcessModel:
     """Process tree, Petri net and BPMN of the journeys in a `mining.discovery.variants` table."""
-    tree = discover_tree(variant_counts(variants, finished_only), noise_threshold)
+    log = variant_counts(variants, finished_only)
+    tree = discover_tree(log, noise_threshold)
     net, initial_marking, final_marking = pm4py.convert_to_petri_net(tree)
-    return ProcessModel(tree, net, initial_marking, final_marking, pm4py.convert_to_bpmn(tree), noise_threshold)
+    bpmn = pm4py.convert_to_bpmn(tree)
+    return ProcessModel(tree, net, initial_marking, final_marking, bpmn, noise_threshold, sum(log.values()), len(log))
 
 
 def variant_fitness(model: ProcessModel, paths: list[tuple[str, ...]]) -> list[float]:
@@ -112,3 +117,16 @@ def petri_net_svg(model: ProcessModel) -> str:
 
 def bpmn_svg(model: ProcessModel) -> str:
     return _svg(bpmn_visualizer.apply(model.bpmn, parameters={"format": "svg"}))
+
+
+def write_process_model(model: ProcessModel, folder: Path) -> list[Path]:
+    """The model as pictures (bpmn.svg, petri_net.svg) and in the exchange formats other tools open:
+    BPMN 2.0 XML (process_model.bpmn) and PNML (process_model.pnml)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    pictures = {folder / "bpmn.svg": bpmn_svg(model), folder / "petri_net.svg": petri_net_svg(model)}
+    for path, svg in pictures.items():
+        path.write_text(svg)
+    bpmn_path, pnml_path = folder / "process_model.bpmn", folder / "process_model.pnml"
+    pm4py.write_bpmn(model.bpmn, str(bpmn_path))
+    pm4py.write_pnml(model.net, model.initial_marking, model.final_marking, str(pnml_path))
+    return [*pictures, bpmn_path, pnml_path]

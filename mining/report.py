@@ -10,6 +10,7 @@ import pandas as pd
 
 from mining.analysis import Analysis
 from mining.formatting import is_missing, percent, short_duration
+from mining.report_sections import map_explorer, process_model_view
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("mining", "templates"),
@@ -46,7 +47,8 @@ def render_report(analysis: Analysis, organisation: str, path: Path) -> Path:
         bottleneck=analysis.bottleneck,
         overview=analysis.overview,
         end_to_end=analysis.end_to_end,
-        process_map=analysis.process_map_svg,
+        map_explorer=map_explorer(analysis.extras["map_grid"]),
+        process_model=process_model_view(analysis.extras.get("process_model")),
         variants=variants.to_dict("records"),
         comparison=analysis.tables["designed_vs_actual"]
         .sort_values(["designed", "design_order", "excess_hours"], ascending=[False, True, False])

@@ -1,0 +1,118 @@
+"""Detail control for the process map, as Disco's two sliders: keep the N most frequent activities, then
+the N most frequent paths, without ever cutting a kept activity loose.
+
+Hiding an activity does not hide the journeys that pass through it: the map is drawn from each journey's
+sequence *projected* on the kept activities, so A -> x -> B becomes an A -> B path whose wait is the
+whole time from A to B. Start and end of a journey are paths too (from START, to END), so the flow into
+and out of every activity stays visible.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from mining.errors import AnalysisError
+
+START = "▶ start"
+END = "■ end"
+WaitUnit = Literal["calendar", "working"]
+
+# Per work event, the wait since the previous work event of its journey (NULL for the first).
+_STEP_WAIT = {
+    "calendar": "epoch(ts - lag(ts) OVER (PARTITION BY journey_id ORDER BY position)) / 3600.0",
+    "working": "wait_working_hours",  # the time engineer's column: working time, pauses excluded
+}
+
+
+@dataclass(frozen=True)
+class MapGraph:
+    """Kept activities (activity, frequency, department) and paths between them (source_activity,
+    target_activity, frequency, journeys, mean/median/p90_wait_hours; START and END as pseudo-activities)."""
+
+    activities: pd.DataFrame
+    paths: pd.DataFrame
+
+
+def level_count(total: int, percent: int) -> int:
+    """How many of `total` a slider at `percent` keeps: at least one, rounded up."""
+    return min(total, max(1, math.ceil(total * percent / 100)))
+
+
+def most_frequent_activities(activities: pd.DataFrame, count: int) -> pd.DataFrame:
+    """The `count` most frequent activities (ties by name, so a level always draws the same map)."""
+    if activities.empty:
+        raise AnalysisError("no activities to draw")
+    ordered = activities.sort_values(["frequency", "activity"], ascending=[False, True], kind="stable")
+    return ordered.head(max(count, 1)).reset_index(drop=True)
+
+
+def projected_paths(
+    connection: duckdb.DuckDBPyConnection, kept_activities: list[str], wait_unit: WaitUnit = "calendar"
+) -> pd.DataFrame:
+    """Directly-follows paths of the journeys in `scope_work_events` projected on `kept_activities`.
+    The wait of a path is the sum of the step waits from the previous kept event (exclusive) to this one
+    (inclusive): in calendar time that is the time between the two events, and it stays right for working
+    time, which is not a difference of timestamps. Only finished journeys have a path to END."""
+    return connection.execute(
+        f"""
+        WITH steps AS (
+            SELECT journey_id, position, activity, list_contains($kept, activity) AS kept,
+                   {_STEP_WAIT[wait_unit]} AS step_hours
+            FROM scope_work_events
+        ), segmented AS (  -- kept_before: kept events earlier in the journey; (previous kept, this] share it
+            SELECT *, coalesce(count(*) FILTER (WHERE kept) OVER (
+                       PARTITION BY journey_id ORDER BY position ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                   ), 0) AS kept_before
+            FROM steps
+        ), waited AS (
+            SELECT *, sum(step_hours) OVER (PARTITION BY journey_id, kept_before) AS segment_hours FROM segmented
+        ), projected AS (
+            SELECT journey_id, activity, CASE WHEN kept_before > 0 THEN segment_hours END AS wait_hours,
+                   lag(activity) OVER w AS previous, lead(activity) OVER w AS next
+            FROM waited WHERE kept WINDOW w AS (PARTITION BY journey_id ORDER BY position)
+        ), arcs AS (
+            SELECT journey_id, coalesce(previous, $start) AS source_activity, activity AS target_activity,
+                   wait_hours FROM projected
+            UNION ALL
+            SELECT p.journey_id, p.activity, $end, NULL FROM projected p JOIN scope_journeys j USING (journey_id)
+            WHERE p.next IS NULL AND NOT j.is_open
+        )
+        SELECT source_activity, target_activity, count(*) AS frequency, count(DISTINCT journey_id) AS journeys,
+               avg(wait_hours) AS mean_wait_hours, quantile_cont(wait_hours, 0.5) AS median_wait_hours,
+               quantile_cont(wait_hours, 0.9) AS p90_wait_hours
+        FROM arcs GROUP BY ALL ORDER BY frequency DESC, source_activity, target_activity
+        """,
+        {"kept": list(kept_activities), "start": START, "end": END},
+    ).df()
+
+
+def most_frequent_paths(paths: pd.DataFrame, count: int) -> pd.DataFrame:
+    """The `count` most frequent paths, plus for every activity its most frequent way in and way out,
+    so no kept activity is left hanging (Disco's rule). Start and end arcs compete like any path."""
+    ordered = paths.sort_values(
+        ["frequency", "source_activity", "target_activity"], ascending=[False, True, True], kind="stable"
+    ).reset_index(drop=True)
+    keep = pd.Series(ordered.index < count, index=ordered.index)
+    keep |= ~ordered.duplicated("source_activity") & (ordered["source_activity"] != START)  # best way out
+    keep |= ~ordered.duplicated("target_activity") & (ordered["target_activity"] != END)  # best way in
+    return ordered[keep].reset_index(drop=True)
+
+
+def map_graph(
+    connection: duckdb.DuckDBPyConnection,
+    activities: pd.DataFrame,
+    activity_count: int,
+    path_count: int | None = None,
+    wait_unit: WaitUnit = "calendar",
+) -> MapGraph:
+    """The map at one detail level; `path_count` None keeps every path between the kept activities."""
+    kept = most_frequent_activities(activities, activity_count)
+    paths = projected_paths(connection, kept["activity"].tolist(), wait_unit)
+    if path_count is not None:
+        paths = most_frequent_paths(paths, path_count)
+    return MapGraph(kept, paths)
