@@ -16,6 +16,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Literal
 
+from eventlogs.sql_text import sql_literal
+
 TimeBasis = Literal["working", "calendar"]
 TIME_BASES: tuple[str, ...] = ("working", "calendar")
 PATTERN_CHARACTERS = frozenset("*?[")
@@ -178,6 +180,20 @@ class DesignedJourney:
     order: OrderNode  # default: the stages in sequence with their optional/loop flags applied
     time: TimeBasis = "calendar"  # default basis of the norms
     working_day_hours: float = 8.0  # one working day, for norms and sentences in working time
+    # When the log's department column is not the owner the design speaks of (BPI Challenge 2013: the
+    # support line is only in the team's name), (department, team patterns): the first match names the
+    # department of an event; events no pattern matches keep the log's department.
+    team_departments: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def department_sql(self, team: str = "team", department: str = "department") -> str:
+        """SQL expression for an event's department as the design sees it (DuckDB GLOB = fnmatch)."""
+        if not self.team_departments:
+            return department
+        cases = " ".join(
+            f"WHEN {' OR '.join(f'{team} GLOB {sql_literal(p)}' for p in patterns)} THEN {sql_literal(name)}"
+            for name, patterns in self.team_departments
+        )
+        return f"(CASE {cases} ELSE {department} END)"
 
     @property
     def end_to_end_norm_hours(self) -> float | None:  # for callers written before norms had a basis

@@ -47,7 +47,7 @@ from mining.errors import ConfigError
 
 TOP_KEYS = {
     "name", "journey_type", "journey_noun", "time", "working_day", "norm_share",
-    "end_to_end", "end_to_end_norm", "stages", "order", "handovers", "handover_norms",
+    "end_to_end", "end_to_end_norm", "stages", "order", "handovers", "handover_norms", "departments_by_team",
 }  # fmt: skip
 STAGE_KEYS = {"name", "department", "activities", "optional", "loop", "norm", "touchpoint"}
 STAGE_NORM_KEYS = {"within", "share", "time"}
@@ -236,6 +236,20 @@ def _handover_norms(
     return tuple(norms)
 
 
+def _team_departments(reader: _SpecReader, raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """departments_by_team: {Third line: ["* 3rd"], ...}: the first department whose patterns match a team."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw:
+        raise reader.error(("departments_by_team",), "'departments_by_team' maps a department to team patterns")
+    rules = []
+    for name, patterns in raw.items():
+        if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) for p in patterns):
+            raise reader.error(("departments_by_team", str(name)), "expected a non-empty list of team patterns")
+        rules.append((str(name), tuple(patterns)))
+    return tuple(rules)
+
+
 def read_journey_spec(source: Path) -> DesignedJourney:
     """Reads and validates a designed-journey YAML file."""
     reader = _SpecReader(source, read_located_yaml(source, "designed-journey file (YAML)"))
@@ -262,6 +276,7 @@ def read_journey_spec(source: Path) -> DesignedJourney:
         order=_order(reader, raw.get("order"), stages),
         time=basis,  # type: ignore[arg-type]
         working_day_hours=working_day,
+        team_departments=_team_departments(reader, raw.get("departments_by_team")),
     )
     designed = journey.designed_handovers()
     key = "handovers" if "handovers" in raw else "handover_norms"

@@ -1,0 +1,112 @@
+"""The designed journey as a pm4py process tree and Petri net over the activities the log uses.
+
+Each event gets a label for the alignment. Usually the label is the activity. When the same activity
+belongs to several stages (BPI Challenge 2013: every support line "Accepts" and "Resolves"), the event's
+department picks the stage and the label is "stage: activity", so first-line and third-line work stay apart.
+
+A stage's activities given by exact name are done once, in the listed order. A stage given by patterns
+("Accepted*") is one or more of the log's matching activities, in any order: a pattern cannot say more.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
+
+import pm4py
+from pm4py.objects.petri_net.obj import Marking, PetriNet
+from pm4py.objects.process_tree.obj import Operator, ProcessTree
+
+from mining.designed_journey import Choice, DesignedJourney, Loop, OrderNode, Parallel, Sequence, Stage, StageRef
+
+
+@dataclass(frozen=True)
+class EventLabel:
+    label: str  # what the alignment sees
+    stage: Stage | None  # None: the activity is in no stage of the design
+
+
+@dataclass(frozen=True)
+class DesignedModel:
+    journey: DesignedJourney
+    tree: ProcessTree
+    net: PetriNet
+    initial_marking: Marking
+    final_marking: Marking
+    stage_of_label: dict[str, Stage]  # every visible label of the model
+    ambiguous: frozenset[str]  # activities that belong to more than one stage
+
+    def label(self, activity: str, department: str | None) -> EventLabel:
+        stage = self.journey.stage_of(activity, department or None)
+        if stage is None:
+            return EventLabel(activity, None)
+        return EventLabel(_stage_label(stage, activity, self.ambiguous), stage)
+
+
+def _stage_label(stage: Stage, activity: str, ambiguous: frozenset[str]) -> str:
+    return f"{stage.name}: {activity}" if activity in ambiguous else activity
+
+
+def _node(
+    operator: Operator | None, children: list[ProcessTree] | None = None, label: str | None = None
+) -> ProcessTree:
+    node = ProcessTree(operator=operator, label=label)
+    for child in children or []:
+        child.parent = node
+        node.children.append(child)
+    return node
+
+
+def _tau() -> ProcessTree:
+    return _node(None)
+
+
+def _stage_tree(stage: Stage, observed: list[str], ambiguous: frozenset[str]) -> ProcessTree:
+    if not stage.has_patterns:
+        leaves = [_node(None, label=_stage_label(stage, activity, ambiguous)) for activity in stage.activities]
+        return leaves[0] if len(leaves) == 1 else _node(Operator.SEQUENCE, leaves)
+    matching = [activity for activity in observed if stage.matches(activity)]
+    if not matching:  # nothing in the log matches: the stage can only be skipped
+        return _node(None, label=f"{stage.name}: {' | '.join(stage.activities)}")
+    leaves = [_node(None, label=_stage_label(stage, activity, ambiguous)) for activity in matching]
+    any_one = leaves[0] if len(leaves) == 1 else _node(Operator.XOR, leaves)
+    return _node(Operator.LOOP, [any_one, _tau()])  # one or more, any order
+
+
+def _order_tree(node: OrderNode, stage_trees: dict[str, ProcessTree]) -> ProcessTree:
+    if isinstance(node, StageRef):
+        return stage_trees[node.stage]
+    if isinstance(node, Loop):
+        return _node(Operator.LOOP, [_order_tree(node.body, stage_trees), _tau()])
+    children = node.parts if isinstance(node, Sequence) else node.branches
+    if not children:
+        return _tau()
+    if len(children) == 1:
+        return _order_tree(children[0], stage_trees)
+    operator = {Sequence: Operator.SEQUENCE, Choice: Operator.XOR, Parallel: Operator.PARALLEL}[type(node)]
+    return _node(operator, [_order_tree(child, stage_trees) for child in children])
+
+
+def build_designed_model(journey: DesignedJourney, observed_activities: Iterable[str]) -> DesignedModel:
+    """Process tree and Petri net of the design; `observed_activities` (the log's distinct activities)
+    fill in the stages given by patterns."""
+    observed = sorted(set(observed_activities))
+    names = sorted({*observed, *(a for stage in journey.stages if not stage.has_patterns for a in stage.activities)})
+    ambiguous = frozenset(a for a in names if sum(stage.matches(a) for stage in journey.stages) > 1)
+    stage_trees = {stage.name: _stage_tree(stage, observed, ambiguous) for stage in journey.stages}
+    tree = _order_tree(journey.order, stage_trees)
+    net, initial_marking, final_marking = pm4py.convert_to_petri_net(tree)
+    stage_of_label = {}
+    for stage in journey.stages:
+        for leaf in _leaves(stage_trees[stage.name]):
+            stage_of_label[leaf] = stage
+    return DesignedModel(journey, tree, net, initial_marking, final_marking, stage_of_label, ambiguous)
+
+
+def _leaves(tree: ProcessTree) -> list[str]:
+    if tree.label is not None:
+        return [tree.label]
+    return [label for child in tree.children for label in _leaves(child)]

@@ -1,0 +1,160 @@
+"""Conformance on hand-made logs: each deviation type, fitness, weighting, the time-cap fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from eventlogs.store import connect_store
+from mining.conformance import (
+    ALIGNMENT,
+    OTHER_DEPARTMENT,
+    REWORK_LOOP,
+    SKIPPED_STAGE,
+    TOKEN_REPLAY,
+    UNEXPECTED_ACTIVITY,
+    WRONG_ORDER,
+    conformance,
+)
+from mining.designed_journey import load_designed_journey
+from mining.scope import define_scope
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SD, MG, PR = "Service Desk", "Management", "Procurement"
+SPEC = """
+name: Hand
+journey_type: t
+end_to_end_norm: 1d
+stages:
+  - {name: s1, department: Service Desk, activities: [A]}
+  - {name: s2, department: Management, activities: [B]}
+  - {name: s3, department: Procurement, activities: [C]}
+  - {name: s4, department: Service Desk, activities: [D]}
+"""
+DEPARTMENT = {"A": SD, "B": MG, "C": PR, "D": SD, "X": PR}
+# journey -> its activities (department as designed unless given as "activity@department"); None: still open
+JOURNEYS: dict[str, list[str]] = {
+    "J1a": ["A", "B", "C", "D"],  # the designed path
+    "J1b": ["A", "B", "C", "D"],
+    "J2": ["A", "C", "D"],  # skips s2
+    "J3": ["A", "B", "X", "C", "D"],  # X is in no stage
+    "J4": ["A", "D", "B", "C"],  # D too early: one log move + one model move of D beats moving B and C
+    "J5": ["A", "B", "C", "B", "C", "D"],  # s2 and s3 done twice
+    "J6": ["A", f"B@{PR}", "C", "D"],  # Procurement approves
+}
+OPEN = {"J7": ["A"]}
+
+
+def write_store(
+    path: Path, journeys: dict[str, list[str]], open_journeys: dict[str, list[str]]
+) -> duckdb.DuckDBPyConnection:
+    connection = connect_store(path)
+    for journey, steps in {**journeys, **open_journeys}.items():
+        is_open = journey in open_journeys
+        closed = None if is_open else T0 + timedelta(hours=len(steps))
+        connection.execute(
+            "INSERT INTO journeys (journey_id, journey_type, opened_at, closed_at, is_open, source, load_run_id)"
+            " VALUES (?, 't', ?, ?, ?, 'hand', 'r1')",
+            [journey, T0, closed, is_open],
+        )
+        for hour, step in enumerate(steps):
+            activity, _, department = step.partition("@")
+            connection.execute(
+                "INSERT INTO events (journey_id, activity, ts, department, team, event_kind, source, source_event_id,"
+                " load_run_id) VALUES (?, ?, ?, ?, ?, 'work', 'hand', ?, 'r1')",
+                [
+                    journey,
+                    activity,
+                    T0 + timedelta(hours=hour),
+                    department or DEPARTMENT[activity],
+                    "team",
+                    f"{journey}-{hour}",
+                ],
+            )
+    return connection
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = write_store(tmp_path / "conformance.duckdb", JOURNEYS, OPEN)
+    define_scope(connection, "t")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture()
+def spec(tmp_path: Path):
+    path = tmp_path / "hand.yaml"
+    path.write_text(SPEC)
+    return load_designed_journey(path)
+
+
+def _by_path(result) -> dict[str, object]:
+    return result.variants.set_index("variant")
+
+
+def test_fitness_per_variant_and_weighted(store, spec) -> None:
+    result = conformance(store, spec)
+    table = _by_path(result)
+    # pm4py fitness = 1 - moves / (trace length + moves of the model's cheapest run, here 4)
+    assert table.loc["A → B → C → D"].shape[0] == 2  # two department paths share this activity path
+    assert set(table.loc["A → B → C → D", "fitness"]) == {1.0}
+    assert table.loc["A → C → D", "fitness"] == pytest.approx(1 - 1 / (3 + 4))
+    assert table.loc["A → B → X → C → D", "fitness"] == pytest.approx(1 - 1 / (5 + 4))
+    assert table.loc["A → D → B → C", "fitness"] == pytest.approx(1 - 2 / (4 + 4))
+    assert table.loc["A → B → C → B → C → D", "fitness"] == pytest.approx(1 - 2 / (6 + 4))
+    assert set(table["method"]) == {ALIGNMENT}
+    # weighted over 7 finished journeys: J1a, J1b and J6 fit (3 x 1.0) plus the four above
+    expected = (3 * 1.0 + 6 / 7 + 8 / 9 + 3 / 4 + 0.8) / 7
+    assert result.fitness == pytest.approx(expected)
+    assert (result.journeys, result.open_journeys_left_out) == (7, 1)
+
+
+def test_each_deviation_type_in_plain_words(store, spec) -> None:
+    result = conformance(store, spec)
+    found = {
+        (row.variant, row.type, row.stage or None, row.activity) for row in result.deviations.fillna("").itertuples()
+    }
+    assert found == {
+        ("A → C → D", SKIPPED_STAGE, "s2", "B"),
+        ("A → B → X → C → D", UNEXPECTED_ACTIVITY, None, "X"),
+        ("A → D → B → C", WRONG_ORDER, "s4", "D"),
+        ("A → B → C → B → C → D", REWORK_LOOP, "s2", "B"),
+        ("A → B → C → B → C → D", REWORK_LOOP, "s3", "C"),
+        ("A → B → C → D", OTHER_DEPARTMENT, "s2", "B"),
+    }
+    words = dict(zip(result.deviations["type"], result.deviations["words"], strict=False))
+    assert words[SKIPPED_STAGE] == "stage 's2' was skipped: no 'B'"
+    assert words[UNEXPECTED_ACTIVITY] == "'X' happened, but it is in no stage of the design"
+    assert words[OTHER_DEPARTMENT] == "'B' (s2) was done by Procurement instead of Management"
+    assert words[WRONG_ORDER] == "'D' (s4) was done out of the designed order"
+
+
+def test_deviation_rates_per_type_and_stage(store, spec) -> None:
+    result = conformance(store, spec)
+    by_type = result.rates_by_type.set_index("type")["rate"]
+    for kind in (SKIPPED_STAGE, UNEXPECTED_ACTIVITY, WRONG_ORDER, REWORK_LOOP, OTHER_DEPARTMENT):
+        assert by_type[kind] == pytest.approx(1 / 7)  # one journey of seven each (J5 counts once for rework)
+    by_stage = result.rates_by_stage.set_index("stage")
+    # s2: J2 skipped it, J5 repeated it, J6 had it done by Procurement
+    assert by_stage.loc["s2", "rate"] == pytest.approx(3 / 7)
+    assert by_stage.loc["s2", "skipped stage rate"] == pytest.approx(1 / 7)
+    assert by_stage.loc["s3", "rate"] == pytest.approx(1 / 7)
+    assert by_stage.loc["s4", "rate"] == pytest.approx(1 / 7)
+    assert by_stage.loc["s1", "rate"] == 0
+
+
+def test_time_cap_falls_back_to_token_replay(store, spec) -> None:
+    result = conformance(store, spec, max_seconds_per_variant=0.0)  # no alignment can finish in no time
+    table = _by_path(result)
+    assert set(table["method"]) == {TOKEN_REPLAY}
+    # token replay on the chain source -A-> p -B-> p -C-> p -D-> sink for A C D: C misses a token (m = 1),
+    # A's token is left behind (r = 1), 4 produced and 4 consumed: 0.5 (1 - 1/4) + 0.5 (1 - 1/4) = 0.75
+    assert table.loc["A → C → D", "fitness"] == pytest.approx(0.75)
+    # repetitions are still told from the path itself
+    rework = result.deviations[result.deviations["type"] == REWORK_LOOP]
+    assert set(rework["activity"]) == {"B", "C"}
