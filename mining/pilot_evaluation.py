@@ -1,0 +1,349 @@
+"""Did the pilot work, by how much, and what did it do elsewhere?
+
+Compares the journeys opened before the change with those opened after (see mining.pilot_windows), each
+measure with a 95% bootstrap interval and a p-value (mining.pilot_statistics), with Benjamini-Hochberg
+control of the false discovery rate over all measures and handovers at once. With a pilot and a control
+group the effect is the difference in differences, which removes a trend both groups share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from eventlogs.store import connect_store
+from mining.designed_journey import DesignedJourney
+from mining.difference_map import difference_map_svg
+from mining.pilot_definition import PilotDefinition
+from mining.pilot_statistics import (
+    CohortKey,
+    Effect,
+    benjamini_hochberg,
+    bootstrap_weights,
+    compare,
+    rate_ratio_test,
+)
+from mining.pilot_windows import PilotScope, define_pilot_scope
+from mining.pilot_wording import sentence, unit_words
+from mining.survival import weighted_km_cdf_at, weighted_km_quantiles
+from mining.time_rules import TimeRules
+
+MIN_PER_SIDE = 10  # observations each cohort needs before a handover or path is compared
+
+
+@dataclass
+class Cohort:
+    """One side of one group: its journeys (row i = journey i), their transitions, bootstrap weights."""
+
+    journeys: pd.DataFrame
+    transitions: pd.DataFrame
+    weights: np.ndarray
+
+    def mean(self, values: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
+        weights = self.weights if among is None else self.weights[:, among]
+        values = values if among is None else values[among]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return weights @ values / weights.sum(axis=1)
+
+    def wait_quantile(self, rows: np.ndarray, probability: float) -> np.ndarray:
+        chosen = self.transitions[rows]
+        weights = self.weights[:, chosen["journey_index"].to_numpy()]
+        return weighted_km_quantiles(chosen["wait"].to_numpy(), chosen["observed"].to_numpy(), weights, (probability,))[
+            :, 0
+        ]
+
+
+@dataclass
+class PilotEvaluation:
+    definition: PilotDefinition
+    scope: PilotScope
+    comparisons: pd.DataFrame  # one row per measure or handover; see _row
+    edges: pd.DataFrame  # activity paths before and after, for the difference map
+    case_mix: pd.DataFrame
+    verdict: list[str] = field(default_factory=list)
+    improvements: list[str] = field(default_factory=list)
+    worsenings: list[str] = field(default_factory=list)
+    difference_map_svg: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        """Did any comparison come out significant after the false-discovery-rate control?"""
+        return bool(self.comparisons["significant"].any())
+
+
+def _cohorts(connection: duckdb.DuckDBPyConnection, definition: PilotDefinition) -> dict[CohortKey, Cohort]:
+    journeys = connection.execute("SELECT * FROM pilot_journeys").df()
+    transitions = connection.execute("SELECT * FROM pilot_transitions").df()
+    rng = np.random.default_rng(definition.seed)
+    cohorts = {}
+    for key, group in journeys.groupby(["cohort", "side"], sort=True):
+        group = group.reset_index(drop=True)
+        index = pd.Series(np.arange(len(group)), index=group["journey_id"])
+        chosen = transitions[transitions["journey_id"].isin(index.index)].copy()
+        chosen["journey_index"] = chosen["journey_id"].map(index).to_numpy()
+        chosen = chosen.reset_index(drop=True)
+        cohorts[(str(key[0]), str(key[1]))] = Cohort(
+            group, chosen, bootstrap_weights(len(group), definition.bootstrap, rng)
+        )
+    return cohorts
+
+
+def _lead(probability: float) -> Callable[[Cohort], np.ndarray]:
+    def measure(cohort: Cohort) -> np.ndarray:
+        lead, finished = cohort.journeys["lead"].to_numpy(), cohort.journeys["finished"].to_numpy()
+        return weighted_km_quantiles(lead, finished, cohort.weights, (probability,))[:, 0]
+
+    return measure
+
+
+def _within(norm_hours: float) -> Callable[[Cohort], np.ndarray]:
+    def measure(cohort: Cohort) -> np.ndarray:
+        lead, finished = cohort.journeys["lead"].to_numpy(), cohort.journeys["finished"].to_numpy()
+        return weighted_km_cdf_at(lead, finished, cohort.weights, norm_hours)
+
+    return measure
+
+
+def _share_of_finished(column: str) -> Callable[[Cohort], np.ndarray]:
+    def measure(cohort: Cohort) -> np.ndarray:
+        finished = cohort.journeys["finished"].to_numpy()
+        return cohort.mean(cohort.journeys[column].to_numpy(dtype=float), finished)
+
+    return measure
+
+
+def _contacts_per_journey(cohort: Cohort) -> np.ndarray:
+    return cohort.mean(cohort.journeys["contacts"].to_numpy(dtype=float))
+
+
+def _contacts_per_day(cohort: Cohort) -> np.ndarray:
+    contacts = cohort.weights @ cohort.journeys["contacts"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return contacts / (cohort.weights @ cohort.journeys["open_days"].to_numpy(dtype=float))
+
+
+def _pair_wait(level: str, source: str, target: str) -> Callable[[Cohort], np.ndarray]:
+    def measure(cohort: Cohort) -> np.ndarray:
+        frame = cohort.transitions
+        rows = ((frame[f"from_{level}"] == source) & (frame[f"to_{level}"] == target)).to_numpy()
+        return cohort.wait_quantile(rows, 0.5)
+
+    return measure
+
+
+def _end_to_end_norm(journey: DesignedJourney | None) -> float | None:
+    if journey is None:
+        return None
+    norm = getattr(journey, "end_to_end_norm", None)
+    hours = getattr(norm, "hours", None) if norm is not None else None
+    return hours if hours is not None else getattr(journey, "end_to_end_norm_hours", None)
+
+
+def _journey_measures(journey: DesignedJourney | None) -> list[tuple[str, str, str, str, Callable]]:
+    """(key, label, unit, better, measure)."""
+    measures: list[tuple[str, str, str, str, Callable]] = [
+        ("lead_median", "Median lead time", "hours", "lower", _lead(0.5)),
+        ("lead_p90", "p90 lead time", "hours", "lower", _lead(0.9)),
+    ]
+    norm = _end_to_end_norm(journey)
+    if norm is not None:
+        measures.append(("within_norm", "Finished within the end-to-end norm", "share", "higher", _within(norm)))
+    measures += [
+        ("contacts_per_journey", "Customer chasing contacts per journey", "count", "lower", _contacts_per_journey),
+        (
+            "contacts_per_waiting_day",
+            "Customer chasing contacts per waiting day",
+            "per_day",
+            "lower",
+            _contacts_per_day,
+        ),
+        (
+            "rework_rate",
+            "Rework (an activity done again), share of finished journeys",
+            "share",
+            "lower",
+            _share_of_finished("rework"),
+        ),
+        (
+            "ping_pong_rate",
+            "Ping-pong between departments, share of finished journeys",
+            "share",
+            "lower",
+            _share_of_finished("ping_pong"),
+        ),
+    ]
+    return measures
+
+
+def _pairs(cohorts: dict[CohortKey, Cohort], level: str, handovers_only: bool) -> tuple[list, list, list]:
+    """Pairs seen often enough in every cohort to compare; new ones (after only); vanished (before only)."""
+    counts = {}
+    for key, cohort in cohorts.items():
+        frame = cohort.transitions[cohort.transitions["observed"]]
+        if handovers_only:
+            frame = frame[frame["from_department"] != frame["to_department"]]
+        counts[key] = frame.groupby([f"from_{level}", f"to_{level}"]).size()
+    table = pd.DataFrame(counts).fillna(0)
+    before = table[[k for k in table.columns if k[1] == "before"]].sum(axis=1)
+    after = table[[k for k in table.columns if k[1] == "after"]].sum(axis=1)
+    compared = [pair for pair, row in table.iterrows() if (row >= MIN_PER_SIDE).all()]
+    new = [pair for pair in table.index if before[pair] == 0]
+    vanished = [pair for pair in table.index if after[pair] == 0]
+    return compared, new, vanished
+
+
+def _row(key: str, family: str, label: str, unit: str, better: str, effect: Effect, counts: dict) -> dict:
+    return {"key": key, "family": family, "measure": label, "unit": unit, "better": better, **effect.__dict__, **counts}
+
+
+def _compare_all(cohorts: dict[CohortKey, Cohort], measures: list, family: str, alpha: float) -> list[dict]:
+    rows = []
+    for key, label, unit, better, measure in measures:
+        values = {cohort_key: measure(cohort) for cohort_key, cohort in cohorts.items()}
+        counts = {f"n_{k[0]}_{k[1]}": len(c.journeys) for k, c in cohorts.items()}
+        rows.append(_row(key, family, label, unit, better, compare(values, alpha), counts))
+    return rows
+
+
+def _volume(connection: duckdb.DuckDBPyConnection, scope: PilotScope, alpha: float) -> dict:
+    treated = "pilot" if "pilot" in scope.cohorts else "all"
+    counts = dict(
+        connection.execute(
+            "SELECT side, count(*) FROM pilot_journeys WHERE cohort = ? GROUP BY side", [treated]
+        ).fetchall()
+    )
+    before_days = (scope.before[1] - scope.before[0]).days + 1
+    after_end = min(
+        pd.Timestamp(scope.after[1]).tz_localize("UTC") + pd.Timedelta(days=1), pd.Timestamp(scope.extracted_at)
+    )
+    after_days = (after_end - pd.Timestamp(scope.after[0]).tz_localize("UTC")).total_seconds() / 86400
+    effect = rate_ratio_test(counts.get("before", 0), before_days / 7, counts.get("after", 0), after_days / 7, alpha)
+    return _row("volume", "journey", "Volume: journeys opened per week", "per_week", "neither", effect, {})
+
+
+def _case_mix(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return connection.execute("""
+        SELECT cohort, side, attribute, value, count(*) AS journeys,
+               count(*) / sum(count(*)) OVER (PARTITION BY cohort, side, attribute) AS share
+        FROM (
+            SELECT cohort, side, 'journey type' AS attribute, journey_type AS value FROM pilot_journeys
+            UNION ALL SELECT cohort, side, 'category', coalesce(category, '(none)') FROM pilot_journeys
+            UNION ALL SELECT cohort, side, 'priority', coalesce(priority, '(none)') FROM pilot_journeys
+        ) GROUP BY cohort, side, attribute, value ORDER BY attribute, value, cohort, side DESC
+    """).df()
+
+
+def _judge(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    table["q_value"] = benjamini_hochberg(table["p_value"].to_numpy())
+    table["significant"] = table["q_value"] <= alpha
+    improved = np.where(table["better"] == "higher", table["change"] > 0, table["change"] < 0)
+    table["direction"] = np.select(
+        [~table["significant"], table["better"] == "neither", improved],
+        ["no significant change", "changed", "improved"],
+        "worse",
+    )
+    return table
+
+
+def evaluate_pilot(
+    connection: duckdb.DuckDBPyConnection,
+    definition: PilotDefinition,
+    journey: DesignedJourney | None = None,
+    time_rules: TimeRules | None = None,
+    working_day_hours: float = 8.0,
+    with_map: bool = True,
+) -> PilotEvaluation:
+    """The whole evaluation on an open store connection (temp tables are created on it)."""
+    scope = define_pilot_scope(connection, definition, time_rules)
+    cohorts = _cohorts(connection, definition)
+    alpha = definition.alpha
+    rows = _compare_all(cohorts, _journey_measures(journey), "journey", alpha)
+    rows.append(_volume(connection, scope, alpha))
+    handovers, new_handovers, vanished_handovers = _pairs(cohorts, "department", handovers_only=True)
+    rows += _compare_all(
+        cohorts,
+        [
+            (f"handover:{a}->{b}", f"Wait {a} → {b} (median)", "hours", "lower", _pair_wait("department", a, b))
+            for a, b in handovers
+        ],
+        "handover",
+        alpha,
+    )
+    comparisons = _judge(pd.DataFrame(rows), alpha)
+    edge_pairs, new_edges, vanished_edges = _pairs(cohorts, "activity", handovers_only=False)
+    edges = pd.DataFrame(
+        _compare_all(
+            cohorts,
+            [(f"{a}->{b}", f"{a} → {b}", "hours", "lower", _pair_wait("activity", a, b)) for a, b in edge_pairs],
+            "path",
+            alpha,
+        )
+    )
+    if not edges.empty:
+        edges = _judge(edges, alpha)
+        edges[["source_activity", "target_activity"]] = pd.DataFrame(edge_pairs, index=edges.index)
+    edges.attrs["new"], edges.attrs["vanished"] = new_edges, vanished_edges
+    evaluation = PilotEvaluation(definition, scope, comparisons, edges, _case_mix(connection))
+    words = unit_words(scope.working_time, working_day_hours)
+    treated_is_pilot = "pilot" in scope.cohorts
+    evaluation.verdict = [
+        sentence(row, words, scope.difference_in_differences, treated_is_pilot)
+        for row in comparisons[comparisons["family"] == "journey"].to_dict("records")
+    ]
+    for row in comparisons.to_dict("records"):
+        if row["direction"] == "improved":
+            evaluation.improvements.append(sentence(row, words, scope.difference_in_differences, treated_is_pilot))
+        elif row["direction"] == "worse":
+            evaluation.worsenings.append(sentence(row, words, scope.difference_in_differences, treated_is_pilot))
+    evaluation.notes = _notes(scope, new_handovers, vanished_handovers, words)
+    if with_map:
+        evaluation.difference_map_svg = difference_map_svg(connection, edges, words)
+    return evaluation
+
+
+def _notes(scope: PilotScope, new: list, vanished: list, words: dict) -> list[str]:
+    notes = [
+        f"Before: journeys opened {scope.before[0]} to {scope.before[1]}; after: {scope.after[0]} to "
+        f"{scope.after[1]}; each side is followed to the end of its window or the extraction "
+        f"({scope.extracted_at:%Y-%m-%d %H:%M} UTC). Journeys still open then are censored, not dropped: lead "
+        "times and waits are Kaplan-Meier estimates.",
+        f"Times are {words['basis']}.",
+        "Intervals: 95% percentile bootstrap over journeys (each side resampled on its own); p-values: the "
+        "bootstrap test that inverts the interval; volume: exact Poisson rate-ratio test. Significance is "
+        "judged on Benjamini-Hochberg q-values over all measures and handovers (false discovery rate 5%).",
+        "Rework and ping-pong rates are shares of the journeys finished within their window.",
+    ]
+    if scope.difference_in_differences:
+        notes.append(
+            "Effects are differences in differences: the pilot group's change minus the control group's "
+            "change over the same dates (relative: the ratio of the two groups' ratios), which removes a trend "
+            "both groups share."
+        )
+    if new:
+        notes.append("New handovers after the change: " + ", ".join(f"{a} → {b}" for a, b in new))
+    if vanished:
+        notes.append("Handovers that vanished after the change: " + ", ".join(f"{a} → {b}" for a, b in vanished))
+    return notes
+
+
+def evaluate_pilot_store(
+    store: Path,
+    definition: PilotDefinition,
+    journey: DesignedJourney | None = None,
+    time_rules: TimeRules | None = None,
+) -> PilotEvaluation:
+    connection = connect_store(store, read_only=True)
+    try:
+        return evaluate_pilot(connection, definition, journey, time_rules, _working_day_hours(journey))
+    finally:
+        connection.close()
+
+
+def _working_day_hours(journey: DesignedJourney | None) -> float:
+    return float(getattr(journey, "working_day_hours", None) or 8.0)
