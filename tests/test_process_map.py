@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from eventlogs.pipeline import extract_and_load
-from flows.paths import DEMO_SOURCE_CONFIG
+from flows.paths import DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
 from mining import discovery
 from mining.map_detail import (
     END,
@@ -28,6 +28,7 @@ from mining.map_detail import (
 )
 from mining.process_map import map_grid, render_map
 from mining.scope import define_scope
+from mining.time_rules import load_time_rules
 
 
 def _paths(table: pd.DataFrame, column: str = "frequency") -> dict[tuple[str, str], float]:
@@ -121,6 +122,15 @@ def test_all_levels_of_the_demo_agree_with_the_discovery_tables(small_demo, tmp_
     assert _paths(steps) == _paths(expected)
     ours, theirs = _paths(steps, "median_wait_hours"), _paths(expected, "median_wait_hours")
     assert ours == pytest.approx(theirs)
+    # in working time (the demo's business calendars) the projection sums the events' working waits,
+    # which again equals the plain graph's working waits
+    define_scope(connection, "laptop_request", time_rules=load_time_rules(DEMO_TIME_RULES))
+    working = projected_paths(connection, activities["activity"].tolist(), "working")
+    working = working[(working["source_activity"] != START) & (working["target_activity"] != END)]
+    expected = discovery.directly_follows(connection)
+    ours, theirs = _paths(working, "median_wait_hours"), _paths(expected, "median_wait_working_hours")
+    assert ours == pytest.approx(theirs)
+    assert ours != pytest.approx(_paths(steps, "median_wait_hours"))  # nights and weekends do not count
     start_end = discovery.start_end_activities(connection)
     starts = {(START, r.activity): r.starts for r in start_end.itertuples() if r.starts}
     ends = {(r.activity, END): r.ends for r in start_end.itertuples() if r.ends}
