@@ -250,10 +250,14 @@ def _team_departments(reader: _SpecReader, raw: Any) -> tuple[tuple[str, tuple[s
     return tuple(rules)
 
 
-def read_journey_spec(source: Path) -> DesignedJourney:
-    """Reads and validates a designed-journey YAML file."""
+def read_journey_spec(source: Path, modelled: tuple[tuple[Stage, ...], OrderNode] | None = None) -> DesignedJourney:
+    """Reads and validates a designed-journey YAML file. With `modelled` (stages and order drawn in a BPMN
+    file), the YAML is the side file with the rest: names, norms, handovers."""
     reader = _SpecReader(source, read_located_yaml(source, "designed-journey file (YAML)"))
     raw = reader.mapping(reader.located.data, (), TOP_KEYS)
+    for key in ("stages", "order"):
+        if modelled is not None and key in raw:
+            raise reader.error((key,), f"'{key}' come from the BPMN model; the side file holds names and norms")
     basis = reader.basis(raw.get("time", "calendar"), ("time",))
     working_day = reader.hours(raw.get("working_day", "8h"), ("working_day",), "calendar", 24.0)
     if not 0 < working_day <= 24:
@@ -264,7 +268,7 @@ def read_journey_spec(source: Path) -> DesignedJourney:
         raise reader.error(("end_to_end_norm",), "give either 'end_to_end' or 'end_to_end_norm', not both")
     end_key = "end_to_end" if "end_to_end" in raw else "end_to_end_norm"
     end_to_end = reader.norm(reader.require(raw, end_key, ()), (end_key,), "norm", END_TO_END_KEYS, defaults)
-    stages = _stages(reader, reader.require(raw, "stages", ()), defaults)
+    stages = _stages(reader, reader.require(raw, "stages", ()), defaults) if modelled is None else modelled[0]
     journey = DesignedJourney(
         name=reader.text(raw, "name", ()),
         journey_type=reader.text(raw, "journey_type", ()),
@@ -273,7 +277,7 @@ def read_journey_spec(source: Path) -> DesignedJourney:
         handover_norms=_handover_norms(reader, raw, defaults),
         end_to_end_norm=end_to_end,
         norm_share=norm_share,
-        order=_order(reader, raw.get("order"), stages),
+        order=_order(reader, raw.get("order"), stages) if modelled is None else modelled[1],
         time=basis,  # type: ignore[arg-type]
         working_day_hours=working_day,
         team_departments=_team_departments(reader, raw.get("departments_by_team")),

@@ -163,3 +163,50 @@ def test_demo_design_allows_rejection_and_redelivery_but_not_an_order_query() ->
     fits = _fitness(journey, designed, rejected, queried)
     # the order query and the second approval are two log moves; the cheapest run is the rejection, 4 moves
     assert fits == [1.0, 1.0, pytest.approx(1 - 2 / (len(queried) + 4))]
+
+
+DEMO_BPMN = DEMO_DESIGNED_JOURNEY.with_suffix("").with_suffix(".bpmn")  # laptop_request.bpmn
+
+
+def test_bpmn_import_gives_the_yaml_stages_and_departments() -> None:
+    """The shipped BPMN was written from the YAML (one task per activity, a lane per department); read back
+    through pm4py it must own every activity by the same department and allow the same paths."""
+    from_yaml = load_designed_journey(DEMO_DESIGNED_JOURNEY)
+    from_bpmn = load_designed_journey(DEMO_BPMN)
+    activities = [activity for stage in from_yaml.stages for activity in stage.activities]
+    assert sorted(stage.name for stage in from_bpmn.stages) == sorted(activities)
+    for activity in activities:
+        assert from_bpmn.stage_of(activity).department == from_yaml.stage_of(activity).department, activity
+    assert set(from_bpmn.designed_handovers()) == set(from_yaml.designed_handovers())
+    paths = [
+        ("Request submitted", "Sent for approval", "Rejected", "Cancelled"),
+        ("Request submitted", "Sent for approval", "Approved", "Order placed", "Goods received", "Picked",
+         "Dispatched", "In transit", "Out for delivery", "Delivery failed", "Out for delivery", "Delivered",
+         "Set-up scheduled", "Set-up done", "Closed"),
+        ("Request submitted", "Approved", "Order query", "Approved", "Order placed", "Closed"),
+    ]  # fmt: skip
+    assert _fitness(from_bpmn, *paths) == _fitness(from_yaml, *paths)
+
+
+def test_bpmn_side_file_brings_the_norms(tmp_path: Path) -> None:
+    side = tmp_path / "norms.yaml"
+    side.write_text(
+        "name: Laptop\njourney_type: laptop_request\ntime: working\nend_to_end: 10d\n"
+        "handovers:\n  - {from: Management, to: Procurement, norm: 1d}\n"
+    )
+    journey = load_designed_journey(DEMO_BPMN, side)
+    assert journey.handover_norms[0].norm == Norm(8.0, 0.8, "working")
+    assert journey.end_to_end_norm == Norm(80.0, 0.8, "working")
+    side.write_text(side.read_text() + "stages: []\n")
+    with pytest.raises(ConfigError, match=r"norms\.yaml:7: stages: 'stages' come from the BPMN model"):
+        load_designed_journey(DEMO_BPMN, side)
+
+
+def test_bpmn_task_outside_every_lane_names_its_line(tmp_path: Path) -> None:
+    text = DEMO_BPMN.read_text()
+    task_id = text.split('name="Order placed"')[0].rsplit('id="', 1)[1].split('"')[0]
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text(text.replace(f"<bpmn:flowNodeRef>{task_id}</bpmn:flowNodeRef>", ""))
+    line = next(i for i, row in enumerate(broken.read_text().splitlines(), start=1) if 'name="Order placed"' in row)
+    with pytest.raises(ConfigError, match=rf"broken\.bpmn:{line}: task 'Order placed' is in no lane"):
+        load_designed_journey(broken)
