@@ -60,6 +60,7 @@ class EventLogSource:
     timezone: str  # of timestamps without an offset
     activity_separator: str
     cases_complete: bool  # a historical log: every case ended at its last event
+    lifecycle: str | None = None  # the field whose start / complete pairs an activity's two timestamps
 
 
 class Source(Protocol):
@@ -120,6 +121,7 @@ def read_event_log(section: ConfigSection, name: str, data_folder: Path) -> Even
         timezone=section.text("timezone", "UTC"),
         activity_separator=section.table.get("activity_separator", " - "),
         cases_complete=complete,
+        lifecycle=fields.optional_text("lifecycle"),
     )
 
 

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS events (
     source_row      VARCHAR,                -- where the raw record sits in its source
     attributes      JSON,
     load_run_id     VARCHAR NOT NULL
+    -- lifecycle VARCHAR (start | complete) is added by add_lifecycle_column when a source maps one
 );
 CREATE TABLE IF NOT EXISTS journeys (
     journey_id   VARCHAR PRIMARY KEY,
@@ -158,6 +159,13 @@ def connect_store(path: Path, read_only: bool = False, wait_seconds: float | Non
     if not read_only:
         connection.execute(SCHEMA)
     return connection
+
+
+def add_lifecycle_column(connection: duckdb.DuckDBPyConnection) -> None:
+    """events.lifecycle ('start' | 'complete' | NULL), for sources with an activity's start and complete
+    timestamps. Added on first need rather than in SCHEMA, so stores (and the positional inserts of
+    fixtures and benchmarks) without such sources keep their columns; existing stores migrate in place."""
+    connection.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS lifecycle VARCHAR")
 
 
 def read_watermarks(path: Path) -> dict[str, datetime]:

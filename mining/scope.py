@@ -11,7 +11,8 @@ into it: `wait_hours` (calendar hours since the journey's previous work event, N
 one; pause time excluded), `paused_hours` / `paused_working_hours` (the wait when the previous event was
 a pause activity: the customer's time, not internal waiting, else 0) and `lifecycle` ('start' |
 'complete' | NULL). Without calendars working time is calendar time; the lead is measured on the
-default calendar.
+default calendar. `calendar` and `clock_hours` (the working hours of that calendar up to the event, on
+an arbitrary origin) let any two events on the same calendar be measured in working time by difference.
 """
 
 from __future__ import annotations
@@ -115,8 +116,10 @@ def _work_events_sql(rules: TimeRules, lifecycle: str, calendared: bool) -> str:
         )"""
         # a department on no calendar works round the clock
         working_hours = f"CASE WHEN calendar IS NULL THEN {calendar_hours} ELSE clock_at - clock_before END"
+        clock = "calendar, CASE WHEN calendar IS NULL THEN epoch(ts) / 3600.0 ELSE clock_at END AS clock_hours"
     else:
         source, working_hours = f"({ordered})", calendar_hours
+        clock = "NULL::VARCHAR AS calendar, epoch(ts) / 3600.0 AS clock_hours"
     return f"""
         SELECT journey_id, activity, ts, department, team, resource, source_event_id, lifecycle, position,
                {calendar_hours} AS wait_hours,
@@ -125,7 +128,8 @@ def _work_events_sql(rules: TimeRules, lifecycle: str, calendared: bool) -> str:
                CASE WHEN previous_ts IS NULL THEN NULL WHEN after_pause THEN {calendar_hours} ELSE 0.0 END
                    AS paused_hours,
                CASE WHEN previous_ts IS NULL THEN NULL WHEN after_pause THEN {working_hours} ELSE 0.0 END
-                   AS paused_working_hours
+                   AS paused_working_hours,
+               {clock}
         FROM {source}"""
 
 
