@@ -106,20 +106,53 @@ def mine(
     noise: float = typer.Option(
         0.2, min=0.0, max=1.0, help="Noise threshold of the inductive miner (0: every path fits)."
     ),
+    time_rules: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="Business calendars and pause activities (YAML) for working time."
+    ),
 ) -> None:
     """Mine a store: variants, directly-follows, handovers, ping-pong and silo tax as Parquet; the process map;
     the process model as BPMN and Petri net (SVG, BPMN 2.0 XML, PNML); and mining_report.html."""
     from mining.mine import mine as mine_store
     from mining.mine import parse_period
     from mining.process_map import EDGE_LABELS
+    from mining.time_rules import load_time_rules
 
     if edge_label not in EDGE_LABELS:
         console.print(f"[red]error:[/red] --edge-label must be one of {', '.join(EDGE_LABELS)}, not {edge_label!r}")
         raise typer.Exit(2)
     try:
         written = mine_store(
-            store, out, journey_type, parse_period(period) if period else None, activities, paths, edge_label, noise
+            store,
+            out,
+            journey_type,
+            parse_period(period) if period else None,
+            activities,
+            paths,
+            edge_label,
+            noise,
+            time_rules=load_time_rules(time_rules) if time_rules else None,
         )
+    except JourneyMiningError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    console.print(f"written {len(written)} files to {out}")
+
+
+@app.command()
+def compare(
+    store: Path = typer.Option(..., dir_okay=False, help="The DuckDB event store `journey extract` wrote."),
+    journey: Path = typer.Option(..., exists=True, dir_okay=False, help="The designed journey (YAML or BPMN)."),
+    out: Path = typer.Option(..., file_okay=False, help="Folder for the tables (Parquet), designed_map.svg and HTML."),
+    time_rules: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="Business calendars and pauses (YAML) for working-time norms."
+    ),
+) -> None:
+    """Designed journey versus actual: time against the norms, the bottlenecks ranked by excess time with
+    their causes, and the designed journey drawn with the actual figures."""
+    from mining.compare import compare as compare_store
+
+    try:
+        written = compare_store(store, journey, out, time_rules)
     except JourneyMiningError as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error

@@ -17,8 +17,10 @@ from mining.handovers import handovers, ping_pong
 from mining.mining_report import render_mining_report
 from mining.process_map import EdgeLabel, map_grid, process_map_svg
 from mining.process_model import ProcessModel, discover_process_model, write_process_model
+from mining.processing import processing_per_activity, processing_per_journey
 from mining.scope import define_scope
 from mining.silo_tax import silo_tax_per_journey, silo_tax_summary
+from mining.time_rules import TimeRules
 
 PERIOD_FORMAT = "FROM..TO with ISO dates, e.g. 2026-03-01..2026-03-31"
 
@@ -46,16 +48,19 @@ def mine(
     max_map_paths: int | None = None,
     edge_label: EdgeLabel = "frequency",
     noise_threshold: float = 0.2,
+    time_rules: TimeRules | None = None,
 ) -> list[Path]:
     """Writes into `out` each result table as `<name>.parquet`; `process_map.svg` with the
     `max_map_activities` most frequent activities and `max_map_paths` most frequent paths (None: all);
     the process model (inductive miner with `noise_threshold`) as bpmn.svg, petri_net.svg,
-    process_model.bpmn and process_model.pnml; and mining_report.html. Returns the paths."""
+    process_model.bpmn and process_model.pnml; and mining_report.html. `time_rules` gives the business
+    calendars and pause activities behind the working-hour columns. A store with start and complete
+    timestamps also gets processing_activities and processing_journeys. Returns the paths."""
     if not 0.0 <= noise_threshold <= 1.0:
         raise AnalysisError(f"noise threshold must be within 0 and 1, not {noise_threshold}")
     connection = connect_store(store, read_only=True)
     try:
-        define_scope(connection, journey_type, period)
+        define_scope(connection, journey_type, period, time_rules)
         tables: dict[str, pd.DataFrame] = {
             "variants": discovery.variants(connection),
             "directly_follows": discovery.directly_follows(connection),
@@ -69,6 +74,9 @@ def mine(
             "silo_tax_journeys": silo_tax_per_journey(connection),
             "silo_tax_summary": silo_tax_summary(connection),
         }
+        if connection.execute("SELECT count(*) FROM scope_work_events WHERE lifecycle IS NOT NULL").fetchone()[0]:
+            tables["processing_activities"] = processing_per_activity(connection)
+            tables["processing_journeys"] = processing_per_journey(connection)
         svg = process_map_svg(connection, tables["activities"], max_map_activities, max_map_paths, edge_label)
         grid = map_grid(connection, tables["activities"])
     finally:
