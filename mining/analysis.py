@@ -13,12 +13,14 @@ import pandas as pd
 from eventlogs.quality import quality_summary
 from eventlogs.store import connect_store
 from mining import comparison, discovery
+from mining.compare import JourneyComparison, compare_journey
 from mining.designed_journey import DesignedJourney
 from mining.errors import AnalysisError
 from mining.handovers import handover_matrix, handovers
 from mining.process_map import LEVELS_PERCENT, map_grid, process_map_svg
 from mining.process_model import discover_process_model, write_process_model
 from mining.scope import define_scope
+from mining.time_rules import TimeRules
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Analysis:
     process_map_svg: str = ""
     bottleneck: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    designed: JourneyComparison | None = None  # designed versus actual: norms, bottlenecks, designed map
 
 
 def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis) -> None:
@@ -56,6 +59,7 @@ def analyse(
     max_map_activities: int = 30,
     noise_threshold: float = 0.2,
     map_levels: tuple[int, ...] = LEVELS_PERCENT,
+    time_rules: TimeRules | None = None,
 ) -> Analysis:
     """Discovery for the designed journey's type, handovers for all types, designed-vs-actual; the
     process model (inductive miner, IMf with `noise_threshold`) and the map at every slider level."""
@@ -63,7 +67,7 @@ def analyse(
     connection = connect_store(store, read_only=True)
     try:
         _all_types(connection, analysis)
-        define_scope(connection, journey.journey_type)
+        define_scope(connection, journey.journey_type, time_rules=time_rules)  # working-time norms need the rules
         tables = analysis.tables
         tables["variants"] = discovery.variants(connection)
         tables["directly_follows"] = discovery.directly_follows(connection)
@@ -74,7 +78,9 @@ def analyse(
         tables["designed_vs_actual"] = comparison.compare_handovers(connection, journey)
         analysis.overview = discovery.journey_overview(connection)
         analysis.end_to_end = comparison.end_to_end(connection, journey)
-        analysis.bottleneck = comparison.bottleneck_sentence(tables["designed_vs_actual"], journey)
+        analysis.designed = compare_journey(connection, journey)
+        tables.update(analysis.designed.tables)
+        analysis.bottleneck = analysis.designed.findings[0]  # the top of the excess ranking
         analysis.process_map_svg = process_map_svg(connection, tables["activities"], max_map_activities)
         analysis.extras["map_grid"] = map_grid(connection, tables["activities"], map_levels)
     finally:

@@ -8,60 +8,14 @@ import pandas as pd
 
 from mining.designed_journey import DesignedJourney
 from mining.formatting import duration_in_words
-from mining.handovers import handover_instances
+from mining.norms import handover_norms
 
 
 def compare_handovers(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
-    """One row per department pair seen or designed. Excess = time over the norm, summed over
-    handovers; a handover the design does not have counts its whole wait as excess."""
-    designed = journey.designed_handovers()
-    norms = {(n.from_department, n.to_department): n.norm_hours for n in journey.handover_norms}
-    design = pd.DataFrame(
-        {
-            "from_department": [pair[0] for pair in designed],
-            "to_department": [pair[1] for pair in designed],
-            "design_order": range(1, len(designed) + 1),
-            "norm_hours": [norms.get(pair) for pair in designed],
-        }
-    )
-    connection.register("designed_handovers", design)
-    table = connection.execute(f"""
-        WITH instances AS (
-            SELECT i.*, d.design_order, d.norm_hours,
-                   CASE WHEN d.design_order IS NULL THEN i.wait_hours
-                        WHEN d.norm_hours IS NULL THEN 0
-                        ELSE greatest(i.wait_hours - d.norm_hours, 0) END AS excess_hours
-            FROM ({handover_instances("department")}) i
-            LEFT JOIN designed_handovers d USING (from_department, to_department)
-        ), per_journey AS (
-            SELECT from_department, to_department, journey_id, bool_or(wait_hours > norm_hours) AS breached
-            FROM instances GROUP BY ALL
-        ), pairs AS (
-            SELECT from_department, to_department, any_value(design_order) AS design_order,
-                   any_value(norm_hours) AS norm_hours, count(*) AS handovers,
-                   count(DISTINCT journey_id) AS journeys,
-                   quantile_cont(wait_hours, 0.5) AS median_wait_hours,
-                   quantile_cont(wait_hours, 0.9) AS p90_wait_hours,
-                   avg(wait_hours) AS mean_wait_hours,
-                   count(*) FILTER (WHERE wait_hours > norm_hours) / count(*) AS breach_rate,
-                   sum(excess_hours) AS excess_hours
-            FROM instances GROUP BY ALL
-        )
-        SELECT coalesce(p.from_department, d.from_department) AS from_department,
-               coalesce(p.to_department, d.to_department) AS to_department,
-               d.design_order IS NOT NULL AS designed, d.design_order, d.norm_hours,
-               coalesce(p.handovers, 0) AS handovers, coalesce(p.journeys, 0) AS journeys,
-               p.median_wait_hours, p.p90_wait_hours, p.mean_wait_hours, p.breach_rate,
-               (SELECT count(*) FILTER (WHERE breached) / count(*) FROM per_journey j
-                 WHERE j.from_department = p.from_department AND j.to_department = p.to_department)
-                 AS journeys_breaching_rate,
-               coalesce(p.excess_hours, 0) AS excess_hours
-        FROM pairs p FULL JOIN designed_handovers d USING (from_department, to_department)
-    """).df()
-    connection.unregister("designed_handovers")
-    total = table["excess_hours"].sum()
-    table["share_of_excess"] = table["excess_hours"] / total if total > 0 else 0.0
-    return table.sort_values("excess_hours", ascending=False, ignore_index=True)
+    """One row per department pair seen or designed, against its norm in the norm's time basis; see
+    `mining.norms.handover_norms` (excess = time over the norm, summed over handovers; a handover the
+    design does not have counts its whole wait as excess)."""
+    return handover_norms(connection, journey)
 
 
 def end_to_end(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> dict[str, float]:

@@ -146,7 +146,8 @@ def handover_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourn
     """One row per department pair seen or designed: norm (hours, share, time basis), handovers, journeys,
     median/p90/mean wait in the norm's basis, breach rate of handovers and of journeys (a journey breaches
     when any of its handovers of the pair does), whether the norm holds, excess hours and share of all
-    handover excess. A pair the design does not have counts its whole wait as excess."""
+    handover excess, and the activities it most often runs from and to. A pair the design does not have
+    counts its whole wait as excess."""
     connection.register("norms_designed_handovers", designed_handover_frame(journey))
     try:
         table = connection.execute(
@@ -165,7 +166,8 @@ def handover_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourn
                        quantile_cont(wait, 0.5) AS median_wait_hours, quantile_cont(wait, 0.9) AS p90_wait_hours,
                        avg(wait) AS mean_wait_hours,
                        count(*) FILTER (WHERE breached) / count(*) AS breach_rate,
-                       sum(excess) AS excess_hours
+                       sum(excess) AS excess_hours,
+                       mode(source_activity) AS usual_source_activity, mode(target_activity) AS usual_target_activity
                 FROM judged GROUP BY ALL
             )
             SELECT coalesce(p.from_department, d.from_department) AS from_department,
@@ -176,7 +178,8 @@ def handover_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourn
                    p.median_wait_hours, p.p90_wait_hours, p.mean_wait_hours,
                    CASE WHEN d.norm_hours IS NOT NULL THEN p.breach_rate END AS breach_rate,
                    CASE WHEN d.norm_hours IS NOT NULL THEN r.journeys_breaching_rate END AS journeys_breaching_rate,
-                   coalesce(p.excess_hours, 0) AS excess_hours
+                   coalesce(p.excess_hours, 0) AS excess_hours,
+                   p.usual_source_activity, p.usual_target_activity
             FROM pairs p FULL JOIN norms_designed_handovers d USING (from_department, to_department)
             LEFT JOIN journey_rates r USING (from_department, to_department)
             """,

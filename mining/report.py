@@ -9,6 +9,7 @@ import jinja2
 import pandas as pd
 
 from mining.analysis import Analysis
+from mining.compare import section_context
 from mining.formatting import is_missing, percent, short_duration
 from mining.report_sections import map_explorer, process_model_view
 
@@ -59,6 +60,7 @@ def render_report(analysis: Analysis, organisation: str, path: Path) -> Path:
         quality=analysis.tables["data_quality"].to_dict("records"),
         rejects=analysis.tables["rejects"].head(50).to_dict("records"),
         rejects_total=len(analysis.tables["rejects"]),
+        **(section_context(analysis.designed) if analysis.designed else {"designed": None}),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html)

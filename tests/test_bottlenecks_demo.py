@@ -3,16 +3,20 @@ the excess computed from the simulator's true events (independently of the store
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from eventlogs.demo import organisation as org
 from eventlogs.demo.ground_truth import true_handovers
 from eventlogs.demo.simulator import LAPTOP, DemoSimulator
 from eventlogs.loader import load_staged
+from flows.cli import app
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES
 from mining.bottlenecks import locate_bottlenecks
 from mining.designed_journey import Norm, load_designed_journey
@@ -65,3 +69,31 @@ def test_worst_handover_ranks_first_and_its_excess_matches_the_truth(demo_store,
     print(f"excess {pair}: measured {top['excess_hours']:.1f} h, true {truth:.1f} h ({norm.time} time)")
     assert top["excess_hours"] == pytest.approx(truth, rel=0.10)
     assert top["sentence"].startswith("Management → Procurement: median ")
+
+
+def test_journey_compare_writes_tables_map_and_report(demo_store, tmp_path: Path) -> None:
+    out = tmp_path / "compare"
+    arguments = ["compare", "--store", str(demo_store), "--journey", str(DEMO_DESIGNED_JOURNEY), "--out", str(out)]
+    result = CliRunner().invoke(app, [*arguments, "--time-rules", str(DEMO_TIME_RULES)])
+    assert result.exit_code == 0, result.output
+    ranked = pd.read_parquet(out / "bottlenecks.parquet")
+    assert ranked.loc[0, "name"] == "Management → Procurement"
+    handovers = pd.read_parquet(out / "handover_norms.parquet").set_index(["from_department", "to_department"])
+    assert handovers.loc[("Management", "Procurement"), "measured_in"] == "working"
+    assert {"stage_norms.parquet", "end_to_end_norm.parquet", "designed_map.svg"} <= {p.name for p in out.iterdir()}
+    page = (out / "designed_journey.html").read_text()
+    assert f"<li>{html.escape(ranked.loc[0, 'sentence'], quote=False)}</li>" in page
+    assert page.count("<svg") == 1
+
+
+def test_journey_compare_names_a_broken_spec(demo_store, tmp_path: Path) -> None:
+    spec = tmp_path / "broken.journey.yaml"
+    text = DEMO_DESIGNED_JOURNEY.read_text()
+    line = next(number for number, row in enumerate(text.splitlines(), start=1) if "norm: 1d}" in row)
+    spec.write_text(text.replace("norm: 1d}", "norm: soon}", 1))
+    result = CliRunner().invoke(
+        app, ["compare", "--store", str(demo_store), "--journey", str(spec), "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    # the console wraps long lines; the message names file, line and key
+    assert f"broken.journey.yaml:{line}: handovers[2].norm: 'soon'" in result.output.replace("\n", "")

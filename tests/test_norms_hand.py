@@ -3,6 +3,7 @@ were worked out on paper (the arithmetic is in the comments)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from eventlogs.store import connect_store
 from mining.bottlenecks import locate_bottlenecks
 from mining.designed_journey import DesignedJourney, HandoverNorm, Norm, Stage, default_order
+from mining.designed_map import designed_map_svg
 from mining.norms import end_to_end_norm, handover_norms, stage_norms
 from mining.scope import define_scope
 
@@ -191,3 +193,16 @@ def test_bottlenecks_rank_and_characterise(store) -> None:
         "39% of all excess lead time; mostly queue waiting (100% of it) at Management."
     )
     assert "pushed on to Procurement for work the design gives to Management" in ranked.loc[f"{SD} → {PR}", "sentence"]
+
+
+def test_designed_map_colours_edges_by_breach_and_dashes_deviations(store) -> None:
+    svg = designed_map_svg(JOURNEY, stage_norms(store, JOURNEY), handover_norms(store, JOURNEY), 6)
+    edges = {title: block for title, block in re.findall(r"<title>(.*?)</title>(.*?)</g>", svg, flags=re.DOTALL)}
+    # stages s0 Request (SD), s1 Approval (MG), s2 Ordering (PR), s3 Closure (SD)
+    assert 'stroke="#c53030"' in edges["s0&#45;&gt;s1"]  # SD->MG: 50% within against 80%: red
+    assert 'stroke="#d69e2e"' in edges["s1&#45;&gt;s2"]  # MG->PR: 67% within against 75%: amber
+    assert 'stroke="#2f855a"' in edges["s2&#45;&gt;s3"]  # PR->SD: all within: green
+    # PR->MG (K2) and SD->PR (K5) are not designed, each in 1 of 6 journeys (above 2%): dashed
+    assert 'stroke-dasharray="5,2"' in edges["s2&#45;&gt;s1"]
+    assert 'stroke-dasharray="5,2"' in edges["s0&#45;&gt;s2"]
+    assert "10.0 h vs 10.0 h" in svg  # SD->MG: median 10 h against the 10 h norm

@@ -1,0 +1,132 @@
+"""Designed journey versus actual in one call: time against the norms, the bottleneck ranking with its
+sentences, and the designed journey drawn with the actual figures. `journey compare` writes it to a
+folder; `mining.analysis` puts the same result in the full report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import jinja2
+import pandas as pd
+
+from eventlogs.store import connect_store
+from mining.bottlenecks import findings, locate_bottlenecks
+from mining.designed_journey import DesignedJourney, load_designed_journey
+from mining.designed_map import designed_map_svg
+from mining.formatting import percent, short_duration, working_days_in_words
+from mining.norms import end_to_end_norm, handover_norms, stage_norms, working_time_available
+from mining.scope import define_scope
+
+SECTION_TEMPLATE = "_designed_journey.html.j2"
+PAGE_TEMPLATE = "designed_journey_report.html.j2"
+
+
+@dataclass
+class JourneyComparison:
+    """The designed-versus-actual result: tables (stage_norms, handover_norms, bottlenecks, end_to_end),
+    the end-to-end (XLA) figures, the findings as sentences and the designed map as SVG."""
+
+    journey: DesignedJourney
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    end_to_end: dict[str, Any] = field(default_factory=dict)
+    findings: list[str] = field(default_factory=list)
+    map_svg: str = ""
+    working_time: bool = False  # whether working time was measured (time rules applied)
+
+
+def compare_journey(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> JourneyComparison:
+    """Designed versus actual on the scope views already defined (`define_scope` for the journey's type)."""
+    journeys = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    stages = stage_norms(connection, journey)
+    handovers = handover_norms(connection, journey)
+    ranked = locate_bottlenecks(connection, journey)
+    xla = end_to_end_norm(connection, journey)
+    return JourneyComparison(
+        journey=journey,
+        tables={
+            "stage_norms": stages,
+            "handover_norms": handovers,
+            "bottlenecks": ranked,
+            "end_to_end_norm": pd.DataFrame([xla]),
+        },
+        end_to_end=xla,
+        findings=findings(connection, journey, ranked),
+        map_svg=designed_map_svg(journey, stages, handovers, journeys),
+        working_time=working_time_available(connection),
+    )
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("mining", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters.update(days=short_duration, percent=percent)
+    return environment
+
+
+def in_basis(hours: float | None, time: str, journey: DesignedJourney) -> str:
+    """A duration for the tables: working days for working time, days or hours for calendar time."""
+    if hours is None or pd.isna(hours):
+        return "–"
+    if time == "working":
+        return working_days_in_words(hours, float(getattr(journey, "working_day_hours", 8.0)))
+    return short_duration(hours)
+
+
+def section_context(comparison: JourneyComparison) -> dict[str, Any]:
+    """What `_designed_journey.html.j2` reads, under the name `designed`."""
+    return {
+        "designed": {
+            "journey": comparison.journey,
+            "findings": comparison.findings,
+            "end_to_end": comparison.end_to_end,
+            "stages": comparison.tables["stage_norms"].to_dict("records"),
+            "handovers": comparison.tables["handover_norms"]
+            .sort_values(["designed", "design_order", "excess_hours"], ascending=[False, True, False])
+            .to_dict("records"),
+            "bottlenecks": comparison.tables["bottlenecks"].head(10).to_dict("records"),
+            "map_svg": comparison.map_svg,
+            "working_time": comparison.working_time,
+            "in_basis": lambda hours, time: in_basis(hours, time, comparison.journey),
+        }
+    }
+
+
+def render_section(comparison: JourneyComparison) -> str:
+    return _environment().get_template(SECTION_TEMPLATE).render(**section_context(comparison))
+
+
+def compare(store: Path, journey_spec: Path, out: Path, time_rules: Path | None = None) -> list[Path]:
+    """`journey compare`: the tables as Parquet, designed_map.svg and designed_journey.html in `out`."""
+    journey = load_designed_journey(journey_spec)
+    rules = None
+    if time_rules is not None:
+        from mining.time_rules import load_time_rules
+
+        rules = load_time_rules(time_rules)
+    connection = connect_store(store, read_only=True)
+    try:
+        define_scope(connection, journey.journey_type, time_rules=rules)
+        comparison = compare_journey(connection, journey)
+    finally:
+        connection.close()
+    return write_comparison(comparison, out)
+
+
+def write_comparison(comparison: JourneyComparison, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in comparison.tables.items():
+        path = out / f"{name}.parquet"
+        table.to_parquet(path, index=False)
+        written.append(path)
+    svg = out / "designed_map.svg"
+    svg.write_text(comparison.map_svg)
+    page = out / "designed_journey.html"
+    page.write_text(_environment().get_template(PAGE_TEMPLATE).render(**section_context(comparison)))
+    return [*written, svg, page]
