@@ -22,11 +22,25 @@ START = "▶ start"
 END = "■ end"
 WaitUnit = Literal["calendar", "working"]
 
-# Per work event, the wait since the previous work event of its journey (NULL for the first).
-_STEP_WAIT = {
-    "calendar": "epoch(ts - lag(ts) OVER (PARTITION BY journey_id ORDER BY position)) / 3600.0",
-    "working": "wait_working_hours",  # the time engineer's column: working time, pauses excluded
+# Per work event, the hours from a fixed origin up to it, so that the wait between any two events of a
+# journey is a difference: calendar time is the timestamp itself; working time (the time engineer's
+# wait_working_hours, pauses excluded) is summed along the journey, as it is no difference of timestamps.
+_CLOCK = {
+    "calendar": "epoch(ts) / 3600.0",
+    "working": "sum(coalesce(wait_working_hours, 0)) OVER (PARTITION BY journey_id ORDER BY position ROWS "
+    "UNBOUNDED PRECEDING)",
 }
+MAP_EVENTS = "map_events"
+
+
+def create_map_events(connection: duckdb.DuckDBPyConnection, wait_unit: WaitUnit = "calendar") -> str:
+    """Materialises the scope's work events as (journey_id, position, activity, clock_hours) in a temp
+    table, so that many detail levels do not each recompute the scope view; returns its name."""
+    connection.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {MAP_EVENTS} AS
+        SELECT journey_id, position, activity, {_CLOCK[wait_unit]} AS clock_hours FROM scope_work_events
+    """)
+    return MAP_EVENTS
 
 
 @dataclass(frozen=True)
@@ -52,29 +66,27 @@ def most_frequent_activities(activities: pd.DataFrame, count: int) -> pd.DataFra
 
 
 def projected_paths(
-    connection: duckdb.DuckDBPyConnection, kept_activities: list[str], wait_unit: WaitUnit = "calendar"
+    connection: duckdb.DuckDBPyConnection,
+    kept_activities: list[str],
+    wait_unit: WaitUnit = "calendar",
+    events: str | None = None,
 ) -> pd.DataFrame:
-    """Directly-follows paths of the journeys in `scope_work_events` projected on `kept_activities`.
-    The wait of a path is the sum of the step waits from the previous kept event (exclusive) to this one
-    (inclusive): in calendar time that is the time between the two events, and it stays right for working
-    time, which is not a difference of timestamps. Only finished journeys have a path to END."""
+    """Directly-follows paths of the journeys in `scope_work_events` projected on `kept_activities`;
+    `events` is a table from `create_map_events` (then `wait_unit` is the one it was made with). The
+    wait of a path is the clock difference between the two kept events: the whole time between them,
+    hidden steps included. Only finished journeys have a path to END."""
+    source = (
+        f"FROM {events}"
+        if events
+        else f"SELECT journey_id, position, activity, {_CLOCK[wait_unit]} AS clock_hours FROM scope_work_events"
+    )
     return connection.execute(
         f"""
-        WITH steps AS (
-            SELECT journey_id, position, activity, list_contains($kept, activity) AS kept,
-                   {_STEP_WAIT[wait_unit]} AS step_hours
-            FROM scope_work_events
-        ), segmented AS (  -- kept_before: kept events earlier in the journey; (previous kept, this] share it
-            SELECT *, coalesce(count(*) FILTER (WHERE kept) OVER (
-                       PARTITION BY journey_id ORDER BY position ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-                   ), 0) AS kept_before
-            FROM steps
-        ), waited AS (
-            SELECT *, sum(step_hours) OVER (PARTITION BY journey_id, kept_before) AS segment_hours FROM segmented
-        ), projected AS (
-            SELECT journey_id, activity, CASE WHEN kept_before > 0 THEN segment_hours END AS wait_hours,
+        WITH projected AS (
+            SELECT journey_id, activity, clock_hours - lag(clock_hours) OVER w AS wait_hours,
                    lag(activity) OVER w AS previous, lead(activity) OVER w AS next
-            FROM waited WHERE kept WINDOW w AS (PARTITION BY journey_id ORDER BY position)
+            FROM ({source}) WHERE list_contains($kept, activity)
+            WINDOW w AS (PARTITION BY journey_id ORDER BY position)
         ), arcs AS (
             SELECT journey_id, coalesce(previous, $start) AS source_activity, activity AS target_activity,
                    wait_hours FROM projected
@@ -109,10 +121,12 @@ def map_graph(
     activity_count: int,
     path_count: int | None = None,
     wait_unit: WaitUnit = "calendar",
+    events: str | None = None,
 ) -> MapGraph:
-    """The map at one detail level; `path_count` None keeps every path between the kept activities."""
+    """The map at one detail level; `path_count` None keeps every path between the kept activities;
+    `events` as in `projected_paths`."""
     kept = most_frequent_activities(activities, activity_count)
-    paths = projected_paths(connection, kept["activity"].tolist(), wait_unit)
+    paths = projected_paths(connection, kept["activity"].tolist(), wait_unit, events)
     if path_count is not None:
         paths = most_frequent_paths(paths, path_count)
     return MapGraph(kept, paths)

@@ -14,7 +14,16 @@ import graphviz
 import pandas as pd
 
 from mining.formatting import short_duration
-from mining.map_detail import END, START, MapGraph, WaitUnit, level_count, map_graph, most_frequent_paths
+from mining.map_detail import (
+    END,
+    START,
+    MapGraph,
+    WaitUnit,
+    create_map_events,
+    level_count,
+    map_graph,
+    most_frequent_paths,
+)
 
 EdgeLabel = Literal["frequency", "time"]
 EDGE_LABELS: tuple[EdgeLabel, ...] = ("frequency", "time")
@@ -119,11 +128,14 @@ def map_grid(
     workers: int = 2,
 ) -> MapGrid:
     """Every combination of activity level x path level x edge label, each distinct map rendered once.
-    The projection runs once per activity level in DuckDB; Graphviz runs in `workers` processes."""
+    The scope's events are materialised once, the projection runs once per activity level in DuckDB;
+    Graphviz runs in `workers` processes."""
     grid = MapGrid(levels)
     selections: list[tuple[tuple[int, int, str], MapGraph]] = []
+    events = create_map_events(connection, wait_unit)
     for activity_step, activity_percent in enumerate(levels):
-        full = map_graph(connection, activities, level_count(len(activities), activity_percent), None, wait_unit)
+        count = level_count(len(activities), activity_percent)
+        full = map_graph(connection, activities, count, None, wait_unit, events)
         for path_step, path_percent in enumerate(levels):
             paths = most_frequent_paths(full.paths, level_count(len(full.paths), path_percent))
             grid.counts[(activity_step, path_step)] = (len(full.activities), len(paths))
