@@ -34,6 +34,8 @@ CAUSES = ("wrong_owner", "ping_pong", "rework", "queue")
 CAUSE_WORDS = {"ping_pong": "ping-pong", "wrong_owner": "wrong owner", "rework": "rework", "queue": "queue waiting"}
 # Team ping-pong is worth its own finding from this share of journeys on.
 TEAM_PING_PONG_FINDING_RATE = 0.05
+# Escalation beyond a front the design resolves at is worth its own finding from this share on.
+ESCALATION_FINDING_RATE = 0.10
 
 _CAUSE_SQL = """
     CASE WHEN {wrong_owner} THEN 'wrong_owner' WHEN {ping_pong} THEN 'ping_pong'
@@ -106,7 +108,7 @@ def _stage_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney
             WITH instances AS (
                 SELECT i.*, n.norm_hours, n.time,
                        CASE WHEN n.time = 'working' THEN i.working_hours ELSE i.calendar_hours END AS hours
-                FROM ({stage_instances_sql(connection)}) i JOIN bottleneck_stage_norms n USING (stage)
+                FROM ({stage_instances_sql(connection, journey)}) i JOIN bottleneck_stage_norms n USING (stage)
             ), classified AS (
                 SELECT *, greatest(hours - norm_hours, 0) AS excess, hours > norm_hours AS breached, {cause} AS cause
                 FROM instances WHERE NOT (running AND hours <= norm_hours)  -- still running, under the norm
@@ -150,7 +152,10 @@ def locate_bottlenecks(connection: duckdb.DuckDBPyConnection, journey: DesignedJ
 
 
 def _words(hours: float, time: str, journey: DesignedJourney) -> str:
-    return time_in_words(hours, time, float(getattr(journey, "working_day_hours", 8.0)))
+    day = float(getattr(journey, "working_day_hours", 8.0))
+    if time == "working" and hours < 0.95 * day:  # "0.0 working days" says nothing
+        return f"{hours:.1f} working hours"
+    return time_in_words(hours, time, day)
 
 
 def _norm_words(hours: float, time: str, journey: DesignedJourney) -> str:
@@ -226,20 +231,73 @@ def team_ping_pong_sentence(connection: duckdb.DuckDBPyConnection, journey: Desi
     pairs = ping_pong(connection, "team")
     top = pairs.iloc[0]
     return (
-        f"Ping-pong between teams: {affected:,} {journey.journey_noun} ({affected / total:.0%}) are handed from "
-        f"one team to another and back; most often {top['from_team']} ⇄ {top['to_team']} "
-        f"({int(top['journeys']):,} {journey.journey_noun})."
+        f"Ping-pong: teams hand {journey.journey_noun} back and forth; {affected:,} {journey.journey_noun} "
+        f"({affected / total:.0%}) go from one team to another and back, most often {top['from_team']} ⇄ "
+        f"{top['to_team']} ({int(top['journeys']):,} {journey.journey_noun})."
+    )
+
+
+def push_from_front_sentence(
+    connection: duckdb.DuckDBPyConnection, journey: DesignedJourney, ranked: pd.DataFrame
+) -> str | None:
+    """When the design resolves at the front (a first stage that is not optional, followed by optional
+    stages of other departments: escalation only when the front cannot), how many journeys still go on
+    to those stages and how much of the excess time their work holds. None when fewer than
+    ESCALATION_FINDING_RATE of the journeys escalate."""
+    front = journey.stages[0] if journey.stages else None
+    if front is None or front.optional:
+        return None
+    beyond = [stage for stage in journey.stages if stage.optional and stage.department != front.department]
+    if not beyond:
+        return None
+    connection.register("norms_stage_map", stage_map(connection, journey))
+    try:
+        reached = connection.execute(
+            f"""
+            WITH staged AS (
+                SELECT DISTINCT e.journey_id, m.stage
+                FROM (SELECT journey_id, activity, {journey.department_sql()} AS department FROM scope_work_events) e
+                JOIN norms_stage_map m ON m.activity = e.activity AND m.department IS NOT DISTINCT FROM e.department
+                WHERE list_contains($names, m.stage)
+            )
+            SELECT stage, count(*) FROM staged GROUP BY stage
+            UNION ALL SELECT NULL, count(DISTINCT journey_id) FROM staged
+            """,
+            {"names": [stage.name for stage in beyond]},
+        ).fetchall()
+    finally:
+        connection.unregister("norms_stage_map")
+    total = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    escalated = next(count for stage, count in reached if stage is None)
+    if total == 0 or escalated / total < ESCALATION_FINDING_RATE:
+        return None
+    per_stage = {stage: count for stage, count in reached if stage is not None}
+    departments = {stage.department for stage in beyond}
+    names = {stage.name for stage in beyond}
+    share = 0.0
+    if not ranked.empty:
+        theirs = ((ranked["kind"] == "stage") & ranked["stage"].isin(names)) | (
+            (ranked["kind"] == "handover") & ranked["to_department"].isin(departments)
+        )
+        share = float(ranked.loc[theirs, "share_of_excess"].sum())
+    onward = ", ".join(f"{per_stage.get(stage.name, 0):,} to {stage.department}" for stage in beyond)
+    noun = journey.journey_noun
+    return (
+        f"Push to front: the design resolves {noun} at the front ({front.department}), yet {escalated:,} {noun} "
+        f"({escalated / total:.0%}) are pushed on ({onward}); the work and handovers there hold {share:.0%} "
+        f"of all excess lead time."
     )
 
 
 def findings(
     connection: duckdb.DuckDBPyConnection, journey: DesignedJourney, ranked: pd.DataFrame, top: int = 5
 ) -> list[str]:
-    """The top findings as sentences: the ranked items first, then team ping-pong if it is common."""
+    """The top findings as sentences: the ranked items first, then escalation away from the front and team
+    ping-pong when they are common."""
     sentences = list(ranked["sentence"].head(top)) if not ranked.empty else []
     if not sentences:
         sentences.append(f"No handover or stage of the {journey.name} journey exceeds its norm.")
-    team = team_ping_pong_sentence(connection, journey)
-    if team is not None:
-        sentences.append(team)
+    for extra in (push_from_front_sentence(connection, journey, ranked), team_ping_pong_sentence(connection, journey)):
+        if extra is not None:
+            sentences.append(extra)
     return sentences

@@ -39,9 +39,15 @@ def working_time_available(connection: duckdb.DuckDBPyConnection) -> bool:
     return "wait_working_hours" in _columns(connection, "scope_work_events")
 
 
-def timed_events_sql(connection: duckdb.DuckDBPyConnection) -> str:
+def department_sql(journey: DesignedJourney | None) -> str:
+    """An event's department as the design sees it (for example derived from the team's name)."""
+    return "department" if journey is None else journey.department_sql()
+
+
+def timed_events_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney | None = None) -> str:
     """Work events in scope with the wait since the previous work event of the journey in both bases
-    (`calendar_wait`, `working_wait`; NULL for a journey's first event)."""
+    (`calendar_wait`, `working_wait`; NULL for a journey's first event); the department as `journey`
+    sees it."""
     columns = _columns(connection, "scope_work_events")
     calendar = (
         "wait_hours"
@@ -50,17 +56,17 @@ def timed_events_sql(connection: duckdb.DuckDBPyConnection) -> str:
     )
     working = "wait_working_hours" if "wait_working_hours" in columns else calendar
     return f"""
-        SELECT journey_id, position, activity, department, team, ts,
+        SELECT journey_id, position, activity, {department_sql(journey)} AS department, team, ts,
                {calendar} AS calendar_wait, {working} AS working_wait
         FROM scope_work_events
     """
 
 
-def handover_instances_sql(connection: duckdb.DuckDBPyConnection) -> str:
+def handover_instances_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney | None = None) -> str:
     """Every handover with both waits: `position` of the receiving event and `repeated` (its activity
     was done before in the journey)."""
     return f"""
-        WITH timed AS ({timed_events_sql(connection)}),
+        WITH timed AS ({timed_events_sql(connection, journey)}),
         stepped AS (
             SELECT *, lag(department) OVER w AS from_department, lag(activity) OVER w AS source_activity,
                    position > 1 AND lag(department) OVER w IS DISTINCT FROM department AS crosses,
@@ -132,7 +138,7 @@ def judged_handovers_sql(connection: duckdb.DuckDBPyConnection, journey: Designe
             SELECT i.*, d.design_order, d.norm_hours, d.norm_share, coalesce(d.time, {fallback}) AS time,
                    CASE WHEN coalesce(d.time, {fallback}) = 'working' THEN i.working_wait
                         ELSE i.calendar_wait END AS wait
-            FROM ({handover_instances_sql(connection)}) i
+            FROM ({handover_instances_sql(connection, journey)}) i
             LEFT JOIN norms_designed_handovers d USING (from_department, to_department)
         )
         SELECT *, wait > norm_hours AS breached,
@@ -194,7 +200,7 @@ def handover_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourn
 def stage_map(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
     """Each (activity, department) seen in scope with the stage it belongs to (NULL: none), the stage's
     designed department and order; an event counts for a stage by its activity, whoever did it."""
-    seen = connection.execute("SELECT DISTINCT activity, department FROM scope_work_events").fetchall()
+    seen = connection.execute(f"SELECT DISTINCT activity, {department_sql(journey)} FROM scope_work_events").fetchall()
     order = {stage.name: index for index, stage in enumerate(journey.stages, start=1)}
     rows = []
     for activity, department in seen:
@@ -213,13 +219,13 @@ def stage_map(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -
     )
 
 
-def stage_instances_sql(connection: duckdb.DuckDBPyConnection) -> str:
+def stage_instances_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney | None = None) -> str:
     """Per journey and stage (needs the view `norms_stage_map`): the span first to last event of the
     stage in both bases, its events, repeated activities, events done by another department than
     designed, department bounces inside the span, and whether it is still running (open journey whose
     latest event belongs to the stage)."""
     return f"""
-        WITH timed AS ({timed_events_sql(connection)}),
+        WITH timed AS ({timed_events_sql(connection, journey)}),
         clocked AS (
             SELECT t.*, m.stage, m.stage_department, m.stage_order, j.is_open,
                    -- cumulative waits: a span's duration is the difference at its two ends
@@ -279,7 +285,7 @@ def stage_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney)
             WITH instances AS (
                 SELECT i.*, d.norm_hours, d.time,
                        CASE WHEN d.time = 'working' THEN i.working_hours ELSE i.calendar_hours END AS hours
-                FROM ({stage_instances_sql(connection)}) i JOIN norms_designed_stages d USING (stage)
+                FROM ({stage_instances_sql(connection, journey)}) i JOIN norms_designed_stages d USING (stage)
             ), judged AS (
                 SELECT *, hours > norm_hours AS breached,
                        running AND NOT coalesce(hours > norm_hours, FALSE) AS censored,
@@ -337,7 +343,7 @@ def end_to_end_norm(connection: duckdb.DuckDBPyConnection, journey: DesignedJour
             f"""
             WITH so_far AS (
                 SELECT journey_id, sum(coalesce(working_wait, 0)) AS working
-                FROM ({timed_events_sql(connection)}) GROUP BY journey_id
+                FROM ({timed_events_sql(connection, journey)}) GROUP BY journey_id
             ), measured AS (
                 SELECT j.is_open, CASE WHEN j.is_open THEN {so_far} ELSE j.{lead} END AS hours,
                        j.{lead} AS lead

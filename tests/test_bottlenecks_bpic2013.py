@@ -1,0 +1,49 @@
+"""On BPI Challenge 2013 (real incidents of Volvo IT Belgium) the findings name the two problems the
+challenge's reports discuss: ping-pong between support teams and incidents pushed away from the front."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from eventlogs.pipeline import extract_and_load
+from mining.compare import compare_journey
+from mining.designed_journey import load_designed_journey
+from mining.scope import define_scope
+from tests.realdata import REPOSITORY, real_data_file
+
+EXAMPLES = REPOSITORY / "eventlogs" / "examples"
+
+
+@pytest.fixture(scope="module")
+def bpic2013(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    log = real_data_file("bpic2013_incidents.xes.gz")
+    store = tmp_path_factory.mktemp("bpic") / "store.duckdb"
+    extract_and_load(EXAMPLES / "bpic2013_incidents.toml", store, log.parent)
+    connection = duckdb.connect(str(store), read_only=True)
+    yield connection
+    connection.close()
+
+
+def test_findings_name_ping_pong_and_push_to_front(bpic2013) -> None:
+    journey = load_designed_journey(EXAMPLES / "bpic2013_incidents.journey.yaml")
+    define_scope(bpic2013, journey.journey_type)
+    sentences = compare_journey(bpic2013, journey).findings
+    # SOURCES.md: team ping-pong (X -> Y -> X, repeats collapsed) in 1,177 of 7,554 cases (15.6 %)
+    assert any(s.startswith("Ping-pong: teams hand incidents back and forth; 1,177 incidents (16%)") for s in sentences)
+    # Incidents with work by a second- or third-line team ("... 2nd" / "... 3rd"), counted on the raw
+    # events without the design's stages (only "Unmatched" is in no stage, and no line team records it)
+    escalated, second, third = bpic2013.execute("""
+        SELECT count(DISTINCT journey_id) FILTER (WHERE team GLOB '* 2nd' OR team GLOB '* 3rd'),
+               count(DISTINCT journey_id) FILTER (WHERE team GLOB '* 2nd'),
+               count(DISTINCT journey_id) FILTER (WHERE team GLOB '* 3rd')
+        FROM events WHERE event_kind = 'work' AND activity <> 'Unmatched - Unmatched'
+    """).fetchone()
+    push = next(s for s in sentences if s.startswith("Push to front:"))
+    assert f"yet {escalated:,} incidents ({escalated / 7554:.0%}) are pushed on" in push
+    assert f"({second:,} to Second line, {third:,} to Third line)" in push
+    # the lines hand incidents back: Second line -> First line is a deviation found as ping-pong
+    assert any(
+        s.startswith("Second line → First line: a handover the designed journey does not have") and "ping-pong" in s
+        for s in sentences
+    )
