@@ -133,12 +133,34 @@ def _stage_words(label: EventLabel) -> str:
     return f"'{label.stage.name}'" if label.stage else "no stage"
 
 
+def _visits(labels: list[EventLabel]) -> Counter[str]:
+    """How many separate times the journey entered each stage (a run of the stage's events is one visit;
+    activities in no stage do not break a run)."""
+    visits: Counter[str] = Counter()
+    previous = None
+    for label in labels:
+        if label.stage is not None:
+            if label.stage.name != previous:
+                visits[label.stage.name] += 1
+            previous = label.stage.name
+    return visits
+
+
+def _rework(stage: str, activity: str) -> Deviation:
+    what = f"'{activity}' ({stage})" if activity else f"stage '{stage}'"
+    return Deviation(REWORK_LOOP, stage, activity, f"{what} was repeated: rework the design has no loop for")
+
+
 def variant_deviations(
     model: DesignedModel, activities: list[str], departments: list[str], fit: VariantFit
 ) -> list[Deviation]:
-    """The deviations of one variant in plain words, each once."""
+    """The deviations of one variant in plain words, each once. For a stage given by patterns the activity
+    is left empty: the design says nothing about which of its activities, only about the stage."""
     labels = [model.label(activity, department) for activity, department in zip(activities, departments, strict=True)]
-    activity_of = {label.label: activity for label, activity in zip(labels, activities, strict=True)}
+    activity_of = {
+        label.label: "" if label.stage and label.stage.has_patterns else activity
+        for label, activity in zip(labels, activities, strict=True)
+    }
     found: list[Deviation] = []
 
     def add(deviation: Deviation) -> None:
@@ -154,54 +176,43 @@ def variant_deviations(
             )
     for label, activity, department in zip(labels, activities, departments, strict=True):
         if label.stage is not None and department and department != label.stage.department:
+            stage = label.stage
             add(
                 Deviation(
                     OTHER_DEPARTMENT,
-                    label.stage.name,
+                    stage.name,
                     activity,
-                    f"'{activity}' ({label.stage.name}) was done by {department} instead of {label.stage.department}",
+                    f"'{activity}' ({stage.name}) was done by {department} instead of {stage.department}",
                 )
             )
-    occurrences = Counter(label.label for label in labels)
+    occurrences = Counter(model.alignment_labels(labels))
+    visits = _visits(labels)
     if fit.method == ALIGNMENT:
         log_moved = {log for log, model_label in fit.moves if model_label == SKIP}
         for log, model_label in fit.moves:
             if model_label == SKIP and log in model.stage_of_label:
-                stage = model.stage_of_label[log].name
+                stage = model.stage_of_label[log]
                 activity = activity_of.get(log, log)
-                if occurrences[log] > 1:
-                    add(
-                        Deviation(
-                            REWORK_LOOP,
-                            stage,
-                            activity,
-                            f"'{activity}' ({stage}) was repeated: rework the design has no loop for",
-                        )
-                    )
+                if occurrences[log] > 1 or (stage.has_patterns and visits[stage.name] > 1):
+                    add(_rework(stage.name, activity))
                 else:
-                    add(
-                        Deviation(
-                            WRONG_ORDER, stage, activity, f"'{activity}' ({stage}) was done out of the designed order"
-                        )
-                    )
+                    what = f"'{activity}' ({stage.name})" if activity else f"stage '{stage.name}'"
+                    add(Deviation(WRONG_ORDER, stage.name, activity, f"{what} was done out of the designed order"))
             elif log == SKIP and model_label is not None and model_label not in log_moved:
                 stage = model.stage_of_label[model_label]
-                activity = model_label.removeprefix(f"{stage.name}: ")
-                add(
-                    Deviation(SKIPPED_STAGE, stage.name, activity, f"stage '{stage.name}' was skipped: no '{activity}'")
-                )
+                if stage.has_patterns:
+                    add(Deviation(SKIPPED_STAGE, stage.name, "", f"stage '{stage.name}' was skipped"))
+                else:
+                    activity = model_label.removeprefix(f"{stage.name}: ")
+                    add(
+                        Deviation(
+                            SKIPPED_STAGE, stage.name, activity, f"stage '{stage.name}' was skipped: no '{activity}'"
+                        )
+                    )
     else:  # token replay has no moves: only repetitions can still be told from the path itself
         for label in labels:
             if label.stage is not None and occurrences[label.label] > 1 and not _may_repeat(model, label.label):
-                activity = activity_of[label.label]
-                add(
-                    Deviation(
-                        REWORK_LOOP,
-                        label.stage.name,
-                        activity,
-                        f"'{activity}' ({label.stage.name}) was repeated: rework the design has no loop for",
-                    )
-                )
+                add(_rework(label.stage.name, activity_of[label.label]))
     return found
 
 
@@ -257,7 +268,7 @@ def conformance(
         zip(variants["activities"], variants["departments"], variants["journeys"], strict=True), start=1
     ):
         activities, departments = list(activities), list(departments)
-        labels = tuple(model.label(a, d).label for a, d in zip(activities, departments, strict=True))
+        labels = model.alignment_labels([model.label(a, d) for a, d in zip(activities, departments, strict=True)])
         first_time = labels not in aligner.cache
         fit = aligner.fit(labels)
         found = variant_deviations(model, activities, departments, fit)

@@ -5,7 +5,9 @@ belongs to several stages (BPI Challenge 2013: every support line "Accepts" and 
 department picks the stage and the label is "stage: activity", so first-line and third-line work stay apart.
 
 A stage's activities given by exact name are done once, in the listed order. A stage given by patterns
-("Accepted*") is one or more of the log's matching activities, in any order: a pattern cannot say more.
+("Accepted*") is one or more of the log's matching activities, in any order: a pattern cannot say more. So
+its events all get the stage's own label, "[stage]", and a run of them is one visit of the stage: the model
+has one transition for it, and the alignment sees one step per visit (`alignment_labels`).
 """
 
 from __future__ import annotations
@@ -45,8 +47,22 @@ class DesignedModel:
             return EventLabel(activity, None)
         return EventLabel(_stage_label(stage, activity, self.ambiguous), stage)
 
+    def alignment_labels(self, labels: list[EventLabel]) -> tuple[str, ...]:
+        """The labels the alignment sees: a run of one pattern stage's events is one visit, one label
+        (an unexpected activity inside the run does not break it)."""
+        merged: list[str] = []
+        previous: str | None = None  # the label of the latest event that belongs to a stage
+        for label in labels:
+            if not (label.stage is not None and label.stage.has_patterns and label.label == previous):
+                merged.append(label.label)
+            if label.stage is not None:
+                previous = label.label
+        return tuple(merged)
+
 
 def _stage_label(stage: Stage, activity: str, ambiguous: frozenset[str]) -> str:
+    if stage.has_patterns:
+        return f"[{stage.name}]"
     return f"{stage.name}: {activity}" if activity in ambiguous else activity
 
 
@@ -64,16 +80,11 @@ def _tau() -> ProcessTree:
     return _node(None)
 
 
-def _stage_tree(stage: Stage, observed: list[str], ambiguous: frozenset[str]) -> ProcessTree:
-    if not stage.has_patterns:
-        leaves = [_node(None, label=_stage_label(stage, activity, ambiguous)) for activity in stage.activities]
-        return leaves[0] if len(leaves) == 1 else _node(Operator.SEQUENCE, leaves)
-    matching = [activity for activity in observed if stage.matches(activity)]
-    if not matching:  # nothing in the log matches: the stage can only be skipped
-        return _node(None, label=f"{stage.name}: {' | '.join(stage.activities)}")
-    leaves = [_node(None, label=_stage_label(stage, activity, ambiguous)) for activity in matching]
-    any_one = leaves[0] if len(leaves) == 1 else _node(Operator.XOR, leaves)
-    return _node(Operator.LOOP, [any_one, _tau()])  # one or more, any order
+def _stage_tree(stage: Stage, ambiguous: frozenset[str]) -> ProcessTree:
+    if stage.has_patterns:  # one visit: a run of any matching activities
+        return _node(None, label=_stage_label(stage, "", ambiguous))
+    leaves = [_node(None, label=_stage_label(stage, activity, ambiguous)) for activity in stage.activities]
+    return leaves[0] if len(leaves) == 1 else _node(Operator.SEQUENCE, leaves)
 
 
 def _order_tree(node: OrderNode, stage_trees: dict[str, ProcessTree]) -> ProcessTree:
@@ -91,12 +102,12 @@ def _order_tree(node: OrderNode, stage_trees: dict[str, ProcessTree]) -> Process
 
 
 def build_designed_model(journey: DesignedJourney, observed_activities: Iterable[str]) -> DesignedModel:
-    """Process tree and Petri net of the design; `observed_activities` (the log's distinct activities)
-    fill in the stages given by patterns."""
+    """Process tree and Petri net of the design; `observed_activities` (the log's distinct activities) tell
+    which activities more than one stage claims."""
     observed = sorted(set(observed_activities))
     names = sorted({*observed, *(a for stage in journey.stages if not stage.has_patterns for a in stage.activities)})
     ambiguous = frozenset(a for a in names if sum(stage.matches(a) for stage in journey.stages) > 1)
-    stage_trees = {stage.name: _stage_tree(stage, observed, ambiguous) for stage in journey.stages}
+    stage_trees = {stage.name: _stage_tree(stage, ambiguous) for stage in journey.stages}
     tree = _order_tree(journey.order, stage_trees)
     net, initial_marking, final_marking = pm4py.convert_to_petri_net(tree)
     stage_of_label = {}

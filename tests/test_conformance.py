@@ -62,6 +62,7 @@ def write_store(
             [journey, T0, closed, is_open],
         )
         for hour, step in enumerate(steps):
+            step, _, team = step.partition("#")
             activity, _, department = step.partition("@")
             connection.execute(
                 "INSERT INTO events (journey_id, activity, ts, department, team, event_kind, source, source_event_id,"
@@ -70,8 +71,8 @@ def write_store(
                     journey,
                     activity,
                     T0 + timedelta(hours=hour),
-                    department or DEPARTMENT[activity],
-                    "team",
+                    department or DEPARTMENT.get(activity, "Org line A"),
+                    team or "team",
                     f"{journey}-{hour}",
                 ],
             )
@@ -158,3 +159,45 @@ def test_time_cap_falls_back_to_token_replay(store, spec) -> None:
     # repetitions are still told from the path itself
     rework = result.deviations[result.deviations["type"] == REWORK_LOOP]
     assert set(rework["activity"]) == {"B", "C"}
+
+
+LINES_SPEC = """
+name: Lines
+journey_type: t
+end_to_end_norm: 5d
+departments_by_team: {Second line: ["* 2nd"], First line: ["*"]}
+stages:
+  - {name: First line, department: First line, activities: ["Queued*", "Accepted*", "Completed*"]}
+  - {name: Second line, department: Second line, activities: ["Queued*", "Accepted*", "Completed*"], optional: true}
+"""
+FIRST, SECOND = "#G1", "#S2 2nd"
+LINES = {
+    "K1": [f"Queued{FIRST}", f"Accepted{FIRST}", f"Completed{FIRST}"],  # resolved at the front
+    "K2": [f"Accepted{FIRST}", f"Accepted{SECOND}", f"Accepted{FIRST}", f"Completed{SECOND}"],  # ping-pong
+    "K3": [f"Accepted{SECOND}", f"Completed{SECOND}"],  # the first line never touched it
+    "K4": [f"Accepted{FIRST}", "Unmatched#G1", f"Completed{FIRST}"],
+}
+
+
+def test_pattern_stages_owned_by_team_lines(tmp_path: Path) -> None:
+    connection = write_store(tmp_path / "lines.duckdb", LINES, {})
+    define_scope(connection, "t")
+    (tmp_path / "lines.yaml").write_text(LINES_SPEC)
+    result = conformance(connection, load_designed_journey(tmp_path / "lines.yaml"))
+    table = result.variants.set_index("variant")
+    # a run of a pattern stage's events is one visit, one step; the cheapest designed run is [First line]
+    assert table.loc["Queued → Accepted → Completed", "fitness"] == 1.0
+    # visits First, Second, First, Second against First (Second): two log moves, 1 - 2 / (4 + 1)
+    assert table.loc["Accepted → Accepted → Accepted → Completed", "fitness"] == pytest.approx(0.6)
+    # visits Second against First Second: one model move, 1 - 1 / (1 + 1)
+    assert table.loc["Accepted → Completed", "fitness"] == pytest.approx(0.5)
+    # Unmatched does not split the First line visit: [First line] Unmatched, one log move, 1 - 1 / (2 + 1)
+    assert table.loc["Accepted → Unmatched → Completed", "fitness"] == pytest.approx(2 / 3)
+    found = {(row.variant, row.type, row.stage, row.activity) for row in result.deviations.fillna("").itertuples()}
+    assert found == {
+        ("Accepted → Accepted → Accepted → Completed", REWORK_LOOP, "First line", ""),
+        ("Accepted → Accepted → Accepted → Completed", REWORK_LOOP, "Second line", ""),
+        ("Accepted → Completed", SKIPPED_STAGE, "First line", ""),
+        ("Accepted → Unmatched → Completed", UNEXPECTED_ACTIVITY, "", "Unmatched"),
+    }
+    connection.close()
