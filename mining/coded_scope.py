@@ -1,0 +1,111 @@
+"""The scope's work events as numpy arrays of integer codes, for the single-pass discovery engine.
+
+Reads the store's coded copy (eventlogs/coded_events.py) when it is fresh and filters it to the scope;
+otherwise codes the scope views on the fly (temp tables: correct, but at SQL speed). Needs
+`define_scope` first. Without calendars and pause activities, waits are computed here from the
+timestamps (calendar hours, which then are the working hours too); with them, the working-time and
+paused columns of `scope_work_events` are read in position order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from eventlogs.coded_events import build_coded_tables, coded_copy_is_fresh
+from mining.engine_kernels import waits_in_place
+from mining.time_rules import TimeRules
+
+LEAD_COLUMNS = ("lead_hours", "lead_working_hours")
+
+
+@dataclass
+class CodedScope:
+    """Work events grouped by journey in position order; per-journey arrays are indexed by journey number."""
+
+    journey: np.ndarray  # int32 journey number of each work event
+    codes: dict[str, np.ndarray]  # field -> int32 code of each event, 0 = NULL
+    names: dict[str, np.ndarray]  # field -> object array: names[field][code], names[field][0] is None
+    wait_hours: np.ndarray  # float64 calendar hours since the journey's previous event, NaN for the first
+    wait_working_hours: np.ndarray | None  # None: equal to wait_hours (no calendars, no pauses)
+    paused_hours: np.ndarray | None  # None: no pause activities, all 0
+    lead: dict[str, np.ndarray]  # lead_hours / lead_working_hours per journey number, NaN while open
+    is_open: np.ndarray  # bool per journey number
+    in_scope: np.ndarray  # bool per journey number
+    cache: dict[str, Any] = field(default_factory=dict)  # results shared by several tables (the paths)
+
+    @property
+    def journey_numbers(self) -> int:
+        return len(self.in_scope)
+
+
+def _names(connection: duckdb.DuckDBPyConnection, table: str, name: str) -> np.ndarray:
+    rows = connection.execute(f"SELECT code, value FROM {table} WHERE field = ? ORDER BY code", [name]).fetchall()
+    names = np.empty(len(rows) + 1, dtype=object)
+    names[0] = None
+    for code, value in rows:
+        names[code] = value
+    return names
+
+
+def _plain_time(rules: TimeRules | None) -> bool:
+    return rules is None or (not rules.calendars and not rules.pause_activities)
+
+
+def load_coded_scope(
+    connection: duckdb.DuckDBPyConnection,
+    fields: tuple[str, ...] = ("activity", "department"),
+    time_rules: TimeRules | None = None,
+) -> CodedScope:
+    """The scope (as define_scope made it, with the same `time_rules`) holding the codes of `fields`."""
+    if coded_copy_is_fresh(connection):
+        prefix, filter_needed = "coded_", True
+    else:
+        prefix, filter_needed = "scope_coded_", False
+        build_coded_tables(connection, "scope_work_events", "scope_journeys", temporary=True, prefix=prefix)
+    journeys = connection.execute(f"""
+        SELECT c.journey_no, s.is_open, {", ".join(f"s.{column}" for column in LEAD_COLUMNS)}
+        FROM scope_journeys s JOIN {prefix}journeys c USING (journey_id)
+    """).fetchnumpy()
+    size = int(connection.execute(f"SELECT count(*) FROM {prefix}journeys").fetchone()[0])
+    numbers = journeys["journey_no"]
+    in_scope = np.zeros(size, dtype=bool)
+    in_scope[numbers] = True
+    is_open = np.zeros(size, dtype=bool)
+    is_open[numbers] = journeys["is_open"]
+    lead = {}
+    for column in LEAD_COLUMNS:
+        lead[column] = np.full(size, np.nan)
+        lead[column][numbers] = np.ma.filled(np.ma.asarray(journeys[column], dtype=np.float64), np.nan)
+    del journeys, numbers
+
+    events = connection.execute(f"SELECT journey_no, {', '.join(fields)}, ts_us FROM {prefix}work_events").fetchnumpy()
+    journey, ts_us = events.pop("journey_no"), events.pop("ts_us")
+    if filter_needed and not in_scope.all():
+        keep = in_scope[journey]
+        journey, ts_us = journey[keep], ts_us[keep]
+        events = {name: codes[keep] for name, codes in events.items()}
+    wait_hours = waits_in_place(journey, ts_us)  # the ts buffer becomes the waits
+    wait_working_hours = paused_hours = None
+    if not _plain_time(time_rules):
+        # journey numbers follow journey_id order, so this is the coded order
+        waits = connection.execute("""
+            SELECT wait_hours, wait_working_hours, paused_hours FROM scope_work_events ORDER BY journey_id, position
+        """).fetchnumpy()
+        wait_hours, wait_working_hours, paused_hours = (
+            np.ma.filled(np.ma.asarray(waits[column], dtype=np.float64), np.nan) for column in waits
+        )
+    return CodedScope(
+        journey=journey,
+        codes={name: np.asarray(codes) for name, codes in events.items()},
+        names={name: _names(connection, f"{prefix}values", name) for name in fields},
+        wait_hours=wait_hours,
+        wait_working_hours=wait_working_hours,
+        paused_hours=paused_hours,
+        lead=lead,
+        is_open=is_open,
+        in_scope=in_scope,
+    )

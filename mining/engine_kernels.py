@@ -1,0 +1,169 @@
+"""Numba kernels of the discovery engine: single passes over work events grouped by journey.
+
+Arithmetic follows DuckDB's so the tables equal the SQL ones: a wait is epoch(interval) / 3600.0, that is
+(microseconds / 1e6) / 3600.0, and quantiles are quantile_cont's: position (n - 1) * q, then
+lo + (hi - lo) * fraction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def waits_in_place(journey: np.ndarray, ts_us: np.ndarray) -> np.ndarray:
+    """Hours since the journey's previous event (NaN for its first), written over the ts buffer."""
+    out = ts_us.view(np.float64)
+    for i in range(len(ts_us) - 1, 0, -1):  # downwards: ts[i - 1] is still a timestamp when read
+        if journey[i] == journey[i - 1]:
+            out[i] = ((ts_us[i] - ts_us[i - 1]) / 1e6) / 3600.0
+        else:
+            out[i] = np.nan
+    if len(out):
+        out[0] = np.nan
+    return out
+
+
+@njit(cache=True)
+def pair_groups(
+    journey: np.ndarray, codes: np.ndarray, n_codes: int, changes_only: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Consecutive events (a, b) of one journey, grouped by the pair a * n_codes + b (only a != b when
+    `changes_only`): count, journeys, first occurrence, and the index of each pair's second event grouped
+    by pair (members[offsets[p]:offsets[p + 1]], in event order)."""
+    n_pairs = n_codes * n_codes
+    counts = np.zeros(n_pairs, np.int64)
+    journeys = np.zeros(n_pairs, np.int64)
+    last_journey = np.full(n_pairs, -1, np.int64)
+    first_at = np.full(n_pairs, -1, np.int64)
+    for i in range(1, len(journey)):
+        if journey[i] != journey[i - 1]:
+            continue
+        a, b = codes[i - 1], codes[i]
+        if changes_only and a == b:
+            continue
+        pair = a * n_codes + b
+        counts[pair] += 1
+        if last_journey[pair] != journey[i]:  # events are grouped by journey: a new journey for this pair
+            journeys[pair] += 1
+            last_journey[pair] = journey[i]
+        if first_at[pair] < 0:
+            first_at[pair] = i
+    offsets = np.zeros(n_pairs + 1, np.int64)
+    offsets[1:] = np.cumsum(counts)
+    members = np.empty(offsets[-1], np.int32)  # the caller keeps scopes under 2**31 events
+    fill = offsets[:-1].copy()
+    for i in range(1, len(journey)):
+        if journey[i] != journey[i - 1]:
+            continue
+        a, b = codes[i - 1], codes[i]
+        if changes_only and a == b:
+            continue
+        pair = a * n_codes + b
+        members[fill[pair]] = i
+        fill[pair] += 1
+    return counts, journeys, first_at, offsets, members
+
+
+@njit(cache=True)
+def grouped_sums(offsets: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+    """The sum of each group of the buffer."""
+    n_groups = len(offsets) - 1
+    sums = np.zeros(n_groups, np.float64)
+    for g in range(n_groups):
+        for k in range(offsets[g], offsets[g + 1]):
+            sums[g] += buffer[k]
+    return sums
+
+
+@njit(cache=True)
+def grouped_values(
+    groups: np.ndarray, values: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The non-NaN `values` grouped by `groups` (buffer[offsets[g]:offsets[g + 1]]), with their sums."""
+    counts = np.zeros(n_groups, np.int64)
+    sums = np.zeros(n_groups, np.float64)
+    for i in range(len(groups)):
+        if not np.isnan(values[i]):
+            counts[groups[i]] += 1
+            sums[groups[i]] += values[i]
+    offsets = np.zeros(n_groups + 1, np.int64)
+    offsets[1:] = np.cumsum(counts)
+    buffer = np.empty(offsets[-1], np.float64)
+    fill = offsets[:-1].copy()
+    for i in range(len(groups)):
+        if not np.isnan(values[i]):
+            buffer[fill[groups[i]]] = values[i]
+            fill[groups[i]] += 1
+    return counts, sums, offsets, buffer
+
+
+@njit(cache=True)
+def grouped_quantiles(offsets: np.ndarray, buffer: np.ndarray, q: float) -> np.ndarray:
+    """quantile_cont(q) of each group of the buffer; NaN for an empty group."""
+    n_groups = len(offsets) - 1
+    result = np.full(n_groups, np.nan)
+    for g in range(n_groups):
+        n = offsets[g + 1] - offsets[g]
+        if n == 0:
+            continue
+        values = buffer[offsets[g] : offsets[g + 1]]
+        position = (n - 1) * q
+        below = int(np.floor(position))
+        above = int(np.ceil(position))
+        ordered = np.partition(values, below)
+        low = ordered[below]
+        if above == below:
+            result[g] = low
+        else:
+            high = ordered[above:].min()  # the next order statistic: the least value right of `below`
+            result[g] = low + (high - low) * (position - below)
+    return result
+
+
+@njit(cache=True)
+def journey_paths(
+    journey: np.ndarray, codes: np.ndarray, n_journeys: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per journey number: index of its first event, its length, and a 64-bit fingerprint of its code
+    sequence (chained mixing, so order matters); journeys without events have length 0."""
+    first = np.full(n_journeys, -1, np.int64)
+    length = np.zeros(n_journeys, np.int64)
+    fingerprint = np.zeros(n_journeys, np.uint64)
+    multiplier = np.uint64(0x9E3779B97F4A7C15)
+    mix1 = np.uint64(0xBF58476D1CE4E5B9)
+    mix2 = np.uint64(0x94D049BB133111EB)
+    h = np.uint64(seed)
+    for i in range(len(journey)):
+        j = journey[i]
+        if i == 0 or journey[i - 1] != j:
+            first[j] = i
+            h = np.uint64(seed)
+        length[j] += 1
+        # splitmix64 step over (state, code)
+        h = (h ^ np.uint64(codes[i] + 1)) * multiplier
+        h ^= h >> np.uint64(30)
+        h *= mix1
+        h ^= h >> np.uint64(27)
+        h *= mix2
+        h ^= h >> np.uint64(31)
+        fingerprint[j] = h
+    return first, length, fingerprint
+
+
+@njit(cache=True)
+def same_paths(
+    codes: np.ndarray, first: np.ndarray, length: np.ndarray, variant: np.ndarray, representative: np.ndarray
+) -> bool:
+    """True when every journey's code sequence equals its variant representative's (no fingerprint clash)."""
+    for j in range(len(first)):
+        if length[j] == 0:
+            continue
+        r = representative[variant[j]]
+        if length[r] != length[j]:
+            return False
+        for k in range(length[j]):
+            if codes[first[j] + k] != codes[first[r] + k]:
+                return False
+    return True
