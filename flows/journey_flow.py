@@ -21,11 +21,12 @@ from eventlogs.errors import SourceError
 from eventlogs.loader import LoadResult, load_staged
 from eventlogs.pipeline import new_run_id, read_since, stage_source
 from eventlogs.staging import StagedSource, discard_staged
-from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG
+from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
 from mining.analysis import analyse, write_tables
 from mining.designed_journey import load_designed_journey
 from mining.report import render_report
 from mining.run_summary import run_summary_markdown
+from mining.time_rules import load_time_rules
 
 
 @task(cache_policy=NO_CACHE)
@@ -68,8 +69,11 @@ def load(store: str, staged_folders: list[str], run_id: str) -> list[LoadResult]
 
 
 @task(cache_policy=NO_CACHE)
-def mine_and_report(store: str, designed_journey: str, out: str, organisation: str) -> dict[str, Any]:
-    analysis = analyse(Path(store), load_designed_journey(Path(designed_journey)))
+def mine_and_report(
+    store: str, designed_journey: str, out: str, organisation: str, time_rules: str | None = None
+) -> dict[str, Any]:
+    rules = load_time_rules(Path(time_rules)) if time_rules else None  # working-time norms need calendars
+    analysis = analyse(Path(store), load_designed_journey(Path(designed_journey)), time_rules=rules)
     write_tables(analysis, Path(out) / "tables")
     report = render_report(analysis, organisation, Path(out) / "report.html")
     get_run_logger().info("top bottleneck: %s", analysis.bottleneck)
@@ -85,6 +89,7 @@ def journey_flow(
     out: str,
     store: str | None = None,
     extract_retries: int = 2,
+    time_rules: str | None = None,
 ) -> dict[str, Any]:
     """Extract every configured source, load the store, discover, compare with the design, report."""
     out_path = Path(out)
@@ -110,7 +115,7 @@ def journey_flow(
         raise SourceError(f"every source failed: {failed}")
     results = load(store_path, staged, run_id)
     discard_staged(staging)  # only reached when the load committed; a failed run keeps them to inspect
-    outcome = mine_and_report(store_path, designed_journey, out, config.organisation)
+    outcome = mine_and_report(store_path, designed_journey, out, config.organisation, time_rules)
     create_markdown_artifact(
         key="journey-run-summary",
         markdown=run_summary_markdown(
@@ -137,4 +142,6 @@ def demo_flow(
         for stale in Path(out).glob("journeys.duckdb*"):
             stale.unlink()
         generate_demo_sources(str(sources), journeys, seed)
-    return journey_flow(str(DEMO_SOURCE_CONFIG), str(sources), str(DEMO_DESIGNED_JOURNEY), out)
+    return journey_flow(
+        str(DEMO_SOURCE_CONFIG), str(sources), str(DEMO_DESIGNED_JOURNEY), out, time_rules=str(DEMO_TIME_RULES)
+    )

@@ -1,0 +1,50 @@
+"""Designed versus actual on a generated demo store: seconds for the norms, the bottleneck ranking and the
+designed map (`mining.compare.compare_journey`), in working time with the demo's calendars.
+
+    .venv/bin/python bench/compare_norms.py --journeys 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from eventlogs.config import load_source_config
+from eventlogs.demo.sources import DemoSourceWriter
+from eventlogs.extract import extract_source
+from eventlogs.loader import load_staged
+from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
+from mining.compare import compare_journey
+from mining.designed_journey import load_designed_journey
+from mining.scope import define_scope
+from mining.time_rules import load_time_rules
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--journeys", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        demo = DemoSourceWriter(arguments.journeys, arguments.seed).write(Path(folder) / "sources")
+        config = load_source_config(DEMO_SOURCE_CONFIG, demo.folder)
+        staged = [extract_source(source, Path(folder) / name) for name, source in config.sources.items()]
+        store = Path(folder) / "journeys.duckdb"
+        load_staged(store, staged, "bench")
+        journey = load_designed_journey(DEMO_DESIGNED_JOURNEY)
+        with duckdb.connect(str(store), read_only=True) as connection:
+            started = time.perf_counter()
+            in_scope = define_scope(connection, journey.journey_type, time_rules=load_time_rules(DEMO_TIME_RULES))
+            events = connection.execute("SELECT count(*) FROM scope_work_events").fetchone()[0]
+            comparison = compare_journey(connection, journey)
+            seconds = time.perf_counter() - started
+    print(f"{in_scope:,} laptop requests, {events:,} work events: compare_journey {seconds:.1f} s")
+    print(f"top finding: {comparison.findings[0]}")
+
+
+if __name__ == "__main__":
+    main()
