@@ -277,6 +277,8 @@ def evaluate_pilot(
     )
     comparisons = _judge(pd.DataFrame(rows), alpha)
     edge_pairs, new_edges, vanished_edges = _pairs(cohorts, "activity", handovers_only=False)
+    if not with_map:
+        edge_pairs = []
     edges = pd.DataFrame(
         _compare_all(
             cohorts,

@@ -8,12 +8,13 @@ ticketing and logistics systems would hold.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from eventlogs.demo import organisation as org
-from eventlogs.demo.calendar import MinuteCalendar
+from eventlogs.demo.calendar import MinuteCalendar, WorkingHours
 from eventlogs.demo.scenario import Scenario
 
 LAPTOP = "laptop_request"
@@ -49,6 +50,12 @@ def _epoch_minute(moment: pd.Timestamp) -> int:
     return int(moment.timestamp() // 60)
 
 
+@lru_cache(maxsize=8)
+def _minute_calendar(hours: WorkingHours, first_minute: int, last_minute: int) -> MinuteCalendar:
+    """Calendars are read-only once built, so seeded runs one after another share them."""
+    return MinuteCalendar(hours, first_minute, last_minute)
+
+
 @dataclass
 class _Track:
     """Per-journey state of one journey type while its steps are drawn."""
@@ -74,7 +81,7 @@ class DemoSimulator:
         self.cut_minute = self.extracted_minute + int(self.scenario.follow_up_days * 24 * 60)
         horizon = self.extracted_minute + 200 * 24 * 60  # waits may run past extraction; those are cut
         self.calendars = {
-            hours: MinuteCalendar(hours, self.first_minute, horizon)
+            hours: _minute_calendar(hours, self.first_minute, horizon)
             for hours in {org.OFFICE, org.WAREHOUSE, org.CARRIER}
         }
         self.pilot_minute = _epoch_minute(pd.Timestamp(org.PILOT.starts))

@@ -1,7 +1,9 @@
 """The simulator's true journeys written straight into a store with the project schema.
 
 No source systems, no loader, no defects: what the honesty tests of the pilot evaluation need is the truth,
-many times over, fast. The extraction moment is recorded as the finish of one load run.
+many times over, fast. The extraction moment is recorded as the finish of one load run. Each journey's
+attributes hold its `region`, known when it is opened: the region of the deskside team that will set the
+laptop up (Deskside Support North or South), so a pilot group can be chosen the way a real pilot would be.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from eventlogs.demo.simulator import LAPTOP, DemoSimulator
 from eventlogs.store import SCHEMA
 
 RUN_ID = "truth"
+FIELD = org.FIELD_SERVICES
 
 
 def write_true_store(
@@ -41,6 +44,7 @@ def write_true_store(
             "priority": journeys["priority"].astype(str),
             "caller": journeys["caller"],
             "state": np.where(journeys["is_open"], "open", "closed"),
+            "attributes": [f'{{"region": "{team.rsplit(" ", 1)[-1]}"}}' for team in journeys[f"team_{FIELD}"]],
         }
     )
     number = journeys["number"].to_numpy()
@@ -60,7 +64,7 @@ def write_true_store(
     connection.register("true_events", event_rows)
     connection.execute(f"""
         INSERT INTO journeys SELECT journey_id, journey_type, opened_at, closed_at, is_open, category, priority,
-               caller, state, 'truth', NULL, '{RUN_ID}' FROM true_journeys;
+               caller, state, 'truth', attributes, '{RUN_ID}' FROM true_journeys;
         INSERT INTO events SELECT journey_id, activity, ts, department, team, resource, event_kind, 'truth',
                source_event_id, NULL, NULL, '{RUN_ID}' FROM true_events;
     """)

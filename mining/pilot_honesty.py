@@ -1,0 +1,67 @@
+"""Honesty runs: the pilot evaluation on seeded simulations whose true effect is known.
+
+One run simulates the demo organisation under a scenario (eventlogs.demo.scenario), writes the true events
+straight into an in-memory store, evaluates the demo pilot in working time (the demo's calendars), and
+sets each estimate beside its true value (eventlogs.demo.pilot_truth). The tests and bench/pilot_coverage.py
+count how often a null pilot is flagged and how often the intervals cover the truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from eventlogs.demo import organisation as org
+from eventlogs.demo.pilot_truth import true_effects
+from eventlogs.demo.scenario import Scenario
+from eventlogs.demo.simulator import LAPTOP
+from eventlogs.demo.true_store import simulated_true_store
+from mining.pilot_definition import PilotDefinition
+from mining.pilot_evaluation import PilotEvaluation, evaluate_pilot
+from mining.time_rules import load_time_rules
+
+DEMO_TIME_RULES = Path(__file__).resolve().parent.parent / "eventlogs" / "demo" / "time_rules.yaml"
+# The demo's scenario with a pilot group gives the pilot to the region North (see eventlogs.demo.true_store).
+PILOT_REGION_TEAM = "Deskside Support North"
+PILOT_GROUP, CONTROL_GROUP = "region = 'North'", "region = 'South'"
+
+
+@dataclass(frozen=True)
+class HonestyRun:
+    seed: int
+    evaluation: PilotEvaluation
+    truth: dict[str, float]  # comparison key -> true effect
+
+    def covered(self, key: str) -> bool:
+        row = self.evaluation.comparisons.set_index("key").loc[key]
+        return bool(row["change_low"] <= self.truth[key] <= row["change_high"])
+
+    def estimate(self, key: str) -> dict:
+        return self.evaluation.comparisons.set_index("key").loc[key].to_dict()
+
+
+def honesty_run(
+    seed: int,
+    journeys: int,
+    scenario: Scenario,
+    bootstrap: int = 400,
+    pilot_group: str | None = None,
+    control_group: str | None = None,
+) -> HonestyRun:
+    """One seeded simulation and its evaluation; the truth is the difference in differences when a control
+    group is given, else the change of the journeys that get the pilot."""
+    definition = PilotDefinition(
+        name="demo pilot",
+        change_date=org.PILOT.starts.date(),
+        journey_types=(LAPTOP,),
+        pilot_group=pilot_group,
+        control_group=control_group,
+        bootstrap=bootstrap,
+        seed=seed,
+    )
+    connection = simulated_true_store(journeys, seed, scenario)
+    try:
+        evaluation = evaluate_pilot(connection, definition, time_rules=load_time_rules(DEMO_TIME_RULES), with_map=False)
+    finally:
+        connection.close()
+    return HonestyRun(seed, evaluation, true_effects(scenario, difference_in_differences=control_group is not None))
