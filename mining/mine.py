@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from eventlogs.store import connect_store
-from mining import discovery
+from mining import discovery, discovery_engine
+from mining.coded_scope import load_coded_scope
 from mining.errors import AnalysisError
 from mining.handovers import handovers, ping_pong
 from mining.mining_report import render_mining_report
@@ -61,19 +62,22 @@ def mine(
     connection = connect_store(store, read_only=True)
     try:
         define_scope(connection, journey_type, period, time_rules)
+        # the discovery step in single passes over the coded scope; the same tables as the SQL
+        coded = load_coded_scope(connection, ("activity", "department", "team"), time_rules)
         tables: dict[str, pd.DataFrame] = {
-            "variants": discovery.variants(connection),
-            "directly_follows": discovery.directly_follows(connection),
-            "start_end_activities": discovery.start_end_activities(connection),
+            "variants": discovery_engine.variants(coded),
+            "directly_follows": discovery_engine.directly_follows(coded),
+            "start_end_activities": discovery_engine.start_end_activities(coded),
             "activities": discovery.activities(connection),
-            "handovers_department": handovers(connection, "department"),
-            "handovers_team": handovers(connection, "team"),
+            "handovers_department": discovery_engine.handovers(coded, "department"),
+            "handovers_team": discovery_engine.handovers(coded, "team"),
             "handovers_resource": handovers(connection, "resource"),
             "ping_pong_department": ping_pong(connection, "department"),
             "ping_pong_team": ping_pong(connection, "team"),
             "silo_tax_journeys": silo_tax_per_journey(connection),
             "silo_tax_summary": silo_tax_summary(connection),
         }
+        del coded  # its arrays are the bulk of the memory; the rest works in SQL
         if connection.execute("SELECT count(*) FROM scope_work_events WHERE lifecycle IS NOT NULL").fetchone()[0]:
             tables["processing_activities"] = processing_per_activity(connection)
             tables["processing_journeys"] = processing_per_journey(connection)
