@@ -137,7 +137,7 @@ def test_yaml_syntax_error_names_its_line(tmp_path: Path) -> None:
 def _fitness(journey, *paths: tuple[str, ...]) -> list[float]:
     model = build_designed_model(journey, {a for path in paths for a in path})
     aligner = VariantAligner(model)
-    return [aligner.fit(path).fitness for path in paths]
+    return [aligner.fit(model.alignment_labels([model.label(a, None) for a in path])).fitness for path in paths]
 
 
 def test_designed_alternatives_loops_and_parallel_parts_fit(tmp_path: Path) -> None:
