@@ -12,7 +12,7 @@ from eventlogs.errors import StoreError
 from eventlogs.ocel_merge import merge_ocel, record_ocel_ledger, stage_incoming_ocel
 from eventlogs.quality import record_store_quality
 from eventlogs.staging import StagedSource
-from eventlogs.store import connect_store
+from eventlogs.store import add_lifecycle_column, connect_store
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,16 @@ def load_staged(store_path: Path, staged: list[StagedSource], run_id: str) -> li
 
 
 def _stage_incoming(connection: duckdb.DuckDBPyConnection, staged: list[StagedSource]) -> None:
-    connection.execute(
-        f"CREATE TEMP TABLE incoming_events AS SELECT * FROM read_parquet({_parquet_list([s.events for s in staged])})"
-    )
+    """incoming_events reads the staged events where they lie (a view over the Parquet files): copying
+    them into a temporary table first took longer than the insert itself. Only when some event still
+    needs its journey from a correlation key does it become a table, so that _correlate can fill it in."""
+    # by name: only sources with start / complete timestamps stage a lifecycle column
+    events = f"read_parquet({_parquet_list([s.events for s in staged])}, union_by_name = true)"
+    uncorrelated = connection.execute(f"SELECT count(*) FROM {events} WHERE journey_id IS NULL").fetchone()[0]
+    kind = "TABLE" if uncorrelated else "VIEW"
+    connection.execute(f"CREATE TEMP {kind} incoming_events AS SELECT * FROM {events}")
+    if "lifecycle" in {row[0] for row in connection.execute("DESCRIBE incoming_events").fetchall()}:
+        add_lifecycle_column(connection)
     connection.execute(
         "CREATE TEMP TABLE incoming_rejects AS "
         f"SELECT * FROM read_parquet({_parquet_list([s.rejects for s in staged])})"
@@ -72,6 +79,8 @@ def _stage_incoming(connection: duckdb.DuckDBPyConnection, staged: list[StagedSo
 
 def _correlate(connection: duckdb.DuckDBPyConnection) -> None:
     """Gives events that carry only a correlation key (a shipment's order reference) their journey."""
+    if not _is_table(connection, "incoming_events"):
+        return  # every staged event has its journey already (see _stage_incoming)
     connection.execute("""
         UPDATE incoming_events e SET journey_id = k.journey_id
         FROM (SELECT journey_id FROM journeys UNION SELECT journey_id FROM incoming_journeys) k
@@ -86,29 +95,44 @@ def _correlate(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("DELETE FROM incoming_events WHERE journey_id IS NULL")
 
 
-def _insert_new_events(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
+def _is_table(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
+    query = "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?"
+    return connection.execute(query, [name]).fetchone()[0] > 0
+
+
+def _insert_new_events(connection: duckdb.DuckDBPyConnection, staged: list[StagedSource], run_id: str) -> None:
     """Inserts the incoming events not yet in the store, keyed on (source, source_event_id).
 
     An anti-join insert rather than MERGE (faster in DuckDB 1.5); the anti join and the de-duplication
     of the batch each cost about a second per million events, so each runs only when it can matter:
-    when the store already holds events of these sources, when the batch repeats a key."""
+    when the store already holds events of these sources; when the batch may repeat a key, that is for
+    sources whose keys are not unique by construction (manifest `event_ids_unique`), and only if it does.
+    Sources have distinct names, so a key can only repeat within one source."""
+    manifests = [source.manifest() for source in staged]
+    may_repeat = [manifest["source"] for manifest in manifests if not manifest.get("event_ids_unique")]
+    repeated = (
+        may_repeat
+        and connection.execute(
+            "SELECT count(*) - count(DISTINCT (source, source_event_id)) FROM incoming_events "
+            "WHERE list_contains($sources, source)",
+            {"sources": may_repeat},
+        ).fetchone()[0]
+    )
     incoming = "incoming_events"
-    repeated = connection.execute(
-        "SELECT count(*) - count(DISTINCT (source, source_event_id)) FROM incoming_events"
-    ).fetchone()[0]
     if repeated:
         incoming = "(SELECT DISTINCT ON (source, source_event_id) * FROM incoming_events)"
     known = connection.execute(
-        "SELECT EXISTS (SELECT 1 FROM events WHERE source IN (SELECT DISTINCT source FROM incoming_events))"
+        "SELECT EXISTS (SELECT 1 FROM events WHERE list_contains($sources, source))",
+        {"sources": [manifest["source"] for manifest in manifests]},
     ).fetchone()[0]
     already_loaded = (
         "ANTI JOIN events e ON e.source = i.source AND e.source_event_id = i.source_event_id" if known else ""
     )
+    # BY NAME: the staged columns are the store's, less load_run_id, plus correlation_key
     connection.execute(
         f"""
-        INSERT INTO events SELECT i.journey_id, i.activity, i.ts, i.department, i.team, i.resource, i.event_kind,
-                                  i.source, i.source_event_id, i.source_row, i.attributes, $run_id
-        FROM {incoming} i {already_loaded}
+        INSERT INTO events BY NAME
+        SELECT i.* EXCLUDE (correlation_key), $run_id AS load_run_id FROM {incoming} i {already_loaded}
         """,
         {"run_id": run_id},
     )
@@ -131,7 +155,7 @@ def _merge(
         """,
         {"run_id": run_id},
     )
-    _insert_new_events(connection, run_id)
+    _insert_new_events(connection, staged, run_id)
     connection.execute(
         """
         INSERT INTO rejects SELECT source, source_record_id, source_row, record, field, reason, $run_id

@@ -20,7 +20,7 @@ from eventlogs.config import EventLogSource
 from eventlogs.errors import SourceError
 from eventlogs.sources.csv_text import read_csv_as_text
 from eventlogs.sql_text import HAS_UTC_OFFSET, sql_identifier, sql_literal
-from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
+from eventlogs.staging import REASON_FIELD_SQL, StagedSource, write_staged
 from eventlogs.work_connection import work_connection
 
 _XES = "{http://www.xes-standard.org/}"
@@ -118,18 +118,36 @@ def extract_event_log(source: EventLogSource, staging_folder: Path, since: datet
         case_column, where, record = _open_raw_log(connection, source)
         types = dict((row[0], row[1]) for row in connection.execute("DESCRIBE raw_log").fetchall())
         mapped = {case_column, *source.activity, source.timestamp, source.resource, source.team, source.department}
+        mapped.add(source.lifecycle)
         extras = [name for name in types if name not in mapped and name != "line"]
         attributes = "attributes::JSON" if source.kind == "xes" else _json_of(extras)
-        create_staging_tables(connection)
         _stage(
             connection, source, case_column, where, record, attributes, _timestamp_sql(source, types[source.timestamp])
         )
         rows_read = connection.execute("SELECT count(*) FROM raw_log").fetchone()[0]
-        return write_staged(connection, staging_folder, source.name, rows_read, quality=[])
+        # one event per line, keyed by its line number: events and rejects split the lines between them
+        return write_staged(
+            connection,
+            staging_folder,
+            source.name,
+            rows_read,
+            quality=[],
+            rejects_are_the_rest=True,
+            event_ids_unique=True,
+        )
     except duckdb.Error as error:
         raise SourceError(f"source '{source.name}' ({source.path}): {error}") from error
     finally:
         connection.close()
+
+
+def _lifecycle_sql(source: EventLogSource) -> str:
+    """The staged lifecycle column, only for a source that maps one (the loader reads staged files by
+    name, so the others need none): 'start' or 'complete' in any case; other values are no lifecycle."""
+    if source.lifecycle is None:
+        return ""
+    value = f"lower(trim({sql_identifier(source.lifecycle)}::VARCHAR))"
+    return f", CASE WHEN {value} IN ('start', 'complete') THEN {value} END AS lifecycle"
 
 
 def _stage(
@@ -162,23 +180,30 @@ def _stage(
                ) AS reason
         FROM raw_log
     """)
+    # views, not tables: write_staged streams each from the log into its Parquet file, never holding a
+    # large log in memory (the rejects are not even read when every line became an event)
     name = sql_literal(source.name)
     connection.execute(f"""
-        INSERT INTO staged_events
-        SELECT {case}::VARCHAR, NULL, activity_name, parsed_ts, {optional(source.department)}::VARCHAR,
-               {optional(source.team)}::VARCHAR, {optional(source.resource)}::VARCHAR, 'work', {name},
-               '{where}:' || line, '{where} ' || line, {attributes}
+        CREATE TEMP VIEW staged_events AS
+        SELECT {case}::VARCHAR AS journey_id, NULL::VARCHAR AS correlation_key, activity_name AS activity,
+               parsed_ts AS ts, {optional(source.department)}::VARCHAR AS department,
+               {optional(source.team)}::VARCHAR AS team, {optional(source.resource)}::VARCHAR AS resource,
+               'work' AS event_kind, {name} AS source, '{where}:' || line AS source_event_id,
+               '{where} ' || line AS source_row, {attributes} AS attributes{_lifecycle_sql(source)}
         FROM log_checked WHERE reason IS NULL
     """)
     closed = "max(parsed_ts)" if source.cases_complete else "NULL::TIMESTAMPTZ"
     connection.execute(f"""
-        INSERT INTO staged_journeys
-        SELECT {case}, {sql_literal(source.journey_type)}, min(parsed_ts), {closed}, {not source.cases_complete},
-               NULL, NULL, NULL, NULL, {name}, NULL
+        CREATE TEMP VIEW staged_journeys AS
+        SELECT {case}::VARCHAR AS journey_id, {sql_literal(source.journey_type)} AS journey_type,
+               min(parsed_ts) AS opened_at, {closed} AS closed_at, {not source.cases_complete} AS is_open,
+               NULL::VARCHAR AS category, NULL::VARCHAR AS priority, NULL::VARCHAR AS caller,
+               NULL::VARCHAR AS state, {name} AS source, NULL::JSON AS attributes
         FROM log_checked WHERE reason IS NULL GROUP BY {case}
     """)
     connection.execute(f"""
-        INSERT INTO staged_rejects
-        SELECT {name}, '{where}:' || line, '{where} ' || line, {record}, {REASON_FIELD_SQL}, reason
+        CREATE TEMP VIEW staged_rejects AS
+        SELECT {name} AS source, '{where}:' || line AS source_record_id, '{where} ' || line AS source_row,
+               ({record})::JSON AS record, {REASON_FIELD_SQL} AS field, reason
         FROM log_checked WHERE reason IS NOT NULL
     """)

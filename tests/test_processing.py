@@ -1,0 +1,122 @@
+"""Processing versus waiting on a tiny log with start and complete timestamps, worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from eventlogs.pipeline import extract_and_load
+from mining.processing import processing_per_activity, processing_per_journey
+from mining.scope import define_scope
+from mining.time_rules import load_time_rules
+
+# 2026-03-02 is a Monday; times are UTC.
+LOG = """case,activity,transition,time
+c1,Register,start,2026-03-02 09:00:00
+c1,Register,complete,2026-03-02 09:30:00
+c1,Review,start,2026-03-02 11:30:00
+c1,Review,complete,2026-03-02 14:30:00
+c2,Register,Start,2026-03-02 09:00:00
+c2,Register,COMPLETE,2026-03-02 10:00:00
+c2,Review,start,2026-03-02 12:00:00
+c2,Review,start,2026-03-02 13:00:00
+c2,Review,suspend,2026-03-02 14:00:00
+c2,Review,complete,2026-03-02 15:00:00
+c2,Close,complete,2026-03-02 15:30:00
+"""
+CONFIG = """
+[sources.log]
+kind = "csv_event_log"
+path = "log.csv"
+journey_type = "ticket"
+[sources.log.fields]
+journey_id = "case"
+activity = "activity"
+timestamp = "time"
+lifecycle = "transition"
+"""
+# working hours with a lunch break, to tell working from calendar time
+RULES = """
+calendars:
+  office: {timezone: UTC, hours: {mon-fri: "09:00-12:00, 13:00-17:00"}}
+default_calendar: office
+"""
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    (tmp_path / "log.csv").write_text(LOG)
+    (tmp_path / "log.toml").write_text(CONFIG)
+    (tmp_path / "rules.yaml").write_text(RULES)
+    extract_and_load(tmp_path / "log.toml", tmp_path / "store.duckdb")
+    connection = duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True)
+    define_scope(connection, time_rules=load_time_rules(tmp_path / "rules.yaml"))
+    yield connection
+    connection.close()
+
+
+def test_lifecycle_is_mapped_case_insensitively(store: duckdb.DuckDBPyConnection) -> None:
+    values = store.execute("SELECT lifecycle, count(*) FROM events GROUP BY ALL ORDER BY ALL").fetchall()
+    # 'Start' and 'COMPLETE' count as start and complete; 'suspend' is no lifecycle of ours
+    assert values == [("complete", 5), ("start", 5), (None, 1)]
+    # the mapped field is not repeated in the attributes
+    assert store.execute("SELECT count(*) FROM events WHERE attributes::VARCHAR LIKE '%transition%'").fetchone() == (0,)
+
+
+def test_processing_per_activity(store: duckdb.DuckDBPyConnection) -> None:
+    table = processing_per_activity(store).set_index("activity")
+    # Register: c1 09:00-09:30 = 0.5 h, c2 09:00-10:00 = 1 h; both inside working hours
+    register = table.loc["Register"]
+    assert register[["executions", "mean_processing_hours", "median_processing_hours"]].tolist() == [2, 0.75, 0.75]
+    assert register["median_processing_working_hours"] == pytest.approx(0.75)
+    # Review: c1 11:30-14:30 = 3 h (working: 11:30-12:00 + 13:00-14:30 = 2 h); c2's first start is followed by
+    # a second start (abandoned, unpaired), the second 13:00-15:00 = 2 h (working 2 h); the suspend between
+    # is no lifecycle event and does not break the pair
+    review = table.loc["Review"]
+    assert review[["executions", "median_processing_hours", "unpaired_starts"]].tolist() == [2, 2.5, 1]
+    assert review["median_processing_working_hours"] == pytest.approx(2.0)
+    # waits before Review's starts: c1 09:30 -> 11:30 = 2, c2 10:00 -> 12:00 = 2, 12:00 -> 13:00 = 1
+    # (working 2, 2, 0: lunch) -> medians 2 and 2
+    assert review[["median_wait_hours", "median_wait_working_hours"]].tolist() == pytest.approx([2.0, 2.0])
+    # Close has a complete and no start
+    close = table.loc["Close"]
+    assert close[["executions", "unpaired_starts", "unpaired_completes"]].tolist() == [0, 0, 1]
+
+
+def test_processing_per_journey(store: duckdb.DuckDBPyConnection) -> None:
+    table = processing_per_journey(store).set_index("journey_id")
+    # c1: processing 0.5 + 3 = 3.5 h, waiting before starts 2 h (the first start has no wait) -> 3.5 / 5.5;
+    #     working: 0.5 + 2 = 2.5 processing, 2 waiting -> 2.5 / 4.5
+    c1 = table.loc["c1"]
+    assert c1[["processing_hours", "waiting_hours"]].tolist() == [3.5, 2.0]
+    assert c1["processing_share"] == pytest.approx(3.5 / 5.5)
+    assert c1["processing_working_share"] == pytest.approx(2.5 / 4.5)
+    # c2: processing 1 + 2 = 3 h, waiting 2 + 1 = 3 h -> 0.5; working: 1 + 2 = 3 processing, 2 + 0 waiting -> 0.6
+    c2 = table.loc["c2"]
+    assert c2[["processing_hours", "waiting_hours"]].tolist() == [3.0, 3.0]
+    assert c2[["processing_working_hours", "waiting_working_hours"]].tolist() == pytest.approx([3.0, 2.0])
+    assert c2["processing_working_share"] == pytest.approx(0.6)
+
+
+def test_journey_mine_with_time_rules_writes_working_time_and_processing(tmp_path: Path) -> None:
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    (tmp_path / "log.csv").write_text(LOG)
+    (tmp_path / "log.toml").write_text(CONFIG)
+    (tmp_path / "rules.yaml").write_text(RULES)
+    extract_and_load(tmp_path / "log.toml", tmp_path / "store.duckdb")
+    arguments = ["mine", "--store", str(tmp_path / "store.duckdb"), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, [*arguments, "--time-rules", str(tmp_path / "rules.yaml")])
+    assert result.exit_code == 0, result.output
+    activities = pd.read_parquet(tmp_path / "out" / "processing_activities.parquet").set_index("activity")
+    assert activities.loc["Review", "median_processing_working_hours"] == pytest.approx(2.0)
+    edges = pd.read_parquet(tmp_path / "out" / "directly_follows.parquet")
+    edge = edges.set_index(["source_activity", "target_activity"]).loc[("Review", "Review")]
+    # Review -> Review: c1 start 11:30 -> complete 14:30 (3 h, 2 working), c2 12:00 -> 13:00 (1 h, 0 working:
+    # lunch), 13:00 -> 14:00 (suspend; 1 h, 1 working), 14:00 -> 15:00 (1 h, 1 working) -> mean 1.5 and 1.0
+    assert edge[["frequency", "mean_wait_hours", "mean_wait_working_hours"]].tolist() == [4, 1.5, 1.0]
