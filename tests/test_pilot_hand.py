@@ -1,0 +1,170 @@
+"""Pilot evaluation on a hand-made store whose answers were worked out on paper."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from eventlogs.store import SCHEMA
+from mining.errors import ConfigError
+from mining.pilot_definition import PilotDefinition, load_pilot_definition
+from mining.pilot_evaluation import evaluate_pilot
+from mining.pilot_statistics import bootstrap_p_value, compare, rate_ratio_test
+from mining.pilot_windows import define_pilot_scope
+from mining.survival import km_quantile, weighted_km_cdf_at, weighted_km_quantiles
+
+CHANGE = date(2026, 3, 9)  # a Monday
+# journey -> (opened, closed or None, region, [(activity, department, hours after opening)], contact hours)
+JOURNEYS = {
+    "B1": (datetime(2026, 3, 2, 9, tzinfo=UTC), 30, "North", [("A", "SD", 0), ("B", "M", 10), ("C", "P", 30)], []),
+    "B2": (datetime(2026, 3, 2, 9, tzinfo=UTC), 40, "South", [("A", "SD", 0), ("B", "M", 20), ("C", "P", 40)], []),
+    # still open when the before window ends (2026-03-09 00:00, 135 h after opening); closes at 200 h
+    "B3": (datetime(2026, 3, 3, 9, tzinfo=UTC), 200, "North", [("A", "SD", 0), ("B", "M", 50)], [5, 150]),
+    "A1": (datetime(2026, 3, 9, 9, tzinfo=UTC), 6, "North", [("A", "SD", 0), ("B", "M", 4), ("C", "P", 6)], [1]),
+    "A2": (datetime(2026, 3, 10, 9, tzinfo=UTC), 10, "South", [("A", "SD", 0), ("B", "M", 8), ("C", "P", 10)], []),
+    # open at the extraction: the latest time the store records is B3's closing, 2026-03-11 17:00
+    "A3": (datetime(2026, 3, 11, 9, tzinfo=UTC), None, "South", [("A", "SD", 0), ("B", "M", 2)], []),
+}
+
+
+@pytest.fixture()
+def store() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    connection.execute(SCHEMA)
+    for journey, (opened, closed, region, steps, contacts) in JOURNEYS.items():
+        closed_at = None if closed is None else opened + timedelta(hours=closed)
+        connection.execute(
+            "INSERT INTO journeys VALUES (?, 't', ?, ?, ?, 'c', '3', NULL, NULL, 'hand', ?, 'r')",
+            [journey, opened, closed_at, closed is None, json.dumps({"region": region})],
+        )
+        rows = [(a, d, h, "work") for a, d, h in steps] + [("Contact", "Customer", h, "contact") for h in contacts]
+        for number, (activity, department, hours, kind) in enumerate(rows):
+            connection.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, NULL, ?, 'hand', ?, NULL, NULL, 'r')",
+                [
+                    journey,
+                    activity,
+                    opened + timedelta(hours=hours),
+                    department,
+                    department + " team",
+                    kind,
+                    f"{journey}-{number}",
+                ],
+            )
+    return connection
+
+
+def test_open_journeys_are_censored_at_their_window_end_or_the_extraction(store) -> None:
+    define_pilot_scope(store, PilotDefinition(change_date=CHANGE))
+    rows = {
+        r[0]: r[1:]
+        for r in store.execute("SELECT journey_id, side, finished, lead, contacts FROM pilot_journeys").fetchall()
+    }
+    assert rows["B1"] == ("before", True, 30.0, 0)
+    assert rows["B3"] == ("before", False, 135.0, 1)  # censored at 2026-03-09 00:00; the contact at 150 h is unseen
+    assert rows["A3"] == ("after", False, 8.0, 0)  # censored at the extraction, 2026-03-11 17:00
+
+
+def test_a_censored_wait_heads_for_the_activity_that_usually_follows(store) -> None:
+    define_pilot_scope(store, PilotDefinition(change_date=CHANGE))
+    tails = store.execute("""
+        SELECT journey_id, from_activity, to_activity, to_department, wait FROM pilot_transitions
+        WHERE NOT observed ORDER BY journey_id""").fetchall()
+    # B is followed by C (Procurement) in all four journeys that got there: B3 waits 135 - 50, A3 8 - 2 hours
+    assert tails == [("A3", "B", "C", "P", 6.0), ("B3", "B", "C", "P", 85.0)]
+
+
+def test_kaplan_meier_leads_and_chasing_by_hand(store) -> None:
+    evaluation = evaluate_pilot(store, PilotDefinition(change_date=CHANGE, bootstrap=200), with_map=False)
+    rows = evaluation.comparisons.set_index("key")
+    # before: 30, 40, 135+ -> S(30) = 2/3, S(40) = 2/3 * 1/2 = 1/3: the median is 40 (not the 135+ of B3)
+    # after: 6, 8+, 10 -> S(6) = 2/3, S(10) = 0: the median is 10
+    assert rows.loc["lead_median", ["before", "after", "change"]].tolist() == [40.0, 10.0, -30.0]
+    # contacts seen: B3 one (5 h; 150 h is after its censoring), A1 one -> 1/3 per journey on both sides
+    assert rows.loc["contacts_per_journey", ["before", "after"]].tolist() == pytest.approx([1 / 3, 1 / 3])
+    # per waiting day: 1 / ((30 + 40 + 135) / 24) = 24/205 before, 1 / ((6 + 10 + 8) / 24) = 1 after
+    assert rows.loc["contacts_per_waiting_day", ["before", "after"]].tolist() == pytest.approx([24 / 205, 1.0])
+    # too few handovers to compare (3 a side, 10 needed): the handovers are not tested
+    assert not rows.index.str.startswith("handover:").any()
+
+
+def test_weighted_kaplan_meier_equals_scipy_and_the_hand_answer() -> None:
+    # 2, 4+, 6, 8: S(2) = 3/4, S(6) = 3/4 * 1/2 = 3/8, S(8) = 0 -> median 6, p90 8, F(6) = 5/8
+    durations, observed = np.array([2.0, 4, 6, 8]), np.array([True, False, True, True])
+    assert weighted_km_quantiles(durations, observed, np.ones(4), (0.5, 0.9)).tolist() == [[6.0, 8.0]]
+    assert km_quantile(durations, observed, 0.5) == 6.0
+    assert weighted_km_cdf_at(durations, observed, np.ones(4), 6.0).tolist() == [0.625]
+    # a weight of 2 is the same as the journey twice
+    doubled = weighted_km_quantiles(durations, observed, np.array([[1.0, 1, 2, 1]]), (0.5,))
+    assert doubled[0, 0] == km_quantile(np.array([2.0, 4, 6, 6, 8]), np.array([1, 0, 1, 1, 1], bool), 0.5)
+    rng = np.random.default_rng(3)
+    times, events = np.round(rng.exponential(10, 300), 1), rng.random(300) < 0.7  # ties and censoring
+    for probability in (0.25, 0.5, 0.9):
+        ours = weighted_km_quantiles(times, events, np.ones(300), (probability,))[0, 0]
+        assert ours == km_quantile(times, events, probability)
+
+
+def test_effects_intervals_and_p_values_by_hand() -> None:
+    # row 0 is the estimate; pilot 10 -> 4, control 10 -> 8: DiD (4 - 10) - (8 - 10) = -4, ratio 0.4 / 0.8 - 1
+    values = {
+        key: np.full(21, value)
+        for key, value in {
+            ("pilot", "before"): 10.0,
+            ("pilot", "after"): 4.0,
+            ("control", "before"): 10.0,
+            ("control", "after"): 8.0,
+        }.items()
+    }
+    effect = compare(values)
+    assert (effect.change, effect.relative) == (-4.0, pytest.approx(-0.5))
+    # 20 bootstrap effects all below zero: p = 2 * (1 + 0) / 21
+    assert effect.p_value == pytest.approx(2 / 21)
+    # 9 of 19 below zero, 10 above: p = 2 * min(1 + 9, 1 + 10) / 20 = 1.0
+    assert bootstrap_p_value(np.array([-1.0] * 9 + [1.0] * 10)) == 1.0
+    # 2 of 19 below: p = 2 * (1 + 2) / 20 = 0.3
+    assert bootstrap_p_value(np.array([-1.0] * 2 + [1.0] * 17)) == pytest.approx(0.3)
+    # equal counts over equal exposure: rate ratio 1, exact binomial p = 1
+    volume = rate_ratio_test(10, 1.0, 10, 1.0)
+    assert (volume.relative, volume.p_value) == (0.0, 1.0)
+
+
+def test_groups_are_conditions_over_journey_attributes(store) -> None:
+    definition = PilotDefinition(change_date=CHANGE, pilot_group="region = 'North'", control_group="region = 'South'")
+    scope = define_pilot_scope(store, definition)
+    assert scope.cohorts == ("pilot", "control")
+    cohorts = dict(store.execute("SELECT journey_id, cohort FROM pilot_journeys").fetchall())
+    assert cohorts == {"B1": "pilot", "B3": "pilot", "A1": "pilot", "B2": "control", "A2": "control", "A3": "control"}
+    teams = store.execute("SELECT team_m FROM journey_attributes WHERE journey_id = 'B1'").fetchone()
+    assert teams == ("M team",)
+    with pytest.raises(
+        ConfigError,
+        match=r"pilot group 'regio = 1' is not a condition over the journey attributes .*columns: .*region, team_m",
+    ):
+        define_pilot_scope(store, PilotDefinition(change_date=CHANGE, pilot_group="regio = 1"))
+    with pytest.raises(ConfigError, match="in both the pilot group"):
+        define_pilot_scope(
+            store, PilotDefinition(change_date=CHANGE, pilot_group="TRUE", control_group="region = 'South'")
+        )
+
+
+def test_pilot_definition_errors_name_the_line_and_key(tmp_path: Path) -> None:
+    file = tmp_path / "pilot.toml"
+    file.write_text(
+        '[organisation]\nname = "x"\n\n[pilot]\nchange_date = 2026-05-04\nbefor = "2026-01-01..2026-02-01"\n'
+    )
+    with pytest.raises(ConfigError, match=r"pilot\.toml:6: \[pilot\] unknown key 'befor'"):
+        load_pilot_definition(file)
+    file.write_text('[pilot]\nchange_date = "May 4"\n')
+    with pytest.raises(ConfigError, match=r"pilot\.toml:2: .*'change_date' must be a date"):
+        load_pilot_definition(file)
+    file.write_text('[pilot]\nbefore = "2026-01-01..2026-02-01"\nafter = "2026-01-15..2026-03-01"\n')
+    with pytest.raises(ConfigError, match=r"pilot\.toml:1: .*must end before the after window"):
+        load_pilot_definition(file)
+    file.write_text('[pilot]\nchange_date = 2026-05-04\njourney_types = ["laptop_request"]\nbootstrap = 500\n')
+    loaded = load_pilot_definition(file)
+    assert (loaded.change_date, loaded.journey_types, loaded.bootstrap) == (date(2026, 5, 4), ("laptop_request",), 500)
