@@ -12,11 +12,12 @@ import pandas as pd
 
 from eventlogs.quality import quality_summary
 from eventlogs.store import connect_store
-from mining import comparison, discovery
+from mining import comparison, discovery, discovery_engine
+from mining.coded_scope import load_coded_scope
 from mining.compare import JourneyComparison, compare_journey
 from mining.designed_journey import DesignedJourney
 from mining.errors import AnalysisError
-from mining.handovers import handover_matrix, handovers
+from mining.handovers import handover_matrix
 from mining.process_map import LEVELS_PERCENT, map_grid, process_map_svg
 from mining.process_model import discover_process_model, write_process_model
 from mining.scope import define_scope
@@ -39,7 +40,7 @@ class Analysis:
 
 def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis) -> None:
     define_scope(connection, None)
-    department_handovers = handovers(connection, "department")
+    department_handovers = discovery_engine.handovers(load_coded_scope(connection), "department")
     analysis.tables["handovers_department_all"] = department_handovers
     analysis.tables["handover_matrix_median_hours"] = handover_matrix(department_handovers).reset_index()
     analysis.tables["journey_types"] = connection.execute("""
@@ -69,12 +70,15 @@ def analyse(
         _all_types(connection, analysis)
         define_scope(connection, journey.journey_type, time_rules=time_rules)  # working-time norms need the rules
         tables = analysis.tables
-        tables["variants"] = discovery.variants(connection)
-        tables["directly_follows"] = discovery.directly_follows(connection)
+        # the discovery step in single passes over the coded scope; the same tables as the SQL
+        coded = load_coded_scope(connection, ("activity", "department", "team"), time_rules)
+        tables["variants"] = discovery_engine.variants(coded)
+        tables["directly_follows"] = discovery_engine.directly_follows(coded)
         tables["activities"] = discovery.activities(connection)
-        tables["start_end_activities"] = discovery.start_end_activities(connection)
-        tables["handovers_department"] = handovers(connection, "department")
-        tables["handovers_team"] = handovers(connection, "team")
+        tables["start_end_activities"] = discovery_engine.start_end_activities(coded)
+        tables["handovers_department"] = discovery_engine.handovers(coded, "department")
+        tables["handovers_team"] = discovery_engine.handovers(coded, "team")
+        del coded
         tables["designed_vs_actual"] = comparison.compare_handovers(connection, journey)
         analysis.overview = discovery.journey_overview(connection)
         analysis.end_to_end = comparison.end_to_end(connection, journey)
