@@ -9,7 +9,7 @@ group the effect is the difference in differences, which removes a trend both gr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -29,7 +29,7 @@ from mining.pilot_statistics import (
     rate_ratio_test,
 )
 from mining.pilot_windows import PilotScope, define_pilot_scope
-from mining.pilot_wording import sentence, unit_words
+from mining.pilot_wording import display_row, sentence, unit_words
 from mining.survival import weighted_km_cdf_at, weighted_km_quantiles
 from mining.time_rules import TimeRules
 
@@ -70,11 +70,34 @@ class PilotEvaluation:
     worsenings: list[str] = field(default_factory=list)
     difference_map_svg: str = ""
     notes: list[str] = field(default_factory=list)
+    words: dict = field(default_factory=dict)  # how hours read (working or calendar days)
 
-    @property
-    def flagged(self) -> bool:
-        """Did any comparison come out significant after the false-discovery-rate control?"""
-        return bool(self.comparisons["significant"].any())
+    def display_rows(self, family: str) -> list[dict[str, str]]:
+        """The comparisons of one family ('journey' or 'handover'), formatted for the report."""
+        chosen = self.comparisons[self.comparisons["family"] == family]
+        return [display_row(row, self.words) for row in chosen.to_dict("records")]
+
+    def case_mix_table(self) -> tuple[list[str], list[dict]]:
+        """Attribute values down, group and side across, each cell 'share (journeys)'."""
+        mix = self.case_mix.assign(column=self.case_mix["cohort"] + " " + self.case_mix["side"])
+        mix["cell"] = [f"{share:.0%} ({count:,})" for share, count in zip(mix["share"], mix["journeys"], strict=True)]
+        table = mix.pivot_table(index=["attribute", "value"], columns="column", values="cell", aggfunc="first")
+        columns = sorted(
+            table.columns, key=lambda name: (name.split()[0] != "pilot", name.split()[0], name.split()[1] != "before")
+        )
+        rows = [
+            {
+                "attribute": attribute,
+                "value": value,
+                "cells": [_text(table.loc[(attribute, value)].get(c)) for c in columns],
+            }
+            for attribute, value in table.index
+        ]
+        return columns, rows
+
+
+def _text(cell: object) -> str:
+    return cell if isinstance(cell, str) else "–"
 
 
 def _cohorts(connection: duckdb.DuckDBPyConnection, definition: PilotDefinition) -> dict[CohortKey, Cohort]:
@@ -224,6 +247,17 @@ def _volume(connection: duckdb.DuckDBPyConnection, scope: PilotScope, alpha: flo
     )
     after_days = (after_end - pd.Timestamp(scope.after[0]).tz_localize("UTC")).total_seconds() / 86400
     effect = rate_ratio_test(counts.get("before", 0), before_days / 7, counts.get("after", 0), after_days / 7, alpha)
+    if scope.difference_in_differences:  # shown beside it; the test is the pilot group's own change
+        control = dict(
+            connection.execute(
+                "SELECT side, count(*) FROM pilot_journeys WHERE cohort = 'control' GROUP BY side"
+            ).fetchall()
+        )
+        effect = replace(
+            effect,
+            control_before=control.get("before", 0) / before_days * 7,
+            control_after=control.get("after", 0) / after_days * 7,
+        )
     return _row("volume", "journey", "Volume: journeys opened per week", "per_week", "neither", effect, {})
 
 
@@ -293,6 +327,7 @@ def evaluate_pilot(
     edges.attrs["new"], edges.attrs["vanished"] = new_edges, vanished_edges
     evaluation = PilotEvaluation(definition, scope, comparisons, edges, _case_mix(connection))
     words = unit_words(scope.working_time, working_day_hours)
+    evaluation.words = words
     treated_is_pilot = "pilot" in scope.cohorts
     evaluation.verdict = [
         sentence(row, words, scope.difference_in_differences, treated_is_pilot)

@@ -80,10 +80,35 @@ def _judgement(row: dict[str, Any]) -> str:
 
 def sentence(row: dict[str, Any], words: dict[str, Any], difference_in_differences: bool, pilot_group: bool) -> str:
     """One comparison in words, with its interval and whether it is significant."""
-    if difference_in_differences:
+    if difference_in_differences and row.get("key") != "volume":  # volume: the pilot group's own change
         return (
             f"{row['measure']} in the pilot group {_values(row, 'before', 'after', words)}, control group "
             f"{_values(row, 'control_before', 'control_after', words)}; pilot effect {_effect(row)}; {_judgement(row)}."
         )
     group = " in the pilot group" if pilot_group else ""
     return f"{row['measure']}{group} {_values(row, 'before', 'after', words)}, {_effect(row)}; {_judgement(row)}."
+
+
+def _cell(value: float, unit: str, words: dict[str, Any]) -> str:
+    if _missing(value):
+        return "–"
+    if unit == "hours":
+        return _one(value, words)
+    if unit == "share":
+        return f"{value:.0%}"
+    return f"{value:.1f}" if unit == "per_week" else f"{value:.2f}"
+
+
+def display_row(row: dict[str, Any], words: dict[str, Any]) -> dict[str, str]:
+    """One comparison as the report's table shows it."""
+    return {
+        "measure": row["measure"],
+        "before": _cell(row["before"], row["unit"], words),
+        "after": _cell(row["after"], row["unit"], words),
+        "control_before": _cell(row["control_before"], row["unit"], words),
+        "control_after": _cell(row["control_after"], row["unit"], words),
+        "effect": _effect(row),
+        "p_value": "–" if _missing(row["p_value"]) else f"{row['p_value']:.3f}",
+        "q_value": "–" if _missing(row.get("q_value")) else f"{row['q_value']:.3f}",
+        "direction": row.get("direction", ""),
+    }

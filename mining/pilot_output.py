@@ -1,0 +1,74 @@
+"""A pilot evaluation written out: the comparison and case-mix tables (Parquet), the difference map (SVG),
+the verdict as Markdown (also the Prefect artifact) and a self-contained HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from mining.pilot_evaluation import PilotEvaluation
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def pilot_markdown(evaluation: PilotEvaluation) -> str:
+    """The verdict in plain words: headline measures, what improved, what got worse, how it was measured."""
+    definition = evaluation.definition
+    parts = [f"## Pilot: {definition.name}"]
+    parts.append("### Verdict\n\n" + "\n".join(f"- {line}" for line in evaluation.verdict))
+    worse = evaluation.worsenings or ["none significant"]
+    better = evaluation.improvements or ["none significant"]
+    parts.append("### Got worse (side effects)\n\n" + "\n".join(f"- {line}" for line in worse))
+    parts.append("### Improved\n\n" + "\n".join(f"- {line}" for line in better))
+    columns, mix = evaluation.case_mix_table()
+    rows = [[row["attribute"], row["value"], *row["cells"]] for row in mix]
+    parts.append("### Case mix (share and journeys)\n\n" + _table(["attribute", "value", *columns], rows))
+    parts.append("### How it was measured\n\n" + "\n".join(f"- {note}" for note in evaluation.notes))
+    return "\n\n".join(parts)
+
+
+_PAGE = jinja2.Environment(
+    loader=jinja2.PackageLoader("mining", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def pilot_page(evaluation: PilotEvaluation) -> str:
+    """The pilot section of the report as a page of its own."""
+    section = _PAGE.get_template("_pilot.html.j2").render(pilot=evaluation)
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Pilot: {jinja2.utils.markupsafe.escape(evaluation.definition.name)}</title>"
+        "<style>body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#1d2733}"
+        "table{border-collapse:collapse;font-size:13px}th,td{border-bottom:1px solid #e6ebf1;padding:4px 8px;"
+        "text-align:right}td.text,th.text{text-align:left}.note{font-size:12px;color:#4a5a6d}</style>"
+        f"</head><body>{section}</body></html>"
+    )
+
+
+def write_pilot_outputs(evaluation: PilotEvaluation, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "pilot_comparisons.parquet": evaluation.comparisons,
+        "pilot_paths.parquet": evaluation.edges,
+        "pilot_case_mix.parquet": evaluation.case_mix,
+    }
+    written = []
+    for name, table in files.items():
+        path = folder / name
+        table.to_parquet(path, index=False)
+        written.append(path)
+    for name, text in (
+        ("pilot_difference_map.svg", evaluation.difference_map_svg),
+        ("pilot.md", pilot_markdown(evaluation)),
+        ("pilot.html", pilot_page(evaluation)),
+    ):
+        path = folder / name
+        path.write_text(text)
+        written.append(path)
+    return written
