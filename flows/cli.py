@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
@@ -156,6 +156,77 @@ def compare(
     except JourneyMiningError as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error
+    console.print(f"written {len(written)} files to {out}")
+
+
+@app.command()
+def pilot(
+    store: Path = typer.Option(..., dir_okay=False, help="The DuckDB event store `journey extract` wrote."),
+    out: Path = typer.Option(..., file_okay=False, help="Folder for pilot.html, pilot.md, the map and the tables."),
+    change_date: str | None = typer.Option(None, help="Journeys opened from this date (UTC) on are 'after'."),
+    before: str | None = typer.Option(None, help="Before window FROM..TO (inclusive); default: up to the change."),
+    after: str | None = typer.Option(None, help="After window FROM..TO; default: the change date to the extraction."),
+    pilot_group: str | None = typer.Option(
+        None, "--pilot", help="Pilot group: a SQL condition over journey_attributes, e.g. \"region = 'North'\"."
+    ),
+    control: str | None = typer.Option(None, help="Control group condition: gives a difference-in-differences."),
+    journey_type: list[str] | None = typer.Option(None, help="Journey type in scope (repeatable); default: all."),
+    time_rules: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="Business calendars (YAML): compare in working time."
+    ),
+    journey: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="Designed journey: adds the within-end-to-end-norm rate."
+    ),
+    config: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="A TOML file with a [pilot] table; the flags above override it."
+    ),
+    bootstrap: int | None = typer.Option(None, min=100, help="Bootstrap resamples (default 1000)."),
+    seed: int | None = typer.Option(None, help="Seed of the bootstrap (default 1)."),
+) -> None:
+    """Did a pilot work? Before versus after (or pilot versus control group), each measure with a 95%
+    interval and a p-value, side effects listed beside the improvements, and a difference process map."""
+    from mining.designed_journey import load_designed_journey
+    from mining.pilot_definition import PilotDefinition, load_pilot_definition, parse_window
+    from mining.pilot_evaluation import evaluate_pilot_store
+    from mining.pilot_output import write_pilot_outputs
+    from mining.time_rules import load_time_rules
+
+    try:
+        changed = date.fromisoformat(change_date) if change_date else None
+    except ValueError as error:
+        console.print(f"[red]error:[/red] --change-date {change_date!r} is not a date such as 2026-05-04")
+        raise typer.Exit(2) from error
+    try:
+        overrides = {
+            "change_date": changed,
+            "before": parse_window(before, "--before") if before else None,
+            "after": parse_window(after, "--after") if after else None,
+            "pilot_group": pilot_group,
+            "control_group": control,
+            "journey_types": tuple(journey_type) if journey_type else None,
+            "bootstrap": bootstrap,
+            "seed": seed,
+        }
+        if config is not None:
+            definition = load_pilot_definition(config).with_overrides(**overrides)
+        else:
+            definition = PilotDefinition(**{key: value for key, value in overrides.items() if value is not None})
+        evaluation = evaluate_pilot_store(
+            store,
+            definition,
+            load_designed_journey(journey) if journey else None,
+            load_time_rules(time_rules) if time_rules else None,
+        )
+        written = write_pilot_outputs(evaluation, out)
+    except JourneyMiningError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    for line in evaluation.verdict:
+        console.print(f"- {line}")
+    worse, better = len(evaluation.worsenings), len(evaluation.improvements)
+    console.print(f"[bold]Got worse:[/bold] {worse}; [bold]improved:[/bold] {better}")
+    for line in evaluation.worsenings:
+        console.print(f"  [red]worse:[/red] {line}")
     console.print(f"written {len(written)} files to {out}")
 
 

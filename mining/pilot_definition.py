@@ -16,6 +16,7 @@ or a file of its own); every error names the file, the line and the key.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from datetime import date
@@ -23,10 +24,10 @@ from pathlib import Path
 
 from eventlogs.config_files import parse_config_file
 from eventlogs.config_section import ConfigSection
-from mining.errors import AnalysisError, ConfigError
-from mining.mine import PERIOD_FORMAT, parse_period
+from mining.errors import ConfigError
 
 Window = tuple[date, date]
+WINDOW_FORMAT = "FROM..TO with ISO dates, e.g. 2026-03-01..2026-03-31"
 _KEYS = {
     "name",
     "change_date",
@@ -74,10 +75,17 @@ class PilotDefinition:
 
 
 def parse_window(text: str, what: str) -> Window:
+    """`2026-03-01..2026-03-31` -> (first day, last day), both inclusive; `what` names it in errors."""
+    match = re.fullmatch(r"\s*(\S+)\s*\.\.\s*(\S+)\s*", text)
+    if match is None:
+        raise ConfigError(f"{what}: {text!r} is not {WINDOW_FORMAT}")
     try:
-        return parse_period(text)
-    except AnalysisError as error:
-        raise ConfigError(f"{what}: {error}") from error
+        first, last = (date.fromisoformat(part) for part in match.groups())
+    except ValueError as error:
+        raise ConfigError(f"{what}: {text!r}: {error} (expected {WINDOW_FORMAT})") from error
+    if first > last:
+        raise ConfigError(f"{what}: {text!r} ends before it starts")
+    return first, last
 
 
 def _date(section: ConfigSection, key: str) -> date:
@@ -101,9 +109,9 @@ def pilot_from_section(section: ConfigSection) -> PilotDefinition:
         if key not in table:
             return None
         try:
-            return parse_period(section.text(key))
-        except AnalysisError as error:
-            raise section.error(f"[{section.where}] key '{key}': {error}", key) from error
+            return parse_window(section.text(key), key)
+        except ConfigError as error:
+            raise section.error(f"[{section.where}] {error}", key) from error
 
     def number(key: str, default: float, kind: type) -> float:
         value = table.get(key, default)
@@ -148,6 +156,3 @@ def load_pilot_definition(file: Path) -> PilotDefinition:
     if "pilot" not in raw:
         raise root.error("no [pilot] table: name the change date there (see README: Pilot evaluation)")
     return pilot_from_section(root.section("pilot"))
-
-
-__all__ = ["PERIOD_FORMAT", "PilotDefinition", "Window", "has_pilot", "load_pilot_definition", "parse_window"]

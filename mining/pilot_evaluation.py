@@ -125,9 +125,9 @@ def _lead(probability: float) -> Callable[[Cohort], np.ndarray]:
     return measure
 
 
-def _within(norm_hours: float) -> Callable[[Cohort], np.ndarray]:
+def _within(norm_hours: float, lead_column: str) -> Callable[[Cohort], np.ndarray]:
     def measure(cohort: Cohort) -> np.ndarray:
-        lead, finished = cohort.journeys["lead"].to_numpy(), cohort.journeys["finished"].to_numpy()
+        lead, finished = cohort.journeys[lead_column].to_numpy(), cohort.journeys["finished"].to_numpy()
         return weighted_km_cdf_at(lead, finished, cohort.weights, norm_hours)
 
     return measure
@@ -160,12 +160,12 @@ def _pair_wait(level: str, source: str, target: str) -> Callable[[Cohort], np.nd
     return measure
 
 
-def _end_to_end_norm(journey: DesignedJourney | None) -> float | None:
+def _end_to_end_norm(journey: DesignedJourney | None) -> tuple[float, str] | None:
+    """(hours, the lead column in the norm's own time basis); None without a designed journey."""
     if journey is None:
         return None
-    norm = getattr(journey, "end_to_end_norm", None)
-    hours = getattr(norm, "hours", None) if norm is not None else None
-    return hours if hours is not None else getattr(journey, "end_to_end_norm_hours", None)
+    norm = journey.end_to_end_norm
+    return norm.hours, "lead_calendar" if norm.time == "calendar" else "lead"
 
 
 def _journey_measures(journey: DesignedJourney | None) -> list[tuple[str, str, str, str, Callable]]:
@@ -176,7 +176,8 @@ def _journey_measures(journey: DesignedJourney | None) -> list[tuple[str, str, s
     ]
     norm = _end_to_end_norm(journey)
     if norm is not None:
-        measures.append(("within_norm", "Finished within the end-to-end norm", "share", "higher", _within(norm)))
+        label = f"Finished within the end-to-end norm ({'calendar' if norm[1] == 'lead_calendar' else 'working'} time)"
+        measures.append(("within_norm", label, "share", "higher", _within(*norm)))
     measures += [
         ("contacts_per_journey", "Customer chasing contacts per journey", "count", "lower", _contacts_per_journey),
         (

@@ -7,8 +7,9 @@ flattered by the short ones that happen to be closed. Events after that moment a
 
 - `pilot_journeys`: journey_id, side, cohort ('all', or 'pilot' / 'control'), journey_type, category,
   priority, opened_at, censor_at, finished (closed by censor_at), lead (time basis hours, observed or
-  censored), open_days (calendar days from opening to closing or censoring), contacts (customer contacts
-  until then), rework (an activity done twice), ping_pong (department X -> Y -> X);
+  censored), lead_calendar (the same in calendar hours), open_days (calendar days from opening to closing
+  or censoring), contacts (customer contacts until then), rework (an activity done twice), ping_pong
+  (department X -> Y -> X);
 - `pilot_transitions`: each wait between consecutive work events (observed), plus for every journey not
   finished at censor_at the wait since its last event (censored), headed for the activity and department
   that most often follow that activity; with from/to activity and department and `wait` in the time basis.
@@ -149,7 +150,8 @@ def define_pilot_scope(
             FROM windowed
         )
         SELECT w.journey_id, w.side, w.cohort, w.journey_type, w.category, w.priority, w.opened_at, w.censor_at,
-               w.finished, w.end_at, {lead} AS lead, epoch(w.end_at - w.opened_at) / 86400.0 AS open_days
+               w.finished, w.end_at, {lead} AS lead, epoch(w.end_at - w.opened_at) / 3600.0 AS lead_calendar,
+               epoch(w.end_at - w.opened_at) / 86400.0 AS open_days
         FROM ended w {lead_joins}
     """)
     counts = dict(connection.execute("SELECT side, count(*) FROM pilot_journeys GROUP BY side").fetchall())
