@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -23,6 +23,10 @@ from mining.process_model import discover_process_model, write_process_model
 from mining.scope import define_scope
 from mining.time_rules import TimeRules
 
+if TYPE_CHECKING:
+    from mining.pilot_definition import PilotDefinition
+    from mining.pilot_evaluation import PilotEvaluation
+
 
 @dataclass
 class Analysis:
@@ -36,6 +40,7 @@ class Analysis:
     bottleneck: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
     designed: JourneyComparison | None = None  # designed versus actual: norms, bottlenecks, designed map
+    pilot: PilotEvaluation | None = None  # when the configuration names a pilot (add_pilot)
 
 
 def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis) -> None:
@@ -91,6 +96,15 @@ def analyse(
         connection.close()
     add_process_model(analysis, noise_threshold)
     return analysis
+
+
+def add_pilot(
+    analysis: Analysis, store: Path, definition: PilotDefinition, time_rules: TimeRules | None = None
+) -> None:
+    """analysis.pilot: the pilot evaluated on the store, with the designed journey's end-to-end norm."""
+    from mining.pilot_evaluation import evaluate_pilot_store
+
+    analysis.pilot = evaluate_pilot_store(store, definition, analysis.journey, time_rules)
 
 
 def add_process_model(analysis: Analysis, noise_threshold: float) -> None:

@@ -60,6 +60,7 @@ def render_report(analysis: Analysis, organisation: str, path: Path) -> Path:
         quality=analysis.tables["data_quality"].to_dict("records"),
         rejects=analysis.tables["rejects"].head(50).to_dict("records"),
         rejects_total=len(analysis.tables["rejects"]),
+        pilot=analysis.pilot,
         **(section_context(analysis.designed) if analysis.designed else {"designed": None}),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
