@@ -22,8 +22,10 @@ from eventlogs.loader import LoadResult, load_staged
 from eventlogs.pipeline import new_run_id, read_since, stage_source
 from eventlogs.staging import StagedSource, discard_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
-from mining.analysis import analyse, write_tables
+from mining.analysis import add_pilot, analyse, write_tables
 from mining.designed_journey import load_designed_journey
+from mining.pilot_definition import has_pilot, load_pilot_definition
+from mining.pilot_output import pilot_markdown, write_pilot_outputs
 from mining.report import render_report
 from mining.run_summary import run_summary_markdown
 from mining.time_rules import load_time_rules
@@ -70,15 +72,26 @@ def load(store: str, staged_folders: list[str], run_id: str) -> list[LoadResult]
 
 @task(cache_policy=NO_CACHE)
 def mine_and_report(
-    store: str, designed_journey: str, out: str, organisation: str, time_rules: str | None = None
+    store: str,
+    designed_journey: str,
+    out: str,
+    organisation: str,
+    time_rules: str | None = None,
+    pilot_config: str | None = None,
 ) -> dict[str, Any]:
     rules = load_time_rules(Path(time_rules)) if time_rules else None  # working-time norms need calendars
     analysis = analyse(Path(store), load_designed_journey(Path(designed_journey)), time_rules=rules)
+    pilot: dict[str, Any] = {}
+    if pilot_config is not None:  # the configuration names a pilot: evaluate it into the report
+        add_pilot(analysis, Path(store), load_pilot_definition(Path(pilot_config)), rules)
+        write_pilot_outputs(analysis.pilot, Path(out) / "pilot")
+        pilot = {"pilot_verdict": analysis.pilot.verdict, "pilot_markdown": pilot_markdown(analysis.pilot)}
+        get_run_logger().info("pilot: %s", analysis.pilot.verdict[0])
     write_tables(analysis, Path(out) / "tables")
     report = render_report(analysis, organisation, Path(out) / "report.html")
     get_run_logger().info("top bottleneck: %s", analysis.bottleneck)
     quality = analysis.tables["data_quality"].astype(str).to_dict("records")
-    return {"report": str(report), "bottleneck": analysis.bottleneck, "quality": quality}
+    return {"report": str(report), "bottleneck": analysis.bottleneck, "quality": quality, **pilot}
 
 
 @flow(name="journey-mining", log_prints=True)
@@ -115,7 +128,8 @@ def journey_flow(
         raise SourceError(f"every source failed: {failed}")
     results = load(store_path, staged, run_id)
     discard_staged(staging)  # only reached when the load committed; a failed run keeps them to inspect
-    outcome = mine_and_report(store_path, designed_journey, out, config.organisation, time_rules)
+    pilot_config = config_file if has_pilot(Path(config_file)) else None
+    outcome = mine_and_report(store_path, designed_journey, out, config.organisation, time_rules, pilot_config)
     create_markdown_artifact(
         key="journey-run-summary",
         markdown=run_summary_markdown(
@@ -128,6 +142,12 @@ def journey_flow(
         ),
         description="Top silo bottleneck, load ledger, data quality and failed sources",
     )
+    if "pilot_markdown" in outcome:
+        create_markdown_artifact(
+            key="journey-pilot",
+            markdown=outcome.pop("pilot_markdown"),
+            description="Pilot evaluation: the verdict with its intervals, side effects and improvements",
+        )
     return {**outcome, "store": store_path, "run_id": run_id, "failed_sources": failed}
 
 

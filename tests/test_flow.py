@@ -31,6 +31,9 @@ def test_demo_flow_writes_report_naming_the_true_worst_handover(prefect_harness,
     assert "<svg" in report and "http://" not in report.split("<svg", 1)[0]  # self-contained head
     for table in ("variants", "directly_follows", "handovers_department", "designed_vs_actual", "rejects"):
         assert (out / "tables" / f"{table}.parquet").exists()
+    # the demo configuration names a pilot: its section is in the report, its verdict and files beside it
+    assert 'id="pilot"' in report and outcome["pilot_verdict"][0].startswith("Median lead time")
+    assert "Management → Procurement" in (out / "pilot" / "pilot.md").read_text()
     # the flow run again over the same sources adds no event
     with duckdb.connect(outcome["store"], read_only=True) as connection:
         before = connection.execute("SELECT count(*) FROM events").fetchone()[0]
