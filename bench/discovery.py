@@ -46,10 +46,7 @@ def _product(store: Path) -> dict:
     define_scope(connection)
     scope = load_coded_scope(connection)
     loaded = time.perf_counter()
-    discovery_engine.variants(scope)
-    discovery_engine.directly_follows(scope)
-    discovery_engine.start_end_activities(scope)
-    discovery_engine.handovers(scope, "department")
+    discovery_engine.discover(scope, ("department",))
     discovery_engine.journey_times(scope)
     finished = time.perf_counter()
     return {

@@ -12,7 +12,7 @@ import pandas as pd
 
 from eventlogs.quality import quality_summary
 from eventlogs.store import connect_store
-from mining import comparison, discovery, discovery_engine
+from mining import discovery, discovery_engine
 from mining.coded_scope import load_coded_scope
 from mining.compare import JourneyComparison, compare_journey
 from mining.designed_journey import DesignedJourney
@@ -35,7 +35,7 @@ class Analysis:
     journey: DesignedJourney
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     overview: dict[str, float] = field(default_factory=dict)
-    end_to_end: dict[str, float] = field(default_factory=dict)
+    end_to_end: dict[str, Any] = field(default_factory=dict)  # the XLA of `mining.norms.end_to_end_norm`
     process_map_svg: str = ""
     bottleneck: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
@@ -73,22 +73,18 @@ def analyse(
     connection = connect_store(store, read_only=True)
     try:
         _all_types(connection, analysis)
-        define_scope(connection, journey.journey_type, time_rules=time_rules)  # working-time norms need the rules
+        # working-time norms need the rules; materialised: the norms, bottlenecks and maps read it many times
+        define_scope(connection, journey.journey_type, time_rules=time_rules, materialise=True)
         tables = analysis.tables
         # the discovery step in single passes over the coded scope; the same tables as the SQL
         coded = load_coded_scope(connection, ("activity", "department", "team"), time_rules)
-        tables["variants"] = discovery_engine.variants(coded)
-        tables["directly_follows"] = discovery_engine.directly_follows(coded)
+        tables.update(discovery_engine.discover(coded, ("department", "team")))
         tables["activities"] = discovery.activities(connection)
-        tables["start_end_activities"] = discovery_engine.start_end_activities(coded)
-        tables["handovers_department"] = discovery_engine.handovers(coded, "department")
-        tables["handovers_team"] = discovery_engine.handovers(coded, "team")
         del coded
-        tables["designed_vs_actual"] = comparison.compare_handovers(connection, journey)
         analysis.overview = discovery.journey_overview(connection)
-        analysis.end_to_end = comparison.end_to_end(connection, journey)
         analysis.designed = compare_journey(connection, journey)
         tables.update(analysis.designed.tables)
+        analysis.end_to_end = analysis.designed.end_to_end
         analysis.bottleneck = analysis.designed.findings[0]  # the top of the excess ranking
         analysis.process_map_svg = process_map_svg(connection, tables["activities"], max_map_activities)
         analysis.extras["map_grid"] = map_grid(connection, tables["activities"], map_levels)

@@ -8,16 +8,19 @@ any_value), and handovers with equal total wait are ordered by pair.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
 from mining.coded_scope import CodedScope
 from mining.engine_kernels import (
-    grouped_quantiles,
+    grouped_median_p90,
     grouped_sums,
     grouped_values,
     journey_paths,
     pair_groups,
+    pair_values,
     same_paths,
 )
 from mining.errors import AnalysisError
@@ -33,12 +36,8 @@ def _statistics(offsets: np.ndarray, buffer: np.ndarray, unit: str) -> dict[str,
     sums = grouped_sums(offsets, buffer)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-    return {
-        f"mean_{unit}": mean,
-        f"median_{unit}": grouped_quantiles(offsets, buffer, 0.5),
-        f"p90_{unit}": grouped_quantiles(offsets, buffer, 0.9),
-        f"total_{unit}": sums,
-    }
+    median, p90 = grouped_median_p90(offsets, buffer)  # reorders the buffer: sums first
+    return {f"mean_{unit}": mean, f"median_{unit}": median, f"p90_{unit}": p90, f"total_{unit}": sums}
 
 
 class _Pairs:
@@ -49,18 +48,16 @@ class _Pairs:
         self.n_codes = len(scope.names[field])
         if self.n_codes > MAX_PAIR_CODES:
             raise AnalysisError(f"{self.n_codes} distinct {field} values: too many for the pair engine")
-        if len(scope.journey) >= 2**31:
-            raise AnalysisError("more than 2**31 work events in one scope")
-        counts, self.journeys_all, first_at, self.offsets_all, self.members = pair_groups(
-            scope.journey, scope.codes[field], self.n_codes, changes_only
-        )
+        self.journey, self.codes, self.changes_only = scope.journey, scope.codes[field], changes_only
+        counts, journeys, first_at, self.offsets = pair_groups(self.journey, self.codes, self.n_codes, changes_only)
         self.used = np.flatnonzero(counts)
         self.count = counts[self.used]
-        self.journeys = self.journeys_all[self.used]
+        self.journeys = journeys[self.used]
         self.first_at = first_at[self.used]
 
     def statistics(self, values: np.ndarray, unit: str) -> dict[str, np.ndarray]:
-        every = _statistics(self.offsets_all, values[self.members], unit)
+        buffer = pair_values(self.journey, self.codes, self.n_codes, self.changes_only, self.offsets, values)
+        every = _statistics(self.offsets, buffer, unit)
         return {name: column[self.used] for name, column in every.items()}
 
 
@@ -216,8 +213,21 @@ def journey_times(scope: CodedScope) -> dict[str, float]:
     }
     for unit in ("lead_hours", "lead_working_hours"):
         lead = scope.lead[unit][scope.in_scope]
-        finished = lead[~np.isnan(lead)]
-        offsets = np.array([0, len(finished)], np.int64)
-        times[f"median_{unit}"] = float(grouped_quantiles(offsets, finished, 0.5)[0])
-        times[f"p90_{unit}"] = float(grouped_quantiles(offsets, finished, 0.9)[0])
+        finished = lead[~np.isnan(lead)]  # a copy, so the selection may reorder it
+        median, p90 = grouped_median_p90(np.array([0, len(finished)], np.int64), finished)
+        times[f"median_{unit}"], times[f"p90_{unit}"] = float(median[0]), float(p90[0])
     return times
+
+
+def discover(scope: CodedScope, levels: tuple[str, ...] = ("department",)) -> dict[str, pd.DataFrame]:
+    """The discovery tables at once: variants, directly_follows, start_end_activities and handovers_<level>
+    for each of `levels`. The kernels release the GIL, so the paths and the pairs run on two cores."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        paths = pool.submit(lambda: {"variants": variants(scope), "start_end_activities": start_end_activities(scope)})
+        pairs = pool.submit(
+            lambda: {
+                "directly_follows": directly_follows(scope),
+                **{f"handovers_{level}": handovers(scope, level) for level in levels},
+            }
+        )
+        return {**paths.result(), **pairs.result()}

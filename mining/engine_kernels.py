@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def waits_in_place(journey: np.ndarray, ts_us: np.ndarray) -> np.ndarray:
     """Hours since the journey's previous event (NaN for its first), written over the ts buffer."""
     out = ts_us.view(np.float64)
@@ -25,13 +25,13 @@ def waits_in_place(journey: np.ndarray, ts_us: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def pair_groups(
     journey: np.ndarray, codes: np.ndarray, n_codes: int, changes_only: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Consecutive events (a, b) of one journey, grouped by the pair a * n_codes + b (only a != b when
-    `changes_only`): count, journeys, first occurrence, and the index of each pair's second event grouped
-    by pair (members[offsets[p]:offsets[p + 1]], in event order)."""
+    `changes_only`): count, journeys, index of the first occurrence's b, and the group offsets that
+    pair_values fills."""
     n_pairs = n_codes * n_codes
     counts = np.zeros(n_pairs, np.int64)
     journeys = np.zeros(n_pairs, np.int64)
@@ -52,7 +52,15 @@ def pair_groups(
             first_at[pair] = i
     offsets = np.zeros(n_pairs + 1, np.int64)
     offsets[1:] = np.cumsum(counts)
-    members = np.empty(offsets[-1], np.int32)  # the caller keeps scopes under 2**31 events
+    return counts, journeys, first_at, offsets
+
+
+@njit(cache=True, nogil=True)
+def pair_values(
+    journey: np.ndarray, codes: np.ndarray, n_codes: int, changes_only: bool, offsets: np.ndarray, values: np.ndarray
+) -> np.ndarray:
+    """`values` of each pair's b event grouped by pair (buffer[offsets[p]:offsets[p + 1]]), in one pass."""
+    buffer = np.empty(offsets[-1], np.float64)
     fill = offsets[:-1].copy()
     for i in range(1, len(journey)):
         if journey[i] != journey[i - 1]:
@@ -61,12 +69,12 @@ def pair_groups(
         if changes_only and a == b:
             continue
         pair = a * n_codes + b
-        members[fill[pair]] = i
+        buffer[fill[pair]] = values[i]
         fill[pair] += 1
-    return counts, journeys, first_at, offsets, members
+    return buffer
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def grouped_sums(offsets: np.ndarray, buffer: np.ndarray) -> np.ndarray:
     """The sum of each group of the buffer."""
     n_groups = len(offsets) - 1
@@ -77,7 +85,7 @@ def grouped_sums(offsets: np.ndarray, buffer: np.ndarray) -> np.ndarray:
     return sums
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def grouped_values(
     groups: np.ndarray, values: np.ndarray, n_groups: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -99,30 +107,73 @@ def grouped_values(
     return counts, sums, offsets, buffer
 
 
-@njit(cache=True)
-def grouped_quantiles(offsets: np.ndarray, buffer: np.ndarray, q: float) -> np.ndarray:
-    """quantile_cont(q) of each group of the buffer; NaN for an empty group."""
-    n_groups = len(offsets) - 1
-    result = np.full(n_groups, np.nan)
-    for g in range(n_groups):
-        n = offsets[g + 1] - offsets[g]
-        if n == 0:
-            continue
-        values = buffer[offsets[g] : offsets[g + 1]]
-        position = (n - 1) * q
-        below = int(np.floor(position))
-        above = int(np.ceil(position))
-        ordered = np.partition(values, below)
-        low = ordered[below]
-        if above == below:
-            result[g] = low
+@njit(cache=True, nogil=True)
+def _select(values: np.ndarray, low: int, high: int, k: int) -> None:
+    """Reorders values[low:high] in place so that values[k] is the one a sort would put there, nothing
+    greater left of it and nothing less right of it (quickselect, Hoare partition: many equal values
+    still split evenly)."""
+    high -= 1
+    while high > low:
+        middle = (low + high) // 2
+        # median of three as the pivot
+        if values[middle] < values[low]:
+            values[middle], values[low] = values[low], values[middle]
+        if values[high] < values[low]:
+            values[high], values[low] = values[low], values[high]
+        if values[high] < values[middle]:
+            values[high], values[middle] = values[middle], values[high]
+        pivot = values[middle]
+        i, j = low, high
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            high = j
+        elif k >= i:
+            low = i
         else:
-            high = ordered[above:].min()  # the next order statistic: the least value right of `below`
-            result[g] = low + (high - low) * (position - below)
-    return result
+            return
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def _quantile_in_place(values: np.ndarray, low: int, high: int, q: float, select_from: int) -> float:
+    """quantile_cont(q) of values[low:high], reordering values[select_from:high] (which must hold every
+    order statistic from select_from - low on: what a smaller quantile's selection leaves right of it)."""
+    position = (high - low - 1) * q
+    below = int(np.floor(position))
+    _select(values, select_from, high, low + below)
+    lower = values[low + below]
+    if position == below:
+        return lower
+    upper = values[low + below + 1]  # the next order statistic: the least value right of `below`
+    for k in range(low + below + 2, high):
+        upper = min(upper, values[k])
+    return lower + (upper - lower) * (position - below)
+
+
+@njit(cache=True, nogil=True)
+def grouped_median_p90(offsets: np.ndarray, buffer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """quantile_cont 0.5 and 0.9 of each group of the buffer (reordered in place); NaN for an empty group."""
+    n_groups = len(offsets) - 1
+    median = np.full(n_groups, np.nan)
+    p90 = np.full(n_groups, np.nan)
+    for g in range(n_groups):
+        low, high = offsets[g], offsets[g + 1]
+        if high == low:
+            continue
+        median[g] = _quantile_in_place(buffer, low, high, 0.5, low)
+        # the p90's order statistics lie at or right of the median's lower one: select only there
+        p90[g] = _quantile_in_place(buffer, low, high, 0.9, low + int(np.floor((high - low - 1) * 0.5)))
+    return median, p90
+
+
+@njit(cache=True, nogil=True)
 def journey_paths(
     journey: np.ndarray, codes: np.ndarray, n_journeys: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -152,7 +203,7 @@ def journey_paths(
     return first, length, fingerprint
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def same_paths(
     codes: np.ndarray, first: np.ndarray, length: np.ndarray, variant: np.ndarray, representative: np.ndarray
 ) -> bool:

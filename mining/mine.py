@@ -64,13 +64,14 @@ def mine(
         define_scope(connection, journey_type, period, time_rules)
         # the discovery step in single passes over the coded scope; the same tables as the SQL
         coded = load_coded_scope(connection, ("activity", "department", "team"), time_rules)
+        found = discovery_engine.discover(coded, ("department", "team"))
         tables: dict[str, pd.DataFrame] = {
-            "variants": discovery_engine.variants(coded),
-            "directly_follows": discovery_engine.directly_follows(coded),
-            "start_end_activities": discovery_engine.start_end_activities(coded),
+            "variants": found["variants"],
+            "directly_follows": found["directly_follows"],
+            "start_end_activities": found["start_end_activities"],
             "activities": discovery.activities(connection),
-            "handovers_department": discovery_engine.handovers(coded, "department"),
-            "handovers_team": discovery_engine.handovers(coded, "team"),
+            "handovers_department": found["handovers_department"],
+            "handovers_team": found["handovers_team"],
             "handovers_resource": handovers(connection, "resource"),
             "ping_pong_department": ping_pong(connection, "department"),
             "ping_pong_team": ping_pong(connection, "team"),

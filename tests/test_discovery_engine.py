@@ -43,7 +43,10 @@ def _assert_same_tables(connection: duckdb.DuckDBPyConnection, scope: CodedScope
             expected = expected.sort_values(pair, ignore_index=True)
             actual = actual.sort_values(pair, ignore_index=True)
         # counts and names exactly; sums may add up in another order (DuckDB in parallel), so 1e-12 relative
-        pd.testing.assert_frame_equal(actual, expected, check_dtype=False, rtol=1e-12, obj=name)
+        pd.testing.assert_frame_equal(actual, expected, check_dtype=True, rtol=1e-12, obj=name)
+    together = discovery_engine.discover(scope, ("department", "team"))
+    for name, _, engine_table in TABLES:
+        pd.testing.assert_frame_equal(together[name], engine_table(scope), obj=f"discover: {name}")
     overview = discovery.journey_overview(connection)
     for key, value in discovery_engine.journey_times(scope).items():
         assert value == pytest.approx(overview[key], rel=1e-12, nan_ok=True), key
