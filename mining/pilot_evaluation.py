@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from eventlogs.errors import JourneyMiningError
 from eventlogs.store import connect_store
 from mining.designed_journey import DesignedJourney
 from mining.difference_map import difference_map_svg
@@ -100,8 +101,12 @@ def _text(cell: object) -> str:
     return cell if isinstance(cell, str) else "–"
 
 
-def _cohorts(connection: duckdb.DuckDBPyConnection, definition: PilotDefinition) -> dict[CohortKey, Cohort]:
+def _cohorts(
+    connection: duckdb.DuckDBPyConnection, definition: PilotDefinition, fitness: pd.DataFrame | None
+) -> dict[CohortKey, Cohort]:
     journeys = connection.execute("SELECT * FROM pilot_journeys").df()
+    if fitness is not None:
+        journeys = journeys.merge(fitness, on="journey_id", how="left")
     transitions = connection.execute("SELECT * FROM pilot_transitions").df()
     rng = np.random.default_rng(definition.seed)
     cohorts = {}
@@ -162,13 +167,20 @@ def _pair_wait(level: str, source: str, target: str) -> Callable[[Cohort], np.nd
 
 def _end_to_end_norm(journey: DesignedJourney | None) -> tuple[float, str] | None:
     """(hours, the lead column in the norm's own time basis); None without a designed journey."""
-    if journey is None:
+    norm = None if journey is None else journey.end_to_end_norm
+    if norm is None:
         return None
-    norm = journey.end_to_end_norm
     return norm.hours, "lead_calendar" if norm.time == "calendar" else "lead"
 
 
-def _journey_measures(journey: DesignedJourney | None) -> list[tuple[str, str, str, str, Callable]]:
+def _fitness(cohort: Cohort) -> np.ndarray:
+    scored = cohort.journeys["fitness"].notna().to_numpy()
+    return cohort.mean(cohort.journeys["fitness"].fillna(0).to_numpy(dtype=float), scored)
+
+
+def _journey_measures(
+    journey: DesignedJourney | None, with_fitness: bool = False
+) -> list[tuple[str, str, str, str, Callable]]:
     """(key, label, unit, better, measure)."""
     measures: list[tuple[str, str, str, str, Callable]] = [
         ("lead_median", "Median lead time", "hours", "lower", _lead(0.5)),
@@ -202,6 +214,9 @@ def _journey_measures(journey: DesignedJourney | None) -> list[tuple[str, str, s
             _share_of_finished("ping_pong"),
         ),
     ]
+    if with_fitness:
+        label = "Conformance fitness to the designed journey (finished journeys)"
+        measures.append(("fitness", label, "share", "higher", _fitness))
     return measures
 
 
@@ -296,9 +311,10 @@ def evaluate_pilot(
 ) -> PilotEvaluation:
     """The whole evaluation on an open store connection (temp tables are created on it)."""
     scope = define_pilot_scope(connection, definition, time_rules)
-    cohorts = _cohorts(connection, definition)
+    fitness, fitness_note = _conformance(connection, journey)
+    cohorts = _cohorts(connection, definition, fitness)
     alpha = definition.alpha
-    rows = _compare_all(cohorts, _journey_measures(journey), "journey", alpha)
+    rows = _compare_all(cohorts, _journey_measures(journey, fitness is not None), "journey", alpha)
     rows.append(_volume(connection, scope, alpha))
     handovers, new_handovers, vanished_handovers = _pairs(cohorts, "department", handovers_only=True)
     rows += _compare_all(
@@ -339,10 +355,27 @@ def evaluate_pilot(
             evaluation.improvements.append(sentence(row, words, scope.difference_in_differences, treated_is_pilot))
         elif row["direction"] == "worse":
             evaluation.worsenings.append(sentence(row, words, scope.difference_in_differences, treated_is_pilot))
-    evaluation.notes = _notes(scope, new_handovers, vanished_handovers, words)
+    evaluation.notes = _notes(scope, new_handovers, vanished_handovers, words) + fitness_note
     if with_map:
         evaluation.difference_map_svg = difference_map_svg(connection, edges, words)
     return evaluation
+
+
+def _conformance(
+    connection: duckdb.DuckDBPyConnection, journey: DesignedJourney | None
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """Per-journey fitness when a designed journey is given and conformance checking is available."""
+    if journey is None:
+        return None, []
+    try:
+        from mining.pilot_conformance import journey_fitness
+
+        return journey_fitness(connection, journey), [
+            "Conformance fitness: each finished journey's path aligned to the designed journey (pm4py), "
+            "averaged over the journeys finished within their window."
+        ]
+    except (ImportError, JourneyMiningError) as error:
+        return None, [f"Conformance to the designed journey is not compared: {error}"]
 
 
 def _notes(scope: PilotScope, new: list, vanished: list, words: dict) -> list[str]:

@@ -61,8 +61,8 @@ def _effect(row: dict[str, Any]) -> str:
     if row["unit"] == "share":  # a change of a share reads in percentage points
         points = [100 * row[key] for key in ("change", "change_low", "change_high")]
         if any(_missing(value) for value in points):
-            return f"{points[0]:+.0f} points (no interval: too few journeys)"
-        return f"{points[0]:+.0f} points (95% CI {points[1]:+.0f} to {points[2]:+.0f})"
+            return f"{points[0]:+.1f} points (no interval: too few journeys)"
+        return f"{points[0]:+.1f} points (95% CI {points[1]:+.1f} to {points[2]:+.1f})"
     if _missing(row["relative_low"]):
         return f"{_percent(row['relative'])} (no interval: too few journeys)"
     return f"{_percent(row['relative'])} (95% CI {_percent(row['relative_low'])} to {_percent(row['relative_high'])})"
