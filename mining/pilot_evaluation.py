@@ -78,6 +78,11 @@ class PilotEvaluation:
         chosen = self.comparisons[self.comparisons["family"] == family]
         return [display_row(row, self.words) for row in chosen.to_dict("records")]
 
+    @property
+    def flagged(self) -> bool:
+        """Did any comparison come out significant after the false-discovery-rate control?"""
+        return bool(self.comparisons["significant"].any())
+
     def case_mix_table(self) -> tuple[list[str], list[dict]]:
         """Attribute values down, group and side across, each cell 'share (journeys)'."""
         mix = self.case_mix.assign(column=self.case_mix["cohort"] + " " + self.case_mix["side"])
