@@ -14,7 +14,7 @@ from eventlogs.config import SourceConfig, load_source_config
 from eventlogs.errors import ConfigError
 from eventlogs.extract import extract_source
 from eventlogs.loader import LoadResult, load_staged
-from eventlogs.pseudonymise import pseudonym_key, pseudonymise_staged
+from eventlogs.pseudonymise import pseudonym_key, pseudonymising
 from eventlogs.staging import StagedSource
 from eventlogs.store import read_watermarks
 
@@ -44,10 +44,10 @@ def stage_source(
     use_prefect_secret: bool = False,
 ) -> StagedSource:
     """Extracts one source to Parquet and pseudonymises its people unless the config keeps names."""
-    staged = extract_source(config.sources[name], staging_folder / name, since)
-    if name not in config.keep_names:
-        pseudonymise_staged(staged, pseudonym_key(store, use_prefect_secret))
-    return staged
+    if name in config.keep_names:
+        return extract_source(config.sources[name], staging_folder / name, since)
+    with pseudonymising(pseudonym_key(store, use_prefect_secret)):
+        return extract_source(config.sources[name], staging_folder / name, since)
 
 
 def extract_and_load(

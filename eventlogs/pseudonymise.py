@@ -5,20 +5,28 @@ shared under works-council rules while the same person still maps to the same ps
 and sources. The key comes from the environment variable JOURNEY_PSEUDONYM_KEY, or a Prefect Secret
 block named `journey-pseudonym-key`; without either, a random key is created once beside the store
 (`<store>.pseudonym-key`, readable by its owner only), so runs stay consistent.
+
+The pseudonyms are written as the staged files are written (`pseudonymising` around an extraction), in
+the same pass: no second rewrite of the staged data, and no file with names in the staging folder.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-
-from eventlogs.staging import StagedSource
-from eventlogs.work_connection import work_connection
 
 KEY_ENVIRONMENT_VARIABLE = "JOURNEY_PSEUDONYM_KEY"
 KEY_SECRET_BLOCK = "journey-pseudonym-key"
 PREFIX = "p-"
+# the people columns of the staged tables: who did a step, who asked
+PEOPLE_COLUMNS = {"staged_events": "resource", "staged_journeys": "caller"}
+
+# The key of the extraction running in this thread (a ContextVar: Prefect runs extractions side by side).
+_staging_key: ContextVar[str | None] = ContextVar("journey_pseudonym_staging_key", default=None)
 
 
 def _from_prefect_secret() -> str | None:
@@ -51,17 +59,16 @@ def pseudonym_sql(column: str) -> str:
     return f"CASE WHEN {column} IS NULL THEN NULL ELSE '{PREFIX}' || left(sha256($key || '|' || {column}), 12) END"
 
 
-def pseudonymise_staged(staged: StagedSource, key: str) -> None:
-    """Rewrites the staged events (resource) and journeys (caller) in place."""
-    connection = work_connection()
+@contextmanager
+def pseudonymising(key: str) -> Iterator[None]:
+    """Within the block, staging.write_staged replaces people by their pseudonyms as it writes."""
+    token = _staging_key.set(key)
     try:
-        for path, column in ((staged.events, "resource"), (staged.journeys, "caller")):
-            rewritten = path.with_suffix(".pseudonymised.parquet")
-            connection.execute(
-                f"COPY (SELECT * REPLACE ({pseudonym_sql(column)} AS {column}) FROM read_parquet('{path}')) "
-                f"TO '{rewritten}' (FORMAT parquet)",
-                {"key": key},
-            )
-            rewritten.replace(path)
+        yield
     finally:
-        connection.close()
+        _staging_key.reset(token)
+
+
+def staging_key() -> str | None:
+    """The key to pseudonymise staged data with; None when the source keeps names (or outside a load)."""
+    return _staging_key.get()

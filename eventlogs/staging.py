@@ -21,6 +21,8 @@ from typing import Any
 
 import duckdb
 
+from eventlogs.pseudonymise import PEOPLE_COLUMNS, pseudonym_sql, staging_key
+
 EVENT_COLUMNS = (
     "journey_id VARCHAR, correlation_key VARCHAR, activity VARCHAR, ts TIMESTAMPTZ, department VARCHAR, "
     "team VARCHAR, resource VARCHAR, event_kind VARCHAR, source VARCHAR, source_event_id VARCHAR, "
@@ -97,27 +99,32 @@ def write_staged(
     rows_read: int,
     quality: list[dict[str, Any]],
     cursor: datetime | None = None,
+    *,
+    rejects_are_the_rest: bool = False,
+    event_ids_unique: bool = False,
 ) -> StagedSource:
-    """Writes the connection's temp tables staged_events, staged_rejects, staged_journeys to Parquet.
+    """Writes the connection's staged_events, staged_rejects, staged_journeys (temp tables or views) to
+    Parquet, people pseudonymised in the same pass when the extraction runs `pseudonymising`.
+
     `cursor` is the largest updated-at value read, for incremental sources: the loader moves the source's
-    watermark to it in the same transaction as the load."""
+    watermark to it in the same transaction as the load. `rejects_are_the_rest`: each record read is one
+    event or one reject (staged_rejects is the complement of staged_events), so when every record became
+    an event the rejects are not evaluated at all. `event_ids_unique`: no two staged events share a
+    source_event_id by construction (a line number), so the loader need not look for repeats."""
     staged = StagedSource(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for table, path in (
-        ("staged_events", staged.events),
-        ("staged_rejects", staged.rejects),
-        ("staged_journeys", staged.journeys),
-    ):
-        connection.execute(f"COPY {table} TO '{path}' (FORMAT parquet)")
+    staged_events = _copy_to_parquet(connection, "staged_events", staged.events)
+    rejects = "staged_rejects"
+    if rejects_are_the_rest and staged_events == rows_read:
+        rejects = "(SELECT * FROM staged_rejects LIMIT 0)"
+    staged_rejects = _copy_to_parquet(connection, rejects, staged.rejects)
+    _copy_to_parquet(connection, "staged_journeys", staged.journeys)
     ocel_counts = {}
     temporary = connection.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
     temp_tables = {row[0] for row in temporary}
     for table in OCEL_TABLES:
         if f"staged_{table}" in temp_tables:
-            connection.execute(f"COPY staged_{table} TO '{staged.ocel_file(table)}' (FORMAT parquet)")
-            ocel_counts[table] = connection.execute(f"SELECT count(*) FROM staged_{table}").fetchone()[0]
-    staged_events = connection.execute("SELECT count(*) FROM staged_events").fetchone()[0]
-    staged_rejects = connection.execute("SELECT count(*) FROM staged_rejects").fetchone()[0]
+            ocel_counts[table] = _copy_to_parquet(connection, f"staged_{table}", staged.ocel_file(table))
     manifest = {
         "source": source,
         "rows_read": rows_read,
@@ -125,11 +132,25 @@ def write_staged(
         "rejects": staged_rejects,
         "quality": quality,
         "cursor": cursor.isoformat() if cursor else None,
+        "event_ids_unique": event_ids_unique,
     }
     if ocel_counts:
         manifest["ocel"] = ocel_counts
     staged.manifest_file.write_text(json.dumps(manifest, indent=2))
     return staged
+
+
+def _copy_to_parquet(connection: duckdb.DuckDBPyConnection, relation: str, path: Path) -> int:
+    """Writes a staged table (or view, or sub-query) to `path`; returns its row count, read from the file's
+    metadata rather than by evaluating a view twice."""
+    people = PEOPLE_COLUMNS.get(relation)
+    key = staging_key()
+    if key and people:
+        select = f"SELECT * REPLACE ({pseudonym_sql(people)} AS {people}) FROM {relation}"
+        connection.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)", {"key": key})
+    else:
+        connection.execute(f"COPY {relation} TO '{path}' (FORMAT parquet)")
+    return connection.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
 
 
 def create_staging_tables(connection: duckdb.DuckDBPyConnection) -> None:
