@@ -1,5 +1,6 @@
-"""Designed journey versus actual in one call: time against the norms, the bottleneck ranking with its
-sentences, and the designed journey drawn with the actual figures. `journey compare` writes it to a
+"""Designed journey versus actual in one call: time against the norms, conformance to the designed order
+(per variant, weighted by its journeys), the bottleneck ranking with its sentences, and the designed
+journey drawn with the actual figures and the common deviations. `journey compare` writes it to a
 folder; `mining.analysis` puts the same result in the full report."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 
 from eventlogs.store import connect_store
 from mining.bottlenecks import findings, locate_bottlenecks
+from mining.conformance import Conformance, conformance, conformance_summary, conformance_tables
 from mining.designed_journey import DesignedJourney, load_designed_journey
 from mining.designed_map import designed_map_svg
 from mining.formatting import percent, short_duration, working_days_in_words
@@ -26,8 +28,9 @@ PAGE_TEMPLATE = "designed_journey_report.html.j2"
 
 @dataclass
 class JourneyComparison:
-    """The designed-versus-actual result: tables (stage_norms, handover_norms, bottlenecks, end_to_end),
-    the end-to-end (XLA) figures, the findings as sentences and the designed map as SVG."""
+    """The designed-versus-actual result: tables (stage_norms, handover_norms, bottlenecks, end_to_end,
+    the conformance tables), the end-to-end (XLA) figures, the conformance to the designed order (None
+    while no journey has finished), the findings as sentences and the designed map as SVG."""
 
     journey: DesignedJourney
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -35,27 +38,43 @@ class JourneyComparison:
     findings: list[str] = field(default_factory=list)
     map_svg: str = ""
     working_time: bool = False  # whether working time was measured (time rules applied)
+    conformance: Conformance | None = None
+
+
+def _conformance(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> Conformance | None:
+    """Conformance of the finished journeys; None when none has finished yet (nothing to check)."""
+    finished = connection.execute(
+        "SELECT count(*) FROM scope_journeys WHERE NOT is_open"
+        " AND journey_id IN (SELECT journey_id FROM scope_work_events)"
+    ).fetchone()[0]
+    return conformance(connection, journey) if finished else None
 
 
 def compare_journey(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> JourneyComparison:
-    """Designed versus actual on the scope views already defined (`define_scope` for the journey's type)."""
+    """Designed versus actual on the scope views already defined (`define_scope` for the journey's type;
+    materialised, as the views are read many times)."""
     journeys = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
     stages = stage_norms(connection, journey)
     handovers = handover_norms(connection, journey)
     ranked = locate_bottlenecks(connection, journey)
     xla = end_to_end_norm(connection, journey)
+    fit = _conformance(connection, journey)
+    tables = {
+        "stage_norms": stages,
+        "handover_norms": handovers,
+        "bottlenecks": ranked,
+        "end_to_end_norm": pd.DataFrame([xla]),
+    }
+    if fit is not None:
+        tables.update(conformance_tables(fit))
     return JourneyComparison(
         journey=journey,
-        tables={
-            "stage_norms": stages,
-            "handover_norms": handovers,
-            "bottlenecks": ranked,
-            "end_to_end_norm": pd.DataFrame([xla]),
-        },
+        tables=tables,
         end_to_end=xla,
         findings=findings(connection, journey, ranked),
-        map_svg=designed_map_svg(journey, stages, handovers, journeys),
+        map_svg=designed_map_svg(journey, stages, handovers, journeys, conformance=fit),
         working_time=working_time_available(connection),
+        conformance=fit,
     )
 
 
@@ -93,7 +112,26 @@ def section_context(comparison: JourneyComparison) -> dict[str, Any]:
             "map_svg": comparison.map_svg,
             "working_time": comparison.working_time,
             "in_basis": lambda hours, time: in_basis(hours, time, comparison.journey),
+            "conformance": _conformance_context(comparison.conformance),
         }
+    }
+
+
+# The report lists this many of the variants that deviate, most journeys first.
+TOP_DEVIATING_VARIANTS = 10
+
+
+def _conformance_context(fit: Conformance | None) -> dict[str, Any] | None:
+    """What the conformance part of `_designed_journey.html.j2` reads; None when nothing was checked."""
+    if fit is None:
+        return None
+    deviating = fit.variants[fit.variants["deviations"] != ""]
+    return {
+        "summary": conformance_summary(fit),
+        "by_type": fit.rates_by_type.to_dict("records"),
+        "by_stage": fit.rates_by_stage.to_dict("records"),
+        "types": [column.removesuffix(" rate") for column in fit.rates_by_stage.columns if column.endswith(" rate")],
+        "variants": deviating.head(TOP_DEVIATING_VARIANTS).to_dict("records"),
     }
 
 
@@ -102,7 +140,8 @@ def render_section(comparison: JourneyComparison) -> str:
 
 
 def compare(store: Path, journey_spec: Path, out: Path, time_rules: Path | None = None) -> list[Path]:
-    """`journey compare`: the tables as Parquet, designed_map.svg and designed_journey.html in `out`."""
+    """`journey compare`: the tables as Parquet (norms, bottlenecks, conformance), designed_map.svg and
+    designed_journey.html in `out`."""
     journey = load_designed_journey(journey_spec)
     rules = None
     if time_rules is not None:
@@ -111,7 +150,7 @@ def compare(store: Path, journey_spec: Path, out: Path, time_rules: Path | None 
         rules = load_time_rules(time_rules)
     connection = connect_store(store, read_only=True)
     try:
-        define_scope(connection, journey.journey_type, time_rules=rules)
+        define_scope(connection, journey.journey_type, time_rules=rules, materialise=True)
         comparison = compare_journey(connection, journey)
     finally:
         connection.close()

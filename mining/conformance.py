@@ -70,6 +70,7 @@ class Conformance:
     deviations: pd.DataFrame  # one row per deviation of a variant, with its journeys
     rates_by_stage: pd.DataFrame  # per stage (and type): share of journeys with such a deviation
     rates_by_type: pd.DataFrame  # per deviation type: share of journeys
+    unexpected_activities: pd.DataFrame  # per activity in no stage: share of journeys that did it
     fitness: float  # weighted by journeys
     journeys: int
     open_journeys_left_out: int
@@ -304,7 +305,37 @@ def conformance(
         deviations=deviations,
         rates_by_stage=_stage_rates(deviations[deviations["stage"].notna()], journey, total),
         rates_by_type=_rates(deviations, ["type"], total),
+        unexpected_activities=_rates(deviations[deviations["type"] == UNEXPECTED_ACTIVITY], ["activity"], total),
         fitness=float((table["fitness"] * table["journeys"]).sum() / total),
         journeys=total,
         open_journeys_left_out=int(open_journeys),
     )
+
+
+def conformance_summary(result: Conformance) -> dict[str, float | int]:
+    """The headline figures: weighted fitness, journeys checked and left out, share of journeys with any
+    deviation, and how many variants each method decided."""
+    variants = result.variants
+    deviating = int(variants.loc[variants["deviations"] != "", "journeys"].sum())
+    return {
+        "fitness": result.fitness,
+        "journeys": result.journeys,
+        "open_journeys_left_out": result.open_journeys_left_out,
+        "deviating_journeys": deviating,
+        "deviating_rate": deviating / result.journeys,
+        "variants": len(variants),
+        "variants_aligned": int((variants["method"] == ALIGNMENT).sum()),
+        "variants_token_replay": int((variants["method"] == TOKEN_REPLAY).sum()),
+    }
+
+
+def conformance_tables(result: Conformance) -> dict[str, pd.DataFrame]:
+    """The tables `journey compare` and the flow write, by file name."""
+    return {
+        "conformance": pd.DataFrame([conformance_summary(result)]),
+        "conformance_variants": result.variants,
+        "conformance_deviations": result.deviations,
+        "conformance_rates_by_type": result.rates_by_type,
+        "conformance_rates_by_stage": result.rates_by_stage,
+        "conformance_unexpected_activities": result.unexpected_activities,
+    }

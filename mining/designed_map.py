@@ -3,8 +3,10 @@
 Stages are boxes grouped in their owning department; the designed order gives the edges. An edge where
 the department changes is a designed handover, labelled with its actual median against the norm and the
 share of journeys that breach it, and coloured by whether the norm holds for its share: green holds,
-amber close, red breached. Handovers the design does not have but the journeys take often enough are
-drawn dashed: the deviations.
+amber close, red breached. The deviations are dashed: handovers the design does not have but the
+journeys take often enough, stages skipped often enough (their share on the box, with the other
+deviations there: rework, out of order, other department), and one note listing the most common
+activities the design does not have.
 """
 
 from __future__ import annotations
@@ -12,6 +14,13 @@ from __future__ import annotations
 import graphviz
 import pandas as pd
 
+from mining.conformance import (
+    OTHER_DEPARTMENT,
+    REWORK_LOOP,
+    SKIPPED_STAGE,
+    WRONG_ORDER,
+    Conformance,
+)
 from mining.designed_journey import DesignedJourney
 from mining.errors import AnalysisError
 from mining.formatting import is_missing, percent, short_duration
@@ -20,6 +29,15 @@ STATUS_COLOURS = {"green": "#2f855a", "amber": "#d69e2e", "red": "#c53030"}
 STATUS_FILLS = {"green": "#e6f4ea", "amber": "#fdf3d8", "red": "#fde2e2"}
 NEUTRAL = "#8a96a3"
 DEVIATION_COLOUR = "#7b341e"
+# Deviations of a stage as its box says them, in this order.
+STAGE_DEVIATION_WORDS = {
+    SKIPPED_STAGE: "skipped",
+    REWORK_LOOP: "rework",
+    WRONG_ORDER: "out of order",
+    OTHER_DEPARTMENT: "other department",
+}
+# The note lists at most this many activities the design does not have.
+MAX_UNEXPECTED_ACTIVITIES = 4
 # Lanes take these colours in turn, so a department keeps one colour across the map.
 LANE_COLOURS = ("#34507a", "#6b46c1", "#2c7a7b", "#975a16", "#285e61", "#702459", "#4a5568", "#2b6cb0")
 
@@ -45,10 +63,12 @@ def designed_map_svg(
     handovers: pd.DataFrame,
     journeys_in_scope: int,
     min_deviation_share: float = 0.02,
+    conformance: Conformance | None = None,
 ) -> str:
     """SVG text of the designed journey with actual figures. `stages` is `mining.norms.stage_norms`,
     `handovers` is `mining.norms.handover_norms`; undesigned handovers seen in at least
-    `min_deviation_share` of the journeys are drawn dashed."""
+    `min_deviation_share` of the journeys are drawn dashed; with `conformance`, so are the stages skipped
+    by that share, and the deviations of at least that share are written on their stage and in a note."""
     if not journey.stages:
         raise AnalysisError(f"the designed journey {journey.name} has no stages to draw")
     day = float(getattr(journey, "working_day_hours", 8.0))
@@ -79,7 +99,13 @@ def designed_map_svg(
                     label += f"\n{int(row['journeys']):,} {journey.journey_noun}"
                 if stage.touchpoint is not None and stage.touchpoint.moment_of_truth:
                     label += "\n★ moment of truth"
-                cluster.node(node_of[stage.name], label, fillcolor=fill, color=border, penwidth="1.5")
+                deviations = _stage_deviations(conformance, stage.name, min_deviation_share)
+                style = "rounded,filled"
+                if deviations:
+                    label += "\n⤳ " + " · ".join(f"{words} {percent(rate)}" for words, rate in deviations.items())
+                    if STAGE_DEVIATION_WORDS[SKIPPED_STAGE] in deviations:
+                        style += ",dashed"
+                cluster.node(node_of[stage.name], label, fillcolor=fill, color=border, penwidth="1.5", style=style)
     follows = journey.stage_follows()
     for before, after in follows:
         department_before = journey.stage_named(before).department
@@ -107,6 +133,7 @@ def designed_map_svg(
             ),
         )
     _deviations(graph, journey, handovers, journeys_in_scope, min_deviation_share, node_of, day)
+    _unexpected_note(graph, conformance, min_deviation_share)
     svg = graph.pipe(format="svg").decode("utf-8")
     return svg[svg.index("<svg") :]  # drop the XML prologue so it can be inlined in HTML
 
@@ -155,3 +182,38 @@ def _deviations(
             constraint="false",
             tooltip=f"{row.from_department} → {row.to_department}: not designed, {int(row.handovers):,} handovers",
         )
+
+
+def _stage_deviations(conformance: Conformance | None, stage: str, min_share: float) -> dict[str, float]:
+    """The stage's deviation rates of at least `min_share` of the checked journeys, in words."""
+    if conformance is None:
+        return {}
+    rates = conformance.rates_by_stage.set_index("stage")
+    if stage not in rates.index:
+        return {}
+    row = rates.loc[stage]
+    found = {words: float(row[f"{kind} rate"]) for kind, words in STAGE_DEVIATION_WORDS.items()}
+    return {words: rate for words, rate in found.items() if rate >= min_share}
+
+
+def _unexpected_note(graph: graphviz.Digraph, conformance: Conformance | None, min_share: float) -> None:
+    """One dashed note with the activities in no stage that at least `min_share` of the journeys did."""
+    if conformance is None:
+        return
+    table = conformance.unexpected_activities
+    common = table[table["rate"] >= min_share].head(MAX_UNEXPECTED_ACTIVITIES)
+    if common.empty:
+        return
+    lines = [f"{row.activity}: {percent(row.rate)}" for row in common.itertuples()]
+    more = len(table[table["rate"] >= min_share]) - len(common)
+    if more > 0:
+        lines.append(f"and {more} more")
+    graph.node(
+        "unexpected",
+        "Not in the design\n" + "\n".join(lines),
+        shape="note",
+        style="dashed",
+        color=DEVIATION_COLOUR,
+        fontcolor=DEVIATION_COLOUR,
+        tooltip="activities in no stage of the design, with the share of finished journeys that did them",
+    )

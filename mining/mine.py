@@ -61,7 +61,7 @@ def mine(
         raise AnalysisError(f"noise threshold must be within 0 and 1, not {noise_threshold}")
     connection = connect_store(store, read_only=True)
     try:
-        define_scope(connection, journey_type, period, time_rules)
+        define_scope(connection, journey_type, period, time_rules, materialise=True)  # read a dozen times
         # the discovery step in single passes over the coded scope; the same tables as the SQL
         coded = load_coded_scope(connection, ("activity", "department", "team"), time_rules)
         found = discovery_engine.discover(coded, ("department", "team"))

@@ -47,13 +47,9 @@ def render_report(analysis: Analysis, organisation: str, path: Path) -> Path:
         journey=analysis.journey,
         bottleneck=analysis.bottleneck,
         overview=analysis.overview,
-        end_to_end=analysis.end_to_end,
         map_explorer=map_explorer(analysis.extras["map_grid"]),
         process_model=process_model_view(analysis.extras.get("process_model")),
         variants=variants.to_dict("records"),
-        comparison=analysis.tables["designed_vs_actual"]
-        .sort_values(["designed", "design_order", "excess_hours"], ascending=[False, True, False])
-        .to_dict("records"),
         matrix=_matrix(analysis),
         journey_types=analysis.tables["journey_types"].to_dict("records"),
         load_runs=analysis.tables["load_runs"].to_dict("records"),

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from eventlogs.store import connect_store
+from flows.cli import app
 from mining.conformance import (
     ALIGNMENT,
+    DEVIATION_TYPES,
     OTHER_DEPARTMENT,
     REWORK_LOOP,
     SKIPPED_STAGE,
@@ -201,3 +207,35 @@ def test_pattern_stages_owned_by_team_lines(tmp_path: Path) -> None:
         ("Accepted → Unmatched → Completed", UNEXPECTED_ACTIVITY, "", "Unmatched"),
     }
     connection.close()
+
+
+def test_journey_compare_writes_the_conformance_tables(tmp_path: Path) -> None:
+    write_store(tmp_path / "store.duckdb", JOURNEYS, OPEN).close()
+    (tmp_path / "hand.yaml").write_text(SPEC)
+    out = tmp_path / "compare"
+    arguments = ["--store", str(tmp_path / "store.duckdb"), "--journey", str(tmp_path / "hand.yaml"), "--out", str(out)]
+    result = CliRunner().invoke(app, ["compare", *arguments])
+    assert result.exit_code == 0, result.output
+    summary = pd.read_parquet(out / "conformance.parquet").iloc[0]
+    # the weighted fitness of test_fitness_per_variant_and_weighted; J2 to J6 deviate: 5 of 7
+    assert summary["fitness"] == pytest.approx((3 * 1.0 + 6 / 7 + 8 / 9 + 3 / 4 + 0.8) / 7)
+    assert (summary["journeys"], summary["open_journeys_left_out"], summary["deviating_journeys"]) == (7, 1, 5)
+    # six variants (A B C D twice: two department paths), every one aligned within the cap
+    assert (summary["variants"], summary["variants_aligned"], summary["variants_token_replay"]) == (6, 6, 0)
+    by_type = pd.read_parquet(out / "conformance_rates_by_type.parquet").set_index("type")["rate"]
+    assert by_type.to_dict() == pytest.approx({kind: 1 / 7 for kind in DEVIATION_TYPES})
+    by_stage = pd.read_parquet(out / "conformance_rates_by_stage.parquet").set_index("stage")
+    assert by_stage.loc["s2", "rate"] == pytest.approx(3 / 7)  # J2 skipped it, J5 repeated it, J6 by Procurement
+    assert len(pd.read_parquet(out / "conformance_deviations.parquet")) == 6
+    variants = pd.read_parquet(out / "conformance_variants.parquet").set_index("variant")
+    assert variants.loc["A → C → D", ["journeys", "method"]].tolist() == [1, ALIGNMENT]
+    unexpected = pd.read_parquet(out / "conformance_unexpected_activities.parquet")
+    assert unexpected[["activity", "journeys"]].values.tolist() == [["X", 1]]
+    # the map: stage s2 (node s1) skipped by 1 of 7 journeys (14%, above 2%) is dashed and says so; X in a note
+    svg = (out / "designed_map.svg").read_text()
+    nodes = dict(re.findall(r"<title>(s\d)</title>(.*?)</g>", svg, flags=re.DOTALL))
+    assert 'stroke-dasharray="5,2"' in nodes["s1"] and 'stroke-dasharray="5,2"' not in nodes["s0"]
+    assert "skipped 14% · rework 14% · other department 14%" in html.unescape(nodes["s1"])
+    assert "Not in the design" in svg and "X: 14%" in svg
+    page = (out / "designed_journey.html").read_text()
+    assert 'id="conformance"' in page and "stage &#39;s2&#39; was skipped: no &#39;B&#39;" in page

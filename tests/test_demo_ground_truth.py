@@ -97,7 +97,7 @@ def test_top_bottleneck_and_its_waits_match_the_ground_truth(loaded_store, small
     store, _, _ = loaded_store
     analysis = analyse(store, load_designed_journey(DEMO_DESIGNED_JOURNEY))
     worst = small_demo_truth["worst_handover"]
-    top = analysis.tables["designed_vs_actual"].iloc[0]
+    top = analysis.tables["handover_norms"].iloc[0]
     assert f"{top['from_department']} -> {top['to_department']}" == worst
     assert analysis.bottleneck.startswith(worst.replace(" -> ", " → "))
     measured = analysis.tables["handovers_department_all"].set_index(["from_department", "to_department"])

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
@@ -29,8 +30,12 @@ def test_demo_flow_writes_report_naming_the_true_worst_handover(prefect_harness,
     assert outcome["bottleneck"].startswith(worst)
     assert f'id="top-bottleneck">{worst}' in report
     assert "<svg" in report and "http://" not in report.split("<svg", 1)[0]  # self-contained head
-    for table in ("variants", "directly_follows", "handovers_department", "designed_vs_actual", "rejects"):
+    for table in ("variants", "directly_follows", "handovers_department", "handover_norms", "conformance", "rejects"):
         assert (out / "tables" / f"{table}.parquet").exists()
+    # the conformance section: the weighted fitness of the written table, and the deviating variants
+    fitness = pd.read_parquet(out / "tables" / "conformance.parquet").loc[0, "fitness"]
+    assert 'id="conformance"' in report and f"<b>{fitness:.2f}</b>" in report
+    assert 'id="conformance-variants"' in report
     # the demo configuration names a pilot: its section is in the report, its verdict and files beside it
     assert 'id="pilot"' in report and outcome["pilot_verdict"][0].startswith("Median lead time")
     assert "Management → Procurement" in (out / "pilot" / "pilot.md").read_text()
