@@ -10,6 +10,8 @@ instance, first match wins:
   collapsed) where one leg is no designed handover (sent back rather than passed on); for a stage, a
   department hands the work away and gets it back inside the stage's span;
 - rework: the activity was already done earlier in the journey (for a stage: an activity repeats in it);
+- off-design work: the handover leads into or out of an activity in no stage of the design (the
+  conformance check's "unexpected activity"); for a stage, such activities happen inside its span;
 - queue waiting: none of these, the work simply waited.
 
 An item is characterised by the cause with the largest share of its excess.
@@ -30,8 +32,14 @@ from mining.norms import (
     stage_map,
 )
 
-CAUSES = ("wrong_owner", "ping_pong", "rework", "queue")
-CAUSE_WORDS = {"ping_pong": "ping-pong", "wrong_owner": "wrong owner", "rework": "rework", "queue": "queue waiting"}
+CAUSES = ("wrong_owner", "ping_pong", "rework", "off_design", "queue")
+CAUSE_WORDS = {
+    "ping_pong": "ping-pong",
+    "wrong_owner": "wrong owner",
+    "rework": "rework",
+    "off_design": "off-design work",
+    "queue": "queue waiting",
+}
 # Team ping-pong is worth its own finding from this share of journeys on.
 TEAM_PING_PONG_FINDING_RATE = 0.05
 # Escalation beyond a front the design resolves at is worth its own finding from this share on.
@@ -39,7 +47,7 @@ ESCALATION_FINDING_RATE = 0.10
 
 _CAUSE_SQL = """
     CASE WHEN {wrong_owner} THEN 'wrong_owner' WHEN {ping_pong} THEN 'ping_pong'
-         WHEN {rework} THEN 'rework' ELSE 'queue' END
+         WHEN {rework} THEN 'rework' WHEN {off_design} THEN 'off_design' ELSE 'queue' END
 """
 
 
@@ -53,6 +61,7 @@ def _handover_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJour
         # the receiving (or handing) department does a designed stage's work it does not own
         wrong_owner="coalesce(t.stage_department <> h.to_department OR s.stage_department <> h.from_department, FALSE)",
         rework="repeated",
+        off_design="t.stage IS NULL OR s.stage IS NULL",
     )
     return connection.execute(f"""
         WITH judged AS ({judged_handovers_sql(connection, journey)}),
@@ -65,7 +74,8 @@ def _handover_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJour
                          AND (design_order IS NULL OR lag(design_order) OVER w IS NULL), FALSE) AS ping_pong
             FROM judged WINDOW w AS (PARTITION BY journey_id ORDER BY position)
         ), classified AS (
-            SELECT h.*, {cause} AS cause, t.stage_department AS owner
+            SELECT h.*, {cause} AS cause, t.stage_department AS owner,
+                   CASE WHEN t.stage IS NULL THEN h.target_activity ELSE h.source_activity END AS design_lacks
             FROM bounced h
             LEFT JOIN norms_stage_map t ON t.activity IS NOT DISTINCT FROM h.target_activity
                                        AND t.department IS NOT DISTINCT FROM h.to_department
@@ -85,6 +95,7 @@ def _handover_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJour
                    WHERE j.from_department IS NOT DISTINCT FROM c.from_department
                      AND j.to_department IS NOT DISTINCT FROM c.to_department) END AS breach_rate,
                sum(c.excess) AS excess_hours, mode(c.owner) FILTER (WHERE c.cause = 'wrong_owner') AS designed_owner,
+               mode(c.design_lacks) FILTER (WHERE c.cause = 'off_design') AS off_design_activity,
                {_cause_columns()}
         FROM classified c GROUP BY c.from_department, c.to_department
     """).df()
@@ -101,7 +112,10 @@ def _stage_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney
     )
     connection.register("bottleneck_stage_norms", frame)
     cause = _CAUSE_SQL.format(
-        ping_pong="departments_alternate", wrong_owner="other_department_events > 0", rework="repeated_activities > 0"
+        ping_pong="departments_alternate",
+        wrong_owner="other_department_events > 0",
+        rework="repeated_activities > 0",
+        off_design="off_design_events > 0",
     )
     try:
         return connection.execute(f"""
@@ -118,7 +132,8 @@ def _stage_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney
                    any_value(norm_hours) AS norm_hours, any_value(time) AS time, count(*) AS volume,
                    count(*) AS journeys, quantile_cont(hours, 0.5) AS median_hours,
                    count(*) FILTER (WHERE breached) / count(*) AS breach_rate, sum(excess) AS excess_hours,
-                   any_value(stage_department) AS designed_owner, {_cause_columns()}
+                   any_value(stage_department) AS designed_owner, NULL::VARCHAR AS off_design_activity,
+                   {_cause_columns()}
             FROM classified GROUP BY stage
         """).df()
     finally:
@@ -191,6 +206,13 @@ def _cause_clause(item: dict, journey: DesignedJourney) -> str:
         )
     if cause == "rework":
         return f"mostly rework ({share:.0%} of it): the same work done again"
+    if cause == "off_design":
+        if item["kind"] == "stage":
+            return f"mostly off-design work ({share:.0%} of it): activities the design lacks, done inside the stage"
+        return (
+            f"mostly off-design work ({share:.0%} of it): {noun} held up by activities the design does not have, "
+            f"most often '{item['off_design_activity']}'"
+        )
     where = "inside the stage" if item["kind"] == "stage" else f"at {item['to_department']}"
     return f"mostly queue waiting ({share:.0%} of it) {where}"
 

@@ -222,8 +222,9 @@ def stage_map(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -
 def stage_instances_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney | None = None) -> str:
     """Per journey and stage (needs the view `norms_stage_map`): the span first to last event of the
     stage in both bases, its events, repeated activities, events done by another department than
-    designed, department bounces inside the span, and whether it is still running (open journey whose
-    latest event belongs to the stage)."""
+    designed, department bounces inside the span, events in no stage of the design inside the span
+    (`off_design_events`), and whether it is still running (open journey whose latest event belongs to
+    the stage)."""
     return f"""
         WITH timed AS ({timed_events_sql(connection, journey)}),
         clocked AS (
@@ -253,12 +254,13 @@ def stage_instances_sql(connection: duckdb.DuckDBPyConnection, journey: Designed
             -- one department than departments
             SELECT s.journey_id, s.stage,
                    1 + count(*) FILTER (WHERE c.department_changed AND c.position > s.first_position)
-                     > count(DISTINCT c.department) AS departments_alternate
+                     > count(DISTINCT c.department) AS departments_alternate,
+                   count(*) FILTER (WHERE c.stage IS NULL) AS off_design_events
             FROM spans s JOIN clocked c ON c.journey_id = s.journey_id
                  AND c.position BETWEEN s.first_position AND s.last_position
             GROUP BY ALL
         )
-        SELECT s.*, s.is_open AND s.at_latest_event AS running, b.departments_alternate
+        SELECT s.*, s.is_open AND s.at_latest_event AS running, b.departments_alternate, b.off_design_events
         FROM spans s JOIN bounces b USING (journey_id, stage)
     """
 

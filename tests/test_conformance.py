@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from eventlogs.store import connect_store
 from flows.cli import app
+from mining.bottlenecks import locate_bottlenecks
 from mining.conformance import (
     ALIGNMENT,
     DEVIATION_TYPES,
@@ -239,3 +240,22 @@ def test_journey_compare_writes_the_conformance_tables(tmp_path: Path) -> None:
     assert "Not in the design" in svg and "X: 14%" in svg
     page = (out / "designed_journey.html").read_text()
     assert 'id="conformance"' in page and "stage &#39;s2&#39; was skipped: no &#39;B&#39;" in page
+
+
+def test_off_design_work_characterises_a_bottleneck(tmp_path: Path) -> None:
+    """The conformance check's unexpected activity as a cause of excess time in the bottleneck ranking."""
+    journeys = {name: JOURNEYS[name] for name in ("J1a", "J3")} | {"J3b": JOURNEYS["J3"]}
+    connection = write_store(tmp_path / "off_design.duckdb", journeys, {})
+    define_scope(connection, "t")
+    (tmp_path / "norm.yaml").write_text(SPEC + "handovers:\n  - {from: Management, to: Procurement, norm: 0.5h}\n")
+    ranked = locate_bottlenecks(connection, load_designed_journey(tmp_path / "norm.yaml")).set_index("name")
+    connection.close()
+    item = ranked.loc["Management → Procurement"]
+    # every Management -> Procurement wait is 1 h against 0.5 h: J1a's B -> C is plain waiting (0.5 h excess),
+    # J3's and J3b's B -> X lead into X, an activity in no stage (0.5 h each); the other handovers have no norm
+    assert list(ranked.index) == ["Management → Procurement"]
+    assert (item["off_design_hours"], item["queue_hours"]) == pytest.approx((1.0, 0.5))
+    assert item["characterisation"] == "off_design"
+    assert item["sentence"].endswith(
+        "mostly off-design work (67% of it): journeys held up by activities the design does not have, most often 'X'."
+    )
