@@ -9,9 +9,12 @@ reader can tell a stale copy (a later load) and fall back to coding the scope on
 
 from __future__ import annotations
 
+import itertools
+
 import duckdb
 
 CODED_FIELDS = ("activity", "department", "team", "resource")
+EVENTS_PER_SORT = 4_000_000  # events sorted at once while building: well within the 1 GB DuckDB cap
 
 # What the copy was built from: row counts and the load ledger (every load adds a row to load_runs).
 FINGERPRINT_SQL = """
@@ -56,13 +59,31 @@ def build_coded_tables(
         for field in CODED_FIELDS
     )
     codes = ", ".join(f"coalesce({field}_code.code, 0)::INTEGER AS {field}" for field in CODED_FIELDS)
+    # Coded first, sorted after in slices of journeys: one sort of every event would not fit the memory cap.
+    unsorted = f"{prefix}unsorted"
     connection.execute(f"""
-        CREATE OR REPLACE {kind} {prefix}work_events AS
-        SELECT j.journey_no, {codes}, epoch_us(e.ts) AS ts_us
+        CREATE OR REPLACE {kind} {unsorted} AS
+        SELECT j.journey_no, {codes}, epoch_us(e.ts) AS ts_us, e.source_event_id
         FROM {events} e JOIN {prefix}journeys j USING (journey_id)
         {joins}
-        ORDER BY j.journey_no, e.ts, e.source_event_id
     """)
+    connection.execute(f"""
+        CREATE OR REPLACE {kind} {prefix}work_events AS
+        SELECT journey_no, {", ".join(CODED_FIELDS)}, ts_us FROM {unsorted} LIMIT 0
+    """)
+    events_count, journeys_count = connection.execute(
+        f"SELECT count(*), (SELECT count(*) FROM {prefix}journeys) FROM {unsorted}"
+    ).fetchone()
+    slices = max(1, -(-events_count // EVENTS_PER_SORT))
+    bounds = [journeys_count * k // slices for k in range(slices + 1)]
+    for low, high in itertools.pairwise(bounds):
+        connection.execute(f"""
+            INSERT INTO {prefix}work_events
+            SELECT journey_no, {", ".join(CODED_FIELDS)}, ts_us FROM {unsorted}
+            WHERE journey_no >= {low} AND journey_no < {high}
+            ORDER BY journey_no, ts_us, source_event_id
+        """)
+    connection.execute(f"DROP TABLE {unsorted}")
 
 
 def refresh_coded_events(connection: duckdb.DuckDBPyConnection) -> None:
