@@ -15,7 +15,14 @@ import pandas as pd
 
 from eventlogs.store import connect_store
 from mining.bottlenecks import findings, locate_bottlenecks
-from mining.conformance import Conformance, conformance, conformance_summary, conformance_tables
+from mining.conformance import (
+    DEVIATION_TYPES,
+    UNEXPECTED_ACTIVITY,
+    Conformance,
+    conformance,
+    conformance_summary,
+    conformance_tables,
+)
 from mining.designed_journey import DesignedJourney, load_designed_journey
 from mining.designed_map import designed_map_svg
 from mining.formatting import percent, short_duration, working_days_in_words
@@ -130,7 +137,7 @@ def _conformance_context(fit: Conformance | None) -> dict[str, Any] | None:
         "summary": conformance_summary(fit),
         "by_type": fit.rates_by_type.to_dict("records"),
         "by_stage": fit.rates_by_stage.to_dict("records"),
-        "types": [column.removesuffix(" rate") for column in fit.rates_by_stage.columns if column.endswith(" rate")],
+        "types": [kind for kind in DEVIATION_TYPES if kind != UNEXPECTED_ACTIVITY],  # the others are at a stage
         "variants": deviating.head(TOP_DEVIATING_VARIANTS).to_dict("records"),
     }
 
