@@ -207,12 +207,8 @@ def _cause_clause(item: dict, journey: DesignedJourney) -> str:
     if cause == "rework":
         return f"mostly rework ({share:.0%} of it): the same work done again"
     if cause == "off_design":
-        if item["kind"] == "stage":
-            return f"mostly off-design work ({share:.0%} of it): activities the design lacks, done inside the stage"
-        return (
-            f"mostly off-design work ({share:.0%} of it): {noun} held up by activities the design does not have, "
-            f"most often '{item['off_design_activity']}'"
-        )
+        usual = "inside the stage" if item["kind"] == "stage" else f"most often '{item['off_design_activity']}'"
+        return f"mostly off-design work ({share:.0%} of it): {noun} held up by activities the design lacks, {usual}"
     where = "inside the stage" if item["kind"] == "stage" else f"at {item['to_department']}"
     return f"mostly queue waiting ({share:.0%} of it) {where}"
 

@@ -257,5 +257,5 @@ def test_off_design_work_characterises_a_bottleneck(tmp_path: Path) -> None:
     assert (item["off_design_hours"], item["queue_hours"]) == pytest.approx((1.0, 0.5))
     assert item["characterisation"] == "off_design"
     assert item["sentence"].endswith(
-        "mostly off-design work (67% of it): journeys held up by activities the design does not have, most often 'X'."
+        "mostly off-design work (67% of it): journeys held up by activities the design lacks, most often 'X'."
     )
