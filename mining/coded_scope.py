@@ -51,6 +51,35 @@ def _names(connection: duckdb.DuckDBPyConnection, table: str, name: str) -> np.n
     return names
 
 
+def _read_events(
+    connection: duckdb.DuckDBPyConnection, table: str, names: dict[str, np.ndarray], in_scope: np.ndarray | None
+) -> dict[str, np.ndarray]:
+    """journey_no, the codes (int16 when they fit) and ts_us of the events of journeys `in_scope` (None:
+    all), streamed batch by batch into arrays sized once: no second copy of the whole result."""
+    dtypes = {"journey_no": np.dtype(np.int32)}
+    for name, values in names.items():
+        dtypes[name] = np.dtype(np.int16 if len(values) < 2**15 else np.int32)
+    dtypes["ts_us"] = np.dtype(np.int64)
+    total = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    arrays = {column: np.empty(total, dtype) for column, dtype in dtypes.items()}
+    columns = ", ".join(
+        f"{column}::{'SMALLINT' if dtype.itemsize == 2 else 'INTEGER'} AS {column}" if column != "ts_us" else column
+        for column, dtype in dtypes.items()
+    )
+    reader = connection.execute(f"SELECT {columns} FROM {table}").fetch_record_batch(1_000_000)
+    filled = 0
+    for batch in reader:
+        keep = None if in_scope is None else in_scope[batch.column(0).to_numpy()]
+        size = batch.num_rows if keep is None else int(keep.sum())
+        for index, array in enumerate(arrays.values()):
+            values = batch.column(index).to_numpy()
+            array[filled : filled + size] = values if keep is None else values[keep]
+        filled += size
+    if filled < total // 2:  # a small scope of a large store: do not keep the unused room
+        return {column: array[:filled].copy() for column, array in arrays.items()}
+    return {column: array[:filled] for column, array in arrays.items()}
+
+
 def _plain_time(rules: TimeRules | None) -> bool:
     return rules is None or (not rules.calendars and not rules.pause_activities)
 
@@ -92,12 +121,11 @@ def load_coded_scope(
         lead[column][numbers] = np.ma.filled(np.ma.asarray(journeys[column], dtype=np.float64), np.nan)
     del journeys, numbers
 
-    events = connection.execute(f"SELECT journey_no, {', '.join(fields)}, ts_us FROM {prefix}work_events").fetchnumpy()
+    names = {name: _names(connection, f"{prefix}values", name) for name in fields}
+    events = _read_events(
+        connection, f"{prefix}work_events", names, in_scope if filter_needed and not in_scope.all() else None
+    )
     journey, ts_us = events.pop("journey_no"), events.pop("ts_us")
-    if filter_needed and not in_scope.all():
-        keep = in_scope[journey]
-        journey, ts_us = journey[keep], ts_us[keep]
-        events = {name: codes[keep] for name, codes in events.items()}
     wait_hours = waits_in_place(journey, ts_us)  # the ts buffer becomes the waits
     wait_working_hours = paused_hours = None
     if not plain:
@@ -110,8 +138,8 @@ def load_coded_scope(
         )
     return CodedScope(
         journey=journey,
-        codes={name: np.asarray(codes) for name, codes in events.items()},
-        names={name: _names(connection, f"{prefix}values", name) for name in fields},
+        codes=events,
+        names=names,
         wait_hours=wait_hours,
         wait_working_hours=wait_working_hours,
         paused_hours=paused_hours,
