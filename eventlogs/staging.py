@@ -159,6 +159,18 @@ def create_staging_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_journeys ({JOURNEY_COLUMNS})")
 
 
+def create_staged_events_view(connection: duckdb.DuckDBPyConnection, parts: list[str]) -> None:
+    """staged_events as a view: the UNION ALL of `parts`, each a SELECT of the event columns in
+    EVENT_COLUMNS order. write_staged then streams the events into their Parquet file in one pass, instead
+    of first collecting them in a temporary table (which spills to disk under the memory cap)."""
+    columns = [column.split() for column in EVENT_COLUMNS.split(", ")]
+    names = ", ".join(name for name, _ in columns)
+    typed = ", ".join(f"CAST({name} AS {column_type}) AS {name}" for name, column_type in columns)
+    union = "\nUNION ALL\n".join(f"SELECT * FROM ({part}) AS part({names})" for part in parts)
+    connection.execute("DROP TABLE IF EXISTS staged_events")
+    connection.execute(f"CREATE OR REPLACE TEMP VIEW staged_events AS SELECT {typed} FROM ({union})")
+
+
 def create_ocel_staging_tables(connection: duckdb.DuckDBPyConnection) -> None:
     """For object-centric sources: write_staged then stages these too (staged_ocel_events, ...)."""
     for table, (columns, _) in OCEL_TABLES.items():
