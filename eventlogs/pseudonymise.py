@@ -7,7 +7,8 @@ block named `journey-pseudonym-key`; without either, a random key is created onc
 (`<store>.pseudonym-key`, readable by its owner only), so runs stay consistent.
 
 The pseudonyms are written as the staged files are written (`pseudonymising` around an extraction), in
-the same pass: no second rewrite of the staged data, and no file with names in the staging folder.
+the same pass: no second rewrite of the staged data, and no staged events or journeys file holds a name
+(a rejected record is kept as the source held it, so that it can be fixed).
 """
 
 from __future__ import annotations
