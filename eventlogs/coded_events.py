@@ -36,9 +36,10 @@ def coded_copy_is_fresh(connection: duckdb.DuckDBPyConnection) -> bool:
 def build_coded_tables(
     connection: duckdb.DuckDBPyConnection, events: str, journeys: str, temporary: bool, prefix: str = "coded_"
 ) -> None:
-    """Creates {prefix}values, {prefix}journeys and {prefix}work_events from the `events` relation (work events
-    with journey_id, activity, department, team, resource, ts, source_event_id) and the `journeys` relation
-    (journey_id). `temporary` builds them as temp tables (an analysis on a read-only store)."""
+    """Creates {prefix}values, {prefix}journeys and {prefix}work_events from the `events` relation (work
+    events with journey_id, activity, department, team, resource, ts, source_event_id) and the `journeys`
+    relation (journey_id, is_open, opened_at, closed_at). `temporary` builds them as temp tables (an analysis
+    on a read-only store)."""
     kind = "TEMP TABLE" if temporary else "TABLE"
     value_selects = " UNION ALL ".join(
         f"SELECT DISTINCT '{field}' AS field, {field} AS value FROM {events} WHERE {field} IS NOT NULL"
@@ -51,7 +52,9 @@ def build_coded_tables(
     """)
     connection.execute(f"""
         CREATE OR REPLACE {kind} {prefix}journeys AS
-        SELECT (row_number() OVER (ORDER BY journey_id) - 1)::INTEGER AS journey_no, journey_id FROM {journeys}
+        SELECT (row_number() OVER (ORDER BY journey_id) - 1)::INTEGER AS journey_no, journey_id, is_open,
+               CASE WHEN NOT is_open THEN epoch_us(closed_at) - epoch_us(opened_at) END AS lead_us
+        FROM {journeys}
     """)
     joins = "\n".join(
         f"LEFT JOIN (SELECT code, value FROM {prefix}values WHERE field = '{field}') {field}_code "

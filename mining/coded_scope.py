@@ -20,6 +20,8 @@ from mining.engine_kernels import waits_in_place
 from mining.time_rules import TimeRules
 
 LEAD_COLUMNS = ("lead_hours", "lead_working_hours")
+SCAN_MEMORY_LIMIT = "128MB"
+BATCH_ROWS = 1_000_000
 
 
 @dataclass
@@ -66,15 +68,21 @@ def _read_events(
         f"{column}::{'SMALLINT' if dtype.itemsize == 2 else 'INTEGER'} AS {column}" if column != "ts_us" else column
         for column, dtype in dtypes.items()
     )
-    reader = connection.execute(f"SELECT {columns} FROM {table}").fetch_record_batch(1_000_000)
-    filled = 0
-    for batch in reader:
-        keep = None if in_scope is None else in_scope[batch.column(0).to_numpy()]
-        size = batch.num_rows if keep is None else int(keep.sum())
-        for index, array in enumerate(arrays.values()):
-            values = batch.column(index).to_numpy()
-            array[filled : filled + size] = values if keep is None else values[keep]
-        filled += size
+    # A scan needs no working memory: a small cap keeps DuckDB from caching the table's blocks beside the arrays.
+    limit = connection.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    connection.execute(f"SET memory_limit = '{SCAN_MEMORY_LIMIT}'")
+    try:
+        reader = connection.execute(f"SELECT {columns} FROM {table}").fetch_record_batch(BATCH_ROWS)
+        filled = 0
+        for batch in reader:
+            keep = None if in_scope is None else in_scope[batch.column(0).to_numpy()]
+            size = batch.num_rows if keep is None else int(keep.sum())
+            for index, array in enumerate(arrays.values()):
+                values = batch.column(index).to_numpy()
+                array[filled : filled + size] = values if keep is None else values[keep]
+            filled += size
+    finally:
+        connection.execute(f"SET memory_limit = '{limit}'")
     if filled < total // 2:  # a small scope of a large store: do not keep the unused room
         return {column: array[:filled].copy() for column, array in arrays.items()}
     return {column: array[:filled] for column, array in arrays.items()}
@@ -103,13 +111,17 @@ def load_coded_scope(
         if plain
         else ", ".join(f"s.{column}" for column in LEAD_COLUMNS)
     )
-    journeys = connection.execute(f"""
-        SELECT c.journey_no, s.is_open, {leads} FROM scope_journeys s JOIN {prefix}journeys c USING (journey_id)
-    """).fetchnumpy()
+    size = int(connection.execute(f"SELECT count(*) FROM {prefix}journeys").fetchone()[0])
+    every_journey = size == connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    if plain and every_journey:  # the copy's own journey columns then are the scope's: no join on the ids
+        journeys = connection.execute(f"SELECT journey_no, is_open, lead_us FROM {prefix}journeys").fetchnumpy()
+    else:
+        journeys = connection.execute(f"""
+            SELECT c.journey_no, s.is_open, {leads} FROM scope_journeys s JOIN {prefix}journeys c USING (journey_id)
+        """).fetchnumpy()
     if plain:
         lead_us = np.ma.filled(np.ma.asarray(journeys.pop("lead_us"), dtype=np.float64), np.nan)
         journeys["lead_hours"] = journeys["lead_working_hours"] = (lead_us / 1e6) / 3600.0
-    size = int(connection.execute(f"SELECT count(*) FROM {prefix}journeys").fetchone()[0])
     numbers = journeys["journey_no"]
     in_scope = np.zeros(size, dtype=bool)
     in_scope[numbers] = True

@@ -223,11 +223,13 @@ def discover(scope: CodedScope, levels: tuple[str, ...] = ("department",)) -> di
     """The discovery tables at once: variants, directly_follows, start_end_activities and handovers_<level>
     for each of `levels`. The kernels release the GIL, so the paths and the pairs run on two cores."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        paths = pool.submit(lambda: {"variants": variants(scope), "start_end_activities": start_end_activities(scope)})
-        pairs = pool.submit(
+        # about equal halves of the work: the DFG, and the paths with the handovers
+        pairs = pool.submit(directly_follows, scope)
+        paths = pool.submit(
             lambda: {
-                "directly_follows": directly_follows(scope),
+                "variants": variants(scope),
+                "start_end_activities": start_end_activities(scope),
                 **{f"handovers_{level}": handovers(scope, level) for level in levels},
             }
         )
-        return {**paths.result(), **pairs.result()}
+        return {**paths.result(), "directly_follows": pairs.result()}
