@@ -20,7 +20,7 @@ from eventlogs.errors import JourneyMiningError
 from eventlogs.store import connect_store
 from mining.designed_journey import DesignedJourney
 from mining.difference_map import difference_map_svg
-from mining.pilot_definition import PilotDefinition
+from mining.pilot_definition import PilotDefinition, Window
 from mining.pilot_statistics import (
     CohortKey,
     Effect,
@@ -33,6 +33,7 @@ from mining.pilot_windows import PilotScope, define_pilot_scope
 from mining.pilot_wording import display_row, sentence, unit_words
 from mining.survival import weighted_km_cdf_at, weighted_km_quantiles
 from mining.time_rules import TimeRules
+from mining.working_time import working_hours
 
 MIN_PER_SIDE = 10  # observations each cohort needs before a handover or path is compared
 
@@ -255,31 +256,37 @@ def _compare_all(cohorts: dict[CohortKey, Cohort], measures: list, family: str, 
     return rows
 
 
-def _volume(connection: duckdb.DuckDBPyConnection, scope: PilotScope, alpha: float) -> dict:
-    treated = "pilot" if "pilot" in scope.cohorts else "all"
-    counts = dict(
-        connection.execute(
-            "SELECT side, count(*) FROM pilot_journeys WHERE cohort = ? GROUP BY side", [treated]
-        ).fetchall()
-    )
-    before_days = (scope.before[1] - scope.before[0]).days + 1
-    after_end = min(
-        pd.Timestamp(scope.after[1]).tz_localize("UTC") + pd.Timedelta(days=1), pd.Timestamp(scope.extracted_at)
-    )
-    after_days = (after_end - pd.Timestamp(scope.after[0]).tz_localize("UTC")).total_seconds() / 86400
-    effect = rate_ratio_test(counts.get("before", 0), before_days / 7, counts.get("after", 0), after_days / 7, alpha)
-    if scope.difference_in_differences:  # shown beside it; the test is the pilot group's own change
-        control = dict(
+def _exposure(connection: duckdb.DuckDBPyConnection, scope: PilotScope, window: Window, day_hours: float) -> float:
+    """Days a window was open for new journeys: working days of the opening calendar in working time (a
+    Monday takes in the weekend's requests, so calendar days would misjudge a window that ends mid-week),
+    calendar days otherwise; the after window ends at the extraction at the latest."""
+    starts = pd.Timestamp(window[0]).tz_localize("UTC")
+    ends = min(pd.Timestamp(window[1]).tz_localize("UTC") + pd.Timedelta(days=1), pd.Timestamp(scope.extracted_at))
+    if scope.default_calendar is None:
+        return (ends - starts).total_seconds() / 86400
+    hours = working_hours(connection, scope.default_calendar, starts.to_pydatetime(), ends.to_pydatetime())
+    return hours / day_hours
+
+
+def _volume(connection: duckdb.DuckDBPyConnection, scope: PilotScope, alpha: float, words: dict) -> dict:
+    per_cohort = dict.fromkeys(scope.cohorts)
+    for cohort in per_cohort:
+        per_cohort[cohort] = dict(
             connection.execute(
-                "SELECT side, count(*) FROM pilot_journeys WHERE cohort = 'control' GROUP BY side"
+                "SELECT side, count(*) FROM pilot_journeys WHERE cohort = ? GROUP BY side", [cohort]
             ).fetchall()
         )
+    before = _exposure(connection, scope, scope.before, words["day_hours"])
+    after = _exposure(connection, scope, scope.after, words["day_hours"])
+    treated = per_cohort["pilot" if "pilot" in per_cohort else "all"]
+    effect = rate_ratio_test(treated.get("before", 0), before, treated.get("after", 0), after, alpha)
+    if "control" in per_cohort:  # shown beside it; the test is the pilot group's own change
+        control = per_cohort["control"]
         effect = replace(
-            effect,
-            control_before=control.get("before", 0) / before_days * 7,
-            control_after=control.get("after", 0) / after_days * 7,
+            effect, control_before=control.get("before", 0) / before, control_after=control.get("after", 0) / after
         )
-    return _row("volume", "journey", "Volume: journeys opened per week", "per_week", "neither", effect, {})
+    day = "working day" if scope.default_calendar else "day"
+    return _row("volume", "journey", f"Volume: journeys opened per {day}", "per_day_volume", "neither", effect, {})
 
 
 def _case_mix(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -320,7 +327,8 @@ def evaluate_pilot(
     cohorts = _cohorts(connection, definition, fitness)
     alpha = definition.alpha
     rows = _compare_all(cohorts, _journey_measures(journey, fitness is not None), "journey", alpha)
-    rows.append(_volume(connection, scope, alpha))
+    words = unit_words(scope.working_time, working_day_hours)
+    rows.append(_volume(connection, scope, alpha, words))
     handovers, new_handovers, vanished_handovers = _pairs(cohorts, "department", handovers_only=True)
     rows += _compare_all(
         cohorts,
@@ -348,7 +356,6 @@ def evaluate_pilot(
         edges[["source_activity", "target_activity"]] = pd.DataFrame(edge_pairs, index=edges.index)
     edges.attrs["new"], edges.attrs["vanished"] = new_edges, vanished_edges
     evaluation = PilotEvaluation(definition, scope, comparisons, edges, _case_mix(connection))
-    words = unit_words(scope.working_time, working_day_hours)
     evaluation.words = words
     treated_is_pilot = "pilot" in scope.cohorts
     evaluation.verdict = [

@@ -42,6 +42,7 @@ class PilotScope:
     working_time: bool  # waits and leads in working hours (else calendar hours)
     cohorts: tuple[str, ...]  # ('all',) or ('pilot', 'control') or ('pilot',)
     journey_types: tuple[str, ...]
+    default_calendar: str | None = None  # the calendar journeys are opened on, in working time
 
     @property
     def difference_in_differences(self) -> bool:
@@ -166,7 +167,8 @@ def define_pilot_scope(
     """)
     _define_transitions(connection, calendared, rules)
     _add_journey_measures(connection)
-    return PilotScope(before, after, extracted, calendared, cohorts, types)
+    default = rules.default_calendar if calendared else None
+    return PilotScope(before, after, extracted, calendared, cohorts, types, default)
 
 
 def _define_transitions(connection: duckdb.DuckDBPyConnection, calendared: bool, rules: TimeRules) -> None:

@@ -48,8 +48,8 @@ def _values(row: dict[str, Any], before: str, after: str, words: dict[str, Any])
         return f"{row[before]:.0%} -> {row[after]:.0%}"
     if unit == "per_day":
         return f"{row[before]:.2f} -> {row[after]:.2f} per waiting day"
-    if unit == "per_week":
-        return f"{row[before]:.1f} -> {row[after]:.1f} per week"
+    if unit == "per_day_volume":  # the measure's name says per what
+        return f"{row[before]:.1f} -> {row[after]:.1f}"
     return f"{row[before]:.2f} -> {row[after]:.2f}"
 
 
@@ -96,7 +96,7 @@ def _cell(value: float, unit: str, words: dict[str, Any]) -> str:
         return _one(value, words)
     if unit == "share":
         return f"{value:.0%}"
-    return f"{value:.1f}" if unit == "per_week" else f"{value:.2f}"
+    return f"{value:.1f}" if unit == "per_day_volume" else f"{value:.2f}"
 
 
 def display_row(row: dict[str, Any], words: dict[str, Any]) -> dict[str, str]:
