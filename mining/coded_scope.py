@@ -129,6 +129,9 @@ def load_coded_scope(
     is_open[numbers] = journeys["is_open"]
     lead = {}
     for column in LEAD_COLUMNS:
+        if plain and column == "lead_working_hours":
+            lead[column] = lead["lead_hours"]  # the same array: the tables compute it once
+            continue
         lead[column] = np.full(size, np.nan)
         lead[column][numbers] = np.ma.filled(np.ma.asarray(journeys[column], dtype=np.float64), np.nan)
     del journeys, numbers

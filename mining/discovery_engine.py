@@ -174,6 +174,11 @@ def variants(scope: CodedScope) -> pd.DataFrame:
     with_path = variant >= 0
     journeys = np.bincount(variant[with_path], minlength=n_variants)
     open_journeys = np.bincount(variant[with_path & scope.is_open], minlength=n_variants)
+    calendar = _lead_statistics(scope, variant, n_variants, "lead_hours")
+    if scope.lead["lead_working_hours"] is scope.lead["lead_hours"]:  # no calendars: the same figures
+        working = {name.replace("lead_hours", "lead_working_hours"): column for name, column in calendar.items()}
+    else:
+        working = _lead_statistics(scope, variant, n_variants, "lead_working_hours")
     activity, codes = scope.names["activity"], scope.codes["activity"]
     names = [VARIANT_SEPARATOR.join(activity[codes[first[r] : first[r] + length[r]]].tolist()) for r in representative]
     table = pd.DataFrame(
@@ -181,8 +186,8 @@ def variants(scope: CodedScope) -> pd.DataFrame:
             "variant": names,
             "steps": length[representative],
             "journeys": journeys,
-            **_lead_statistics(scope, variant, n_variants, "lead_hours"),
-            **_lead_statistics(scope, variant, n_variants, "lead_working_hours"),
+            **calendar,
+            **working,
             "open_journeys": open_journeys,
         }
     )
@@ -212,6 +217,10 @@ def journey_times(scope: CodedScope) -> dict[str, float]:
         "open_journeys": float(scope.is_open[scope.in_scope].sum()),
     }
     for unit in ("lead_hours", "lead_working_hours"):
+        if unit == "lead_working_hours" and scope.lead[unit] is scope.lead["lead_hours"]:  # no calendars
+            times["median_lead_working_hours"] = times["median_lead_hours"]
+            times["p90_lead_working_hours"] = times["p90_lead_hours"]
+            continue
         lead = scope.lead[unit][scope.in_scope]
         finished = lead[~np.isnan(lead)]  # a copy, so the selection may reorder it
         median, p90 = grouped_median_p90(np.array([0, len(finished)], np.int64), finished)

@@ -157,9 +157,70 @@ def _quantile_in_place(values: np.ndarray, low: int, high: int, q: float, select
     return lower + (upper - lower) * (position - below)
 
 
+BRACKETED_FROM = 131_072  # groups this large get their order statistics bracketed by a sample
+
+
+@njit(cache=True, nogil=True)
+def _interpolate(lower: float, upper: float, position: float, below: int) -> float:
+    return lower if position == below else lower + (upper - lower) * (position - below)
+
+
+@njit(cache=True, nogil=True)
+def _bracket(sample: np.ndarray, n: int, position: float) -> tuple[float, float]:
+    """Values that, by the sorted sample, very likely enclose the order statistics at `position`."""
+    rank = int(np.floor(position)) * len(sample) // n
+    margin = 3 * int(np.sqrt(len(sample))) + 2
+    floor = sample[rank - margin] if rank - margin >= 0 else -np.inf
+    ceiling = sample[rank + margin] if rank + margin < len(sample) else np.inf
+    return floor, ceiling
+
+
+@njit(cache=True, nogil=True)
+def _from_bracket(inside: np.ndarray, count_inside: int, count_below: int, position: float) -> tuple[float, bool]:
+    """quantile_cont at `position` from the values inside a bracket and the count below it."""
+    below = int(np.floor(position))
+    last = below if position == below else below + 1
+    if count_inside >= len(inside) or below < count_below or last >= count_below + count_inside:
+        return np.nan, False
+    ordered = np.sort(inside[:count_inside])
+    return _interpolate(ordered[below - count_below], ordered[last - count_below], position, below), True
+
+
+@njit(cache=True, nogil=True)
+def _bracketed_median_p90(values: np.ndarray, low: int, high: int) -> tuple[float, float, bool]:
+    """Median and p90 of a large group in one pass: a sorted sample brackets each needed order statistic,
+    the pass counts the values below each bracket and gathers those inside, and the small gathered sets
+    are sorted. Exact; (nan, nan, False) when a bracket misses (then the caller selects in place)."""
+    n = high - low
+    # Floyd-Rivest's balance: about as many values sampled as end up inside a bracket
+    size = min(n // 8, int((6.0 * n) ** (2.0 / 3.0)))
+    stride = n // size
+    sample = np.sort(values[low : low + stride * size : stride])
+    median_position, p90_position = (n - 1) * 0.5, (n - 1) * 0.9
+    floor_m, ceiling_m = _bracket(sample, n, median_position)
+    floor_p, ceiling_p = _bracket(sample, n, p90_position)
+    capacity = n // 16 + 64
+    inside_m = np.empty(capacity, np.float64)
+    inside_p = np.empty(capacity, np.float64)
+    below_m = below_p = count_m = count_p = 0
+    last = capacity - 1
+    for k in range(low, high):  # branch-free: the comparisons on random data would mispredict half the time
+        value = values[k]
+        below_m += value < floor_m
+        below_p += value < floor_p
+        inside_m[min(count_m, last)] = value
+        count_m += (value >= floor_m) & (value <= ceiling_m)
+        inside_p[min(count_p, last)] = value
+        count_p += (value >= floor_p) & (value <= ceiling_p)
+    median, found_m = _from_bracket(inside_m, count_m, below_m, median_position)
+    p90, found_p = _from_bracket(inside_p, count_p, below_p, p90_position)
+    return median, p90, found_m and found_p
+
+
 @njit(cache=True, nogil=True)
 def grouped_median_p90(offsets: np.ndarray, buffer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """quantile_cont 0.5 and 0.9 of each group of the buffer (reordered in place); NaN for an empty group."""
+    """quantile_cont 0.5 and 0.9 of each group of the buffer (which may be reordered); NaN for an empty
+    group."""
     n_groups = len(offsets) - 1
     median = np.full(n_groups, np.nan)
     p90 = np.full(n_groups, np.nan)
@@ -167,6 +228,10 @@ def grouped_median_p90(offsets: np.ndarray, buffer: np.ndarray) -> tuple[np.ndar
         low, high = offsets[g], offsets[g + 1]
         if high == low:
             continue
+        if high - low >= BRACKETED_FROM:
+            median[g], p90[g], found = _bracketed_median_p90(buffer, low, high)
+            if found:
+                continue
         median[g] = _quantile_in_place(buffer, low, high, 0.5, low)
         # the p90's order statistics lie at or right of the median's lower one: select only there
         p90[g] = _quantile_in_place(buffer, low, high, 0.9, low + int(np.floor((high - low - 1) * 0.5)))

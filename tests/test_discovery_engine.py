@@ -18,6 +18,7 @@ from eventlogs.store import connect_store
 from flows.paths import DEMO_TIME_RULES
 from mining import discovery, discovery_engine
 from mining.coded_scope import CodedScope, load_coded_scope
+from mining.engine_kernels import BRACKETED_FROM, grouped_median_p90
 from mining.handovers import handovers
 from mining.scope import define_scope
 from mining.time_rules import TimeRules, load_time_rules
@@ -141,3 +142,26 @@ def test_demo_tables_equal_the_sql_in_working_time(demo_store: Path) -> None:
         _assert_same_tables(connection, scope)
     finally:
         connection.close()
+
+
+def test_median_and_p90_of_large_groups_equal_duckdb() -> None:
+    """Groups from BRACKETED_FROM values on are bracketed by a sample, smaller ones selected in place: both
+    must give quantile_cont's figures, with ties, a constant group, sorted input and a tiny group."""
+    rng = np.random.default_rng(5)
+    size = BRACKETED_FROM + 1_001
+    groups = [
+        rng.lognormal(2, 1, size),
+        np.round(rng.lognormal(1, 1, size), 1),  # many ties
+        np.zeros(size),
+        np.concatenate([np.zeros(size // 2), rng.random(size // 2)]),  # the median sits on a run of ties
+        np.sort(rng.random(size)),
+        rng.random(7),
+        rng.random(BRACKETED_FROM - 1),
+    ]
+    offsets = np.concatenate([[0], np.cumsum([len(group) for group in groups])])
+    median, p90 = grouped_median_p90(offsets, np.concatenate(groups))
+    connection = duckdb.connect()
+    for index, group in enumerate(groups):
+        frame = pd.DataFrame({"v": group})  # noqa: F841 (read by DuckDB's replacement scan)
+        expected = connection.execute("SELECT quantile_cont(v, 0.5), quantile_cont(v, 0.9) FROM frame").fetchone()
+        assert (median[index], p90[index]) == pytest.approx(expected, rel=1e-15), index
