@@ -42,7 +42,7 @@ def variants(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 # Each work event with the next one of the same journey; wait_hours is the whole gap, wait_working_hours
 # and paused_hours come from the scope (the wait leading into the next event).
 SUCCESSIONS_SQL = """
-        SELECT journey_id, activity AS source_activity, department AS source_department,
+        SELECT journey_id, position, activity AS source_activity, department AS source_department,
                lead(activity) OVER w AS target_activity, lead(department) OVER w AS target_department,
                team AS source_team, lead(team) OVER w AS target_team,
                resource AS source_resource, lead(resource) OVER w AS target_resource,
@@ -56,8 +56,10 @@ SUCCESSIONS_SQL = """
 def directly_follows(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Edges a -> b with frequency and waiting time (mean, median, 90th percentile)."""
     return connection.execute(f"""
-        SELECT source_activity, target_activity, any_value(source_department) AS source_department,
-               any_value(target_department) AS target_department,
+        SELECT source_activity, target_activity,
+               -- an activity done by several departments: the edge's first occurrence names them
+               arg_min_null(source_department, (journey_id, position)) AS source_department,
+               arg_min_null(target_department, (journey_id, position)) AS target_department,
                {QUANTILE_COLUMNS.format(count_name="frequency", value="wait_hours", unit="wait_hours")},
                {STATISTIC_COLUMNS.format(value="wait_working_hours", unit="wait_working_hours")},
                sum(paused_hours) AS paused_hours, count(DISTINCT journey_id) AS journeys

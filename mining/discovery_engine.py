@@ -2,8 +2,8 @@
 mining/handovers.py compute in SQL (variants, performance DFG, start and end activities, handovers,
 journey times), at tens of millions of events/s and a few dozen bytes per event.
 
-Ties the SQL leaves open are settled here: an edge's department is that of its first occurrence (SQL:
-any_value), and handovers with equal total wait are ordered by pair.
+An edge's departments are those of its first occurrence (journey id, then position), as in the SQL; handovers
+with equal total wait are ordered by pair (the SQL leaves that tie open).
 """
 
 from __future__ import annotations
