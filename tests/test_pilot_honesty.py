@@ -1,11 +1,12 @@
 """Is the pilot evaluation honest? Seeded simulations whose true effect is known (eventlogs.demo.pilot_truth:
 the injected log-normal waits in working hours of the receiving department, the Poisson chasing rates).
 
-Sizes: 40 runs of 800 journeys (about 600 laptop requests), 400 bootstrap resamples, about 0.7 s a run.
-Binomial tolerances for 40 runs: a test that is flagged in 5% of null runs is flagged in 6 or more with
-probability 1.4%, so at most 5 are allowed (a 20% false-positive rate would pass only 16% of the time);
-an interval that covers in 95% of runs covers in 34 or fewer with probability 1.4%, so at least 35 must
-cover (an 80% coverage would pass only 16% of the time). The seeds are fixed, so the outcome is reproducible.
+Sizes: 80 runs of 800 journeys (about 600 laptop requests), 400 bootstrap resamples, 0.2 to 0.7 s a run
+on this shared 2-core machine. Binomial tolerances for 80 runs: a procedure that flags 5% of null runs
+flags 9 or more with probability 1.8%, so at most 8 are allowed (a 20% false-positive rate would pass only
+1.3% of the time); an interval that covers in 95% of runs covers in 71 or fewer with probability 1.8%, so
+at least 72 must cover (an 80% coverage would pass only 1.3% of the time). The seeds are fixed, so the
+outcome is reproducible.
 bench/pilot_coverage.py runs many more seeds and prints the measured rates.
 """
 
@@ -27,7 +28,7 @@ from mining.pilot_honesty import CONTROL_GROUP, PILOT_GROUP, PILOT_REGION_TEAM, 
 from mining.time_rules import load_time_rules
 from tests.conftest import stage_demo
 
-RUNS, JOURNEYS = 40, 800
+RUNS, JOURNEYS = 80, 800
 PILOTED = ("handover:Management->Procurement", "handover:Warehouse->Carrier")
 CHASING = "contacts_per_waiting_day"
 
@@ -65,7 +66,7 @@ def test_null_pilots_are_flagged_in_at_most_about_five_percent_of_runs() -> None
     flagged = [
         honesty_run(1000 + seed, JOURNEYS, Scenario(pilot_effect=False)).evaluation.flagged for seed in range(RUNS)
     ]
-    assert sum(flagged) <= 5, f"{sum(flagged)} of {RUNS} null pilots flagged significant"
+    assert sum(flagged) <= 8, f"{sum(flagged)} of {RUNS} null pilots flagged significant"
 
 
 def test_intervals_cover_the_true_effect_in_about_95_percent_of_runs() -> None:
@@ -74,7 +75,7 @@ def test_intervals_cover_the_true_effect_in_about_95_percent_of_runs() -> None:
         run = honesty_run(2000 + seed, JOURNEYS, Scenario())
         for key in covered:
             covered[key] += run.covered(key)
-    assert all(count >= 35 for count in covered.values()), covered
+    assert all(count >= 72 for count in covered.values()), covered
 
 
 def test_difference_in_differences_removes_a_shared_trend() -> None:
