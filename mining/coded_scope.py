@@ -21,6 +21,9 @@ from mining.time_rules import TimeRules
 
 LEAD_COLUMNS = ("lead_hours", "lead_working_hours")
 SCAN_MEMORY_LIMIT = "128MB"
+SCOPE_WORK_EVENTS = """(
+    SELECT e.* FROM events e SEMI JOIN scope_journeys j USING (journey_id) WHERE e.event_kind = 'work'
+)"""
 BATCH_ROWS = 1_000_000
 
 
@@ -102,7 +105,8 @@ def load_coded_scope(
         prefix, filter_needed = "coded_", True
     else:
         prefix, filter_needed = "scope_coded_", False
-        build_coded_tables(connection, "scope_work_events", "scope_journeys", temporary=True, prefix=prefix)
+        # the scope's work events as scope_work_events selects them, without its window and wait columns
+        build_coded_tables(connection, SCOPE_WORK_EVENTS, "scope_journeys", temporary=True, prefix=prefix)
     plain = _plain_time(time_rules)
     # Without calendars the lead is (closed - opened) in calendar hours: computed here from microseconds,
     # as epoch(closed_at - opened_at) / 3600.0 would (DuckDB's TIMESTAMPTZ subtraction costs ~1 µs a row).
