@@ -73,9 +73,9 @@ def _judgement(row: dict[str, Any]) -> str:
     if _missing(q_value):
         return "not tested"
     word = {"improved": "better", "worse": "WORSE", "changed": "changed"}.get(row.get("direction", ""), "")
-    return (
-        f"{word}, significant (q = {q_value:.3f})" if row.get("significant") else f"not significant (q = {q_value:.2f})"
-    )
+    if not row.get("significant"):
+        return f"not significant (q = {q_value:.2f})"
+    return f"{word}, significant ({'q < 0.001' if q_value < 0.001 else f'q = {q_value:.3f}'})"
 
 
 def sentence(row: dict[str, Any], words: dict[str, Any], difference_in_differences: bool, pilot_group: bool) -> str:
