@@ -21,6 +21,7 @@ from eventlogs.store import connect_store
 from mining.designed_journey import DesignedJourney
 from mining.difference_map import difference_map_svg
 from mining.pilot_definition import PilotDefinition, Window
+from mining.pilot_stages import stage_times
 from mining.pilot_statistics import (
     CohortKey,
     Effect,
@@ -45,6 +46,7 @@ class Cohort:
     journeys: pd.DataFrame
     transitions: pd.DataFrame
     weights: np.ndarray
+    stages: pd.DataFrame | None = None  # time in each designed stage (mining.pilot_stages)
 
     def mean(self, values: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
         weights = self.weights if among is None else self.weights[:, among]
@@ -107,8 +109,18 @@ def _text(cell: object) -> str:
     return cell if isinstance(cell, str) else "–"
 
 
+def _indexed(frame: pd.DataFrame, index: pd.Series) -> pd.DataFrame:
+    """The rows of `frame` for the journeys in `index`, with their row number in the cohort."""
+    chosen = frame[frame["journey_id"].isin(index.index)].copy()
+    chosen["journey_index"] = chosen["journey_id"].map(index).to_numpy()
+    return chosen.reset_index(drop=True)
+
+
 def _cohorts(
-    connection: duckdb.DuckDBPyConnection, definition: PilotDefinition, fitness: pd.DataFrame | None
+    connection: duckdb.DuckDBPyConnection,
+    definition: PilotDefinition,
+    fitness: pd.DataFrame | None,
+    stages: pd.DataFrame | None = None,
 ) -> dict[CohortKey, Cohort]:
     journeys = connection.execute("SELECT * FROM pilot_journeys").df()
     if fitness is not None:
@@ -119,11 +131,11 @@ def _cohorts(
     for key, group in journeys.groupby(["cohort", "side"], sort=True):
         group = group.reset_index(drop=True)
         index = pd.Series(np.arange(len(group)), index=group["journey_id"])
-        chosen = transitions[transitions["journey_id"].isin(index.index)].copy()
-        chosen["journey_index"] = chosen["journey_id"].map(index).to_numpy()
-        chosen = chosen.reset_index(drop=True)
         cohorts[(str(key[0]), str(key[1]))] = Cohort(
-            group, chosen, bootstrap_weights(len(group), definition.bootstrap, rng)
+            group,
+            _indexed(transitions, index),
+            bootstrap_weights(len(group), definition.bootstrap, rng),
+            None if stages is None else _indexed(stages, index),
         )
     return cohorts
 
@@ -169,6 +181,26 @@ def _pair_wait(level: str, source: str, target: str) -> Callable[[Cohort], np.nd
         return cohort.wait_quantile(rows, 0.5)
 
     return measure
+
+
+def _stage_time(stage: str) -> Callable[[Cohort], np.ndarray]:
+    def measure(cohort: Cohort) -> np.ndarray:
+        chosen = cohort.stages[cohort.stages["stage"] == stage]
+        weights = cohort.weights[:, chosen["journey_index"].to_numpy()]
+        hours, observed = chosen["hours"].to_numpy(), chosen["observed"].to_numpy()
+        return weighted_km_quantiles(hours, observed, weights, (0.5,))[:, 0]
+
+    return measure
+
+
+def _timed_stages(cohorts: dict[CohortKey, Cohort], journey: DesignedJourney) -> list[str]:
+    """Designed stages every cohort went through often enough, and that take time (not one single event)."""
+    chosen = []
+    for stage in journey.stages:
+        frames = [cohort.stages[cohort.stages["stage"] == stage.name] for cohort in cohorts.values()]
+        if all(len(frame) >= MIN_PER_SIDE for frame in frames) and any(frame["hours"].median() > 0 for frame in frames):
+            chosen.append(stage.name)
+    return chosen
 
 
 def _end_to_end_norm(journey: DesignedJourney | None) -> tuple[float, str] | None:
@@ -324,7 +356,8 @@ def evaluate_pilot(
     """The whole evaluation on an open store connection (temp tables are created on it)."""
     scope = define_pilot_scope(connection, definition, time_rules)
     fitness, fitness_note = _conformance(connection, journey)
-    cohorts = _cohorts(connection, definition, fitness)
+    stages = None if journey is None else stage_times(connection, journey)
+    cohorts = _cohorts(connection, definition, fitness, stages)
     alpha = definition.alpha
     rows = _compare_all(cohorts, _journey_measures(journey, fitness is not None), "journey", alpha)
     words = unit_words(scope.working_time, working_day_hours)
@@ -339,6 +372,16 @@ def evaluate_pilot(
         "handover",
         alpha,
     )
+    if journey is not None and stages is not None:
+        rows += _compare_all(
+            cohorts,
+            [
+                (f"stage:{name}", f"Time in stage {name} (median)", "hours", "lower", _stage_time(name))
+                for name in _timed_stages(cohorts, journey)
+            ],
+            "stage",
+            alpha,
+        )
     comparisons = _judge(pd.DataFrame(rows), alpha)
     edge_pairs, new_edges, vanished_edges = _pairs(cohorts, "activity", handovers_only=False)
     if not with_map:
@@ -397,9 +440,10 @@ def _notes(scope: PilotScope, new: list, vanished: list, words: dict) -> list[st
         f"({scope.extracted_at:%Y-%m-%d %H:%M} UTC). Journeys still open then are censored, not dropped: lead "
         "times and waits are Kaplan-Meier estimates.",
         f"Times are {words['basis']}.",
-        "Intervals: 95% percentile bootstrap over journeys (each side resampled on its own); p-values: the "
-        "bootstrap test that inverts the interval; volume: exact Poisson rate-ratio test. Significance is "
-        "judged on Benjamini-Hochberg q-values over all measures and handovers (false discovery rate 5%).",
+        "Intervals: 95% percentile bootstrap over journeys (each side resampled on its own); p-values: a "
+        "z-test of the change against its bootstrap standard error; volume: exact Poisson rate-ratio test. "
+        "Significance is judged on Benjamini-Hochberg q-values over all measures, handovers and stages at "
+        "once (false discovery rate 5%).",
         "Rework and ping-pong rates are shares of the journeys finished within their window.",
     ]
     if scope.difference_in_differences:

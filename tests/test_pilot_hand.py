@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from eventlogs.store import SCHEMA
+from mining.designed_journey import load_designed_journey
 from mining.errors import ConfigError
 from mining.pilot_definition import PilotDefinition, load_pilot_definition
 from mining.pilot_evaluation import evaluate_pilot
+from mining.pilot_stages import stage_times
 from mining.pilot_statistics import bootstrap_p_value, compare, rate_ratio_test
 from mining.pilot_windows import define_pilot_scope
 from mining.survival import km_quantile, weighted_km_cdf_at, weighted_km_quantiles
@@ -168,3 +170,20 @@ def test_pilot_definition_errors_name_the_line_and_key(tmp_path: Path) -> None:
     file.write_text('[pilot]\nchange_date = 2026-05-04\njourney_types = ["laptop_request"]\nbootstrap = 500\n')
     loaded = load_pilot_definition(file)
     assert (loaded.change_date, loaded.journey_types, loaded.bootstrap) == (date(2026, 5, 4), ("laptop_request",), 500)
+
+
+def test_time_in_a_designed_stage_by_hand(store, tmp_path: Path) -> None:
+    spec = tmp_path / "hand.journey.yaml"
+    spec.write_text(
+        "name: Hand\njourney_type: t\nend_to_end: {norm: 5d}\nstages:\n"
+        "  - {name: Front, department: SD, activities: [A, B]}\n"
+        "  - {name: Back, department: P, activities: [C]}\n"
+    )
+    define_pilot_scope(store, PilotDefinition(change_date=CHANGE))
+    times = stage_times(store, load_designed_journey(spec)).set_index(["journey_id", "stage"])
+    # Front runs from A to B: 10, 20 and 50 hours before the change, 4, 8 and 2 after; B3 and A3 wait after B
+    # for C, which is stage Back, so their time in Front is over (observed); Back is one event: 0 hours
+    front = times.xs("Front", level="stage")
+    assert front["hours"].to_dict() == {"A1": 4.0, "A2": 8.0, "A3": 2.0, "B1": 10.0, "B2": 20.0, "B3": 50.0}
+    assert front["observed"].all()
+    assert times.xs("Back", level="stage")["hours"].tolist() == [0.0, 0.0, 0.0, 0.0]
