@@ -37,6 +37,9 @@ from mining.time_rules import TimeRules
 from mining.working_time import working_hours
 
 MIN_PER_SIDE = 10  # observations each cohort needs before a handover or path is compared
+# Bootstrap weights are drawn in chunks of at most this many cells (resamples x journeys of the largest
+# cohort), so memory stays bounded on large stores; every measure is computed on the same resamples.
+CELLS_PER_CHUNK = 5_000_000
 
 
 @dataclass
@@ -45,8 +48,8 @@ class Cohort:
 
     journeys: pd.DataFrame
     transitions: pd.DataFrame
-    weights: np.ndarray
     stages: pd.DataFrame | None = None  # time in each designed stage (mining.pilot_stages)
+    weights: np.ndarray = field(default_factory=lambda: np.ones((1, 0)))  # the current chunk of resamples
 
     def mean(self, values: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
         weights = self.weights if among is None else self.weights[:, among]
@@ -126,17 +129,12 @@ def _cohorts(
     if fitness is not None:
         journeys = journeys.merge(fitness, on="journey_id", how="left")
     transitions = connection.execute("SELECT * FROM pilot_transitions").df()
-    rng = np.random.default_rng(definition.seed)
     cohorts = {}
     for key, group in journeys.groupby(["cohort", "side"], sort=True):
         group = group.reset_index(drop=True)
         index = pd.Series(np.arange(len(group)), index=group["journey_id"])
-        cohorts[(str(key[0]), str(key[1]))] = Cohort(
-            group,
-            _indexed(transitions, index),
-            bootstrap_weights(len(group), definition.bootstrap, rng),
-            None if stages is None else _indexed(stages, index),
-        )
+        stage_rows = None if stages is None else _indexed(stages, index)
+        cohorts[(str(key[0]), str(key[1]))] = Cohort(group, _indexed(transitions, index), stage_rows)
     return cohorts
 
 
@@ -279,12 +277,38 @@ def _row(key: str, family: str, label: str, unit: str, better: str, effect: Effe
     return {"key": key, "family": family, "measure": label, "unit": unit, "better": better, **effect.__dict__, **counts}
 
 
-def _compare_all(cohorts: dict[CohortKey, Cohort], measures: list, family: str, alpha: float) -> list[dict]:
-    rows = []
-    for key, label, unit, better, measure in measures:
-        values = {cohort_key: measure(cohort) for cohort_key, cohort in cohorts.items()}
-        counts = {f"n_{k[0]}_{k[1]}": len(c.journeys) for k, c in cohorts.items()}
-        rows.append(_row(key, family, label, unit, better, compare(values, alpha), counts))
+def _measure_all(
+    cohorts: dict[CohortKey, Cohort], measures: list[Callable[[Cohort], np.ndarray]], definition: PilotDefinition
+) -> list[dict[CohortKey, np.ndarray]]:
+    """Each measure on each cohort for the estimate and every resample (row 0: the estimate), drawing the
+    resamples chunk by chunk (one seeded generator, cohorts in order)."""
+    rng = np.random.default_rng(definition.seed)
+    largest = max(len(cohort.journeys) for cohort in cohorts.values())
+    chunk = max(10, CELLS_PER_CHUNK // max(largest, 1))
+    collected: list[dict[CohortKey, list[np.ndarray]]] = [{key: [] for key in cohorts} for _ in measures]
+    drawn = 0
+    while drawn < definition.bootstrap:
+        rows = min(chunk, definition.bootstrap - drawn)
+        for cohort in cohorts.values():
+            weights = bootstrap_weights(len(cohort.journeys), rows, rng)
+            cohort.weights = weights if drawn == 0 else weights[1:]  # the estimate's row once
+        for per_measure, measure in zip(collected, measures, strict=True):
+            for key, cohort in cohorts.items():
+                per_measure[key].append(measure(cohort))
+        drawn += rows
+    return [{key: np.concatenate(parts) for key, parts in per_measure.items()} for per_measure in collected]
+
+
+def _compare_all(
+    cohorts: dict[CohortKey, Cohort], measures: list, definition: PilotDefinition
+) -> dict[str, list[dict]]:
+    """(family, key, label, unit, better, measure) -> the comparison rows of each family."""
+    values = _measure_all(cohorts, [measure[-1] for measure in measures], definition)
+    counts = {f"n_{k[0]}_{k[1]}": len(c.journeys) for k, c in cohorts.items()}
+    rows: dict[str, list[dict]] = {}
+    for (family, key, label, unit, better, _), measured in zip(measures, values, strict=True):
+        effect = compare(measured, definition.alpha)
+        rows.setdefault(family, []).append(_row(key, family, label, unit, better, effect, counts))
     return rows
 
 
@@ -359,41 +383,27 @@ def evaluate_pilot(
     stages = None if journey is None else stage_times(connection, journey)
     cohorts = _cohorts(connection, definition, fitness, stages)
     alpha = definition.alpha
-    rows = _compare_all(cohorts, _journey_measures(journey, fitness is not None), "journey", alpha)
     words = unit_words(scope.working_time, working_day_hours)
-    rows.append(_volume(connection, scope, alpha, words))
+    measures = [("journey", *measure) for measure in _journey_measures(journey, fitness is not None)]
     handovers, new_handovers, vanished_handovers = _pairs(cohorts, "department", handovers_only=True)
-    rows += _compare_all(
-        cohorts,
-        [
-            (f"handover:{a}->{b}", f"Wait {a} → {b} (median)", "hours", "lower", _pair_wait("department", a, b))
-            for a, b in handovers
-        ],
-        "handover",
-        alpha,
-    )
+    measures += [
+        ("handover", f"handover:{a}->{b}", f"Wait {a} → {b} (median)", "hours", "lower", _pair_wait("department", a, b))
+        for a, b in handovers
+    ]
     if journey is not None and stages is not None:
-        rows += _compare_all(
-            cohorts,
-            [
-                (f"stage:{name}", f"Time in stage {name} (median)", "hours", "lower", _stage_time(name))
-                for name in _timed_stages(cohorts, journey)
-            ],
-            "stage",
-            alpha,
-        )
-    comparisons = _judge(pd.DataFrame(rows), alpha)
+        measures += [
+            ("stage", f"stage:{name}", f"Time in stage {name} (median)", "hours", "lower", _stage_time(name))
+            for name in _timed_stages(cohorts, journey)
+        ]
     edge_pairs, new_edges, vanished_edges = _pairs(cohorts, "activity", handovers_only=False)
-    if not with_map:
-        edge_pairs = []
-    edges = pd.DataFrame(
-        _compare_all(
-            cohorts,
-            [(f"{a}->{b}", f"{a} → {b}", "hours", "lower", _pair_wait("activity", a, b)) for a, b in edge_pairs],
-            "path",
-            alpha,
-        )
-    )
+    if with_map:
+        measures += [
+            ("path", f"{a}->{b}", f"{a} → {b}", "hours", "lower", _pair_wait("activity", a, b)) for a, b in edge_pairs
+        ]
+    rows = _compare_all(cohorts, measures, definition)
+    journey_rows = [*rows.get("journey", []), _volume(connection, scope, alpha, words)]
+    comparisons = _judge(pd.DataFrame(journey_rows + rows.get("handover", []) + rows.get("stage", [])), alpha)
+    edges = pd.DataFrame(rows.get("path", []))
     if not edges.empty:
         edges = _judge(edges, alpha)
         edges[["source_activity", "target_activity"]] = pd.DataFrame(edge_pairs, index=edges.index)

@@ -25,6 +25,7 @@ from mining.designed_journey import load_designed_journey
 from mining.pilot_definition import PilotDefinition
 from mining.pilot_evaluation import evaluate_pilot_store
 from mining.pilot_honesty import CONTROL_GROUP, PILOT_GROUP, PILOT_REGION_TEAM, honesty_run
+from mining.pilot_output import pilot_page
 from mining.time_rules import load_time_rules
 from tests.conftest import stage_demo
 
@@ -60,6 +61,12 @@ def test_demo_pilot_effect_on_piloted_handovers_lies_in_its_interval_and_chasing
     assert any("Management → Procurement" in line for line in evaluation.improvements)
     assert any("Warehouse → Carrier" in line for line in evaluation.improvements)
     assert "<svg" in evaluation.difference_map_svg
+    # the report's pilot section: the side-effect box beside the improvements, both handovers, the chasing
+    page = pilot_page(evaluation)
+    improved = page.split('id="pilot-improved"', 1)[1].split("</ul>", 1)[0]
+    assert "Wait Management → Procurement" in improved and "Wait Warehouse → Carrier" in improved
+    assert "Customer chasing contacts per waiting day" in improved
+    assert 'id="pilot-worse"' in page
 
 
 def test_null_pilots_are_flagged_in_at_most_about_five_percent_of_runs() -> None:
