@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from eventlogs.coded_events import refresh_coded_events
 from eventlogs.errors import StoreError
 from eventlogs.ocel_merge import merge_ocel, record_ocel_ledger, stage_incoming_ocel
 from eventlogs.quality import record_store_quality
@@ -45,6 +46,8 @@ def load_staged(store_path: Path, staged: list[StagedSource], run_id: str) -> li
         ocel_counts = merge_ocel(connection, ocel_tables, run_id)
         results = _merge(connection, staged, run_id, started, ocel_counts)
         record_store_quality(connection, run_id, started)
+        # In the same transaction, so a reader never sees a coded copy that disagrees with the events.
+        refresh_coded_events(connection)
         connection.execute("COMMIT")
         return results
     except (duckdb.Error, StoreError) as error:

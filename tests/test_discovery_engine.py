@@ -113,10 +113,8 @@ def test_coded_copy_is_used_while_fresh_and_ignored_once_stale(hand_store) -> No
 def demo_store(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("engine_store")
     store = folder / "journeys.duckdb"
+    # no explicit refresh: the loader builds the coded copy in the load's own transaction
     load_staged(store, stage_demo(small_demo, folder / "staging"), "run-1")
-    connection = connect_store(store)
-    refresh_coded_events(connection)
-    connection.close()
     return store
 
 
