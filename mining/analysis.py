@@ -54,8 +54,10 @@ def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis) -> Non
     """).df()
     analysis.tables["load_runs"] = connection.execute("FROM load_runs ORDER BY run_id, source").df()
     analysis.tables["data_quality"] = quality_summary(connection)
+    # Where each reject sits and why, not the raw record: that holds unpseudonymised names and stays in the
+    # store, while outputs are meant to be shared.
     analysis.tables["rejects"] = connection.execute(
-        "SELECT source, source_row, field, reason, record FROM rejects ORDER BY source, field, source_row"
+        "SELECT source, source_row, field, reason FROM rejects ORDER BY source, field, source_row"
     ).df()
 
 

@@ -32,6 +32,13 @@ def test_demo_flow_writes_report_naming_the_true_worst_handover(prefect_harness,
     assert "<svg" in report and "http://" not in report.split("<svg", 1)[0]  # self-contained head
     for table in ("variants", "directly_follows", "handovers_department", "handover_norms", "conformance", "rejects"):
         assert (out / "tables" / f"{table}.parquet").exists()
+    # outputs are meant to be shared: no raw caller name (the demo's callers are employee00001...) in any
+    # table or the report; raw rejected records stay in the store
+    assert "record" not in pd.read_parquet(out / "tables" / "rejects.parquet").columns
+    for path in (out / "tables").glob("*.parquet"):
+        text = pd.read_parquet(path).astype(str).to_csv()
+        assert "employee0" not in text, path
+    assert "employee0" not in report
     # the conformance section: the weighted fitness of the written table, and the deviating variants
     fitness = pd.read_parquet(out / "tables" / "conformance.parquet").loc[0, "fitness"]
     assert 'id="conformance"' in report and f"<b>{fitness:.2f}</b>" in report
