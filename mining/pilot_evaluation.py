@@ -2,7 +2,7 @@
 
 Compares the journeys opened before the change with those opened after (see mining.pilot_windows), each
 measure with a 95% bootstrap interval and a p-value (mining.pilot_statistics), with Benjamini-Hochberg
-control of the false discovery rate over all measures and handovers at once. With a pilot and a control
+control of the false discovery rate over all measures, handovers and stages at once. With a pilot and a control
 group the effect is the difference in differences, which removes a trend both groups share.
 """
 
@@ -80,7 +80,7 @@ class PilotEvaluation:
     words: dict = field(default_factory=dict)  # how hours read (working or calendar days)
 
     def display_rows(self, family: str) -> list[dict[str, str]]:
-        """The comparisons of one family ('journey' or 'handover'), formatted for the report."""
+        """The comparisons of one family ('journey', 'handover' or 'stage'), formatted for the report."""
         chosen = self.comparisons[self.comparisons["family"] == family]
         return [display_row(row, self.words) for row in chosen.to_dict("records")]
 
@@ -120,11 +120,9 @@ def _indexed(frame: pd.DataFrame, index: pd.Series) -> pd.DataFrame:
 
 
 def _cohorts(
-    connection: duckdb.DuckDBPyConnection,
-    definition: PilotDefinition,
-    fitness: pd.DataFrame | None,
-    stages: pd.DataFrame | None = None,
+    connection: duckdb.DuckDBPyConnection, fitness: pd.DataFrame | None, stages: pd.DataFrame | None = None
 ) -> dict[CohortKey, Cohort]:
+    """The journeys of each (cohort, side) with their transitions, fitness and stage times."""
     journeys = connection.execute("SELECT * FROM pilot_journeys").df()
     if fitness is not None:
         journeys = journeys.merge(fitness, on="journey_id", how="left")
@@ -381,7 +379,7 @@ def evaluate_pilot(
     scope = define_pilot_scope(connection, definition, time_rules)
     fitness, fitness_note = _conformance(connection, journey)
     stages = None if journey is None else stage_times(connection, journey)
-    cohorts = _cohorts(connection, definition, fitness, stages)
+    cohorts = _cohorts(connection, fitness, stages)
     alpha = definition.alpha
     words = unit_words(scope.working_time, working_day_hours)
     measures = [("journey", *measure) for measure in _journey_measures(journey, fitness is not None)]
