@@ -21,6 +21,7 @@ from mining.handovers import handover_matrix
 from mining.process_map import LEVELS_PERCENT, map_grid, process_map_svg
 from mining.process_model import discover_process_model, write_process_model
 from mining.scope import define_scope
+from mining.table_files import write_parquet_tables
 from mining.time_rules import TimeRules
 
 if TYPE_CHECKING:
@@ -114,12 +115,7 @@ def add_process_model(analysis: Analysis, noise_threshold: float) -> None:
 
 def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
     """Each result table as `<name>.parquet` in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, table in analysis.tables.items():
-        path = folder / f"{name}.parquet"
-        table.to_parquet(path, index=False)
-        written.append(path)
+    written = write_parquet_tables(analysis.tables, folder)
     (folder / "process_map.svg").write_text(analysis.process_map_svg)
     if "process_model" in analysis.extras:
         written += write_process_model(analysis.extras["process_model"], folder)

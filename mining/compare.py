@@ -28,6 +28,7 @@ from mining.designed_map import designed_map_svg
 from mining.formatting import percent, short_duration, working_days_in_words
 from mining.norms import end_to_end_norm, handover_norms, stage_norms, working_time_available
 from mining.scope import define_scope
+from mining.table_files import write_parquet_tables
 
 SECTION_TEMPLATE = "_designed_journey.html.j2"
 PAGE_TEMPLATE = "designed_journey_report.html.j2"
@@ -165,12 +166,7 @@ def compare(store: Path, journey_spec: Path, out: Path, time_rules: Path | None 
 
 
 def write_comparison(comparison: JourneyComparison, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, table in comparison.tables.items():
-        path = out / f"{name}.parquet"
-        table.to_parquet(path, index=False)
-        written.append(path)
+    written = write_parquet_tables(comparison.tables, out)
     svg = out / "designed_map.svg"
     svg.write_text(comparison.map_svg)
     page = out / "designed_journey.html"

@@ -4,7 +4,6 @@ and process model, and mining_report.html, without a designed journey (so it wor
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pandas as pd
 from eventlogs.store import connect_store
 from mining import discovery, discovery_engine
 from mining.coded_scope import load_coded_scope
+from mining.date_range import parse_date_range
 from mining.errors import AnalysisError
 from mining.handovers import handovers, ping_pong
 from mining.mining_report import render_mining_report
@@ -21,23 +21,13 @@ from mining.process_model import ProcessModel, discover_process_model, write_pro
 from mining.processing import processing_per_activity, processing_per_journey
 from mining.scope import define_scope
 from mining.silo_tax import silo_tax_per_journey, silo_tax_summary
+from mining.table_files import write_parquet_tables
 from mining.time_rules import TimeRules
-
-PERIOD_FORMAT = "FROM..TO with ISO dates, e.g. 2026-03-01..2026-03-31"
 
 
 def parse_period(text: str) -> tuple[date, date]:
-    """`2026-03-01..2026-03-31` -> (first day, last day), both inclusive."""
-    match = re.fullmatch(r"\s*(\S+)\s*\.\.\s*(\S+)\s*", text)
-    if match is None:
-        raise AnalysisError(f"period {text!r} is not {PERIOD_FORMAT}")
-    try:
-        first, last = (date.fromisoformat(part) for part in match.groups())
-    except ValueError as error:
-        raise AnalysisError(f"period {text!r}: {error} (expected {PERIOD_FORMAT})") from error
-    if first > last:
-        raise AnalysisError(f"period {text!r} ends before it starts")
-    return first, last
+    """`journey mine --period 2026-03-01..2026-03-31` -> (first day, last day), both inclusive."""
+    return parse_date_range(text, "--period")
 
 
 def mine(
@@ -89,12 +79,7 @@ def mine(
     model: ProcessModel | None = None
     if tables["variants"]["journeys"].sum() > tables["variants"]["open_journeys"].sum():  # some finished
         model = discover_process_model(tables["variants"], noise_threshold)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, table in tables.items():
-        path = out / f"{name}.parquet"
-        table.to_parquet(path, index=False)
-        written.append(path)
+    written = write_parquet_tables(tables, out)
     map_path = out / "process_map.svg"
     map_path.write_text(svg)
     written.append(map_path)

@@ -16,7 +16,6 @@ or a file of its own); every error names the file, the line and the key.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, replace
 from datetime import date
@@ -24,10 +23,10 @@ from pathlib import Path
 
 from eventlogs.config_files import parse_config_file
 from eventlogs.config_section import ConfigSection
+from mining.date_range import parse_date_range
 from mining.errors import ConfigError
 
 Window = tuple[date, date]
-WINDOW_FORMAT = "FROM..TO with ISO dates, e.g. 2026-03-01..2026-03-31"
 _KEYS = {
     "name",
     "change_date",
@@ -76,16 +75,7 @@ class PilotDefinition:
 
 def parse_window(text: str, what: str) -> Window:
     """`2026-03-01..2026-03-31` -> (first day, last day), both inclusive; `what` names it in errors."""
-    match = re.fullmatch(r"\s*(\S+)\s*\.\.\s*(\S+)\s*", text)
-    if match is None:
-        raise ConfigError(f"{what}: {text!r} is not {WINDOW_FORMAT}")
-    try:
-        first, last = (date.fromisoformat(part) for part in match.groups())
-    except ValueError as error:
-        raise ConfigError(f"{what}: {text!r}: {error} (expected {WINDOW_FORMAT})") from error
-    if first > last:
-        raise ConfigError(f"{what}: {text!r} ends before it starts")
-    return first, last
+    return parse_date_range(text, what)
 
 
 def _date(section: ConfigSection, key: str) -> date:

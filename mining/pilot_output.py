@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 
 from mining.pilot_evaluation import PilotEvaluation
+from mining.table_files import write_parquet_tables
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -53,16 +54,12 @@ def pilot_page(evaluation: PilotEvaluation) -> str:
 
 def write_pilot_outputs(evaluation: PilotEvaluation, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        "pilot_comparisons.parquet": evaluation.comparisons,
-        "pilot_paths.parquet": evaluation.edges,
-        "pilot_case_mix.parquet": evaluation.case_mix,
+    tables = {
+        "pilot_comparisons": evaluation.comparisons,
+        "pilot_paths": evaluation.edges,
+        "pilot_case_mix": evaluation.case_mix,
     }
-    written = []
-    for name, table in files.items():
-        path = folder / name
-        table.to_parquet(path, index=False)
-        written.append(path)
+    written = write_parquet_tables(tables, folder)
     for name, text in (
         ("pilot_difference_map.svg", evaluation.difference_map_svg),
         ("pilot.md", pilot_markdown(evaluation)),
