@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,6 +21,16 @@ app = typer.Typer(help="Process mining for customer journeys that cross departme
 console = Console()
 
 
+@contextmanager
+def _errors_end_the_command() -> Iterator[None]:
+    """A project error ends the command with its message and exit code 1, without a traceback."""
+    try:
+        yield
+    except JourneyMiningError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+
+
 @app.command()
 def demo(
     out: Path = typer.Option(Path("outputs/demo"), help="Folder for the sources, store, tables and report."),
@@ -29,11 +41,8 @@ def demo(
     """Run the whole job on the built-in demo organisation and write report.html."""
     from flows.journey_flow import demo_flow
 
-    try:
+    with _errors_end_the_command():
         outcome = demo_flow(out=str(out), journeys=journeys, seed=seed, regenerate=regenerate)
-    except JourneyMiningError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from error
     console.print(f"\n[bold]Top bottleneck:[/bold] {outcome['bottleneck']}")
     console.print(f"[bold]Report:[/bold] {Path(outcome['report']).resolve()}")
     for name, reason in outcome["failed_sources"].items():
@@ -69,13 +78,10 @@ def extract(
     """Extract the configured sources and load them into the store (idempotent: re-running adds nothing)."""
     from eventlogs.pipeline import extract_and_load
 
-    try:
+    with _errors_end_the_command():
         results = extract_and_load(
             config, store, data, source or None, console, since.replace(tzinfo=UTC) if since else None
         )
-    except JourneyMiningError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from error
     for result in results:
         console.print(
             f"{result.source}: read {result.rows_read:,} = loaded {result.rows_loaded:,} + rejected "
@@ -120,7 +126,7 @@ def mine(
     if edge_label not in EDGE_LABELS:
         console.print(f"[red]error:[/red] --edge-label must be one of {', '.join(EDGE_LABELS)}, not {edge_label!r}")
         raise typer.Exit(2)
-    try:
+    with _errors_end_the_command():
         written = mine_store(
             store,
             out,
@@ -132,9 +138,6 @@ def mine(
             noise,
             time_rules=load_time_rules(time_rules) if time_rules else None,
         )
-    except JourneyMiningError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from error
     console.print(f"written {len(written)} files to {out}")
 
 
@@ -151,11 +154,8 @@ def compare(
     their causes, and the designed journey drawn with the actual figures."""
     from mining.compare import compare as compare_store
 
-    try:
+    with _errors_end_the_command():
         written = compare_store(store, journey, out, time_rules)
-    except JourneyMiningError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from error
     console.print(f"written {len(written)} files to {out}")
 
 
@@ -196,7 +196,7 @@ def pilot(
     except ValueError as error:
         console.print(f"[red]error:[/red] --change-date {change_date!r} is not a date such as 2026-05-04")
         raise typer.Exit(2) from error
-    try:
+    with _errors_end_the_command():
         overrides = {
             "change_date": changed,
             "before": parse_window(before, "--before") if before else None,
@@ -218,9 +218,6 @@ def pilot(
             load_time_rules(time_rules) if time_rules else None,
         )
         written = write_pilot_outputs(evaluation, out)
-    except JourneyMiningError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from error
     for line in evaluation.verdict:
         console.print(f"- {line}")
     worse, better = len(evaluation.worsenings), len(evaluation.improvements)
@@ -248,11 +245,8 @@ def sources_check(
 
     from eventlogs.check import check_sources
 
-    try:
+    with _errors_end_the_command():
         checks = check_sources(config, data, days or None)
-    except JourneyMiningError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from error
     for check in checks:
         if check.problem:
             console.print(f"[red]{check.source} ({check.kind}): cannot be read:[/red] {check.problem}")
