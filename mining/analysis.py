@@ -18,6 +18,7 @@ from mining.compare import JourneyComparison, compare_journey
 from mining.designed_journey import DesignedJourney
 from mining.errors import AnalysisError
 from mining.handovers import handover_matrix
+from mining.map_detail import WaitUnit
 from mining.process_map import LEVELS_PERCENT, map_grid, process_map_svg
 from mining.process_model import discover_process_model, write_process_model
 from mining.scope import define_scope
@@ -42,10 +43,11 @@ class Analysis:
     extras: dict[str, Any] = field(default_factory=dict)
     designed: JourneyComparison | None = None  # designed versus actual: norms, bottlenecks, designed map
     pilot: PilotEvaluation | None = None  # when the configuration names a pilot (add_pilot)
+    wait_unit: WaitUnit = "calendar"  # "working" when time rules were given: waits on business calendars
 
 
-def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis) -> None:
-    define_scope(connection, None)
+def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis, time_rules: TimeRules | None) -> None:
+    define_scope(connection, None, time_rules=time_rules)
     department_handovers = discovery_engine.handovers(load_coded_scope(connection), "department")
     analysis.tables["handovers_department_all"] = department_handovers
     analysis.tables["handover_matrix_median_hours"] = handover_matrix(department_handovers).reset_index()
@@ -75,7 +77,8 @@ def analyse(
     analysis = Analysis(journey)
     connection = connect_store(store, read_only=True)
     try:
-        _all_types(connection, analysis)
+        analysis.wait_unit = "working" if time_rules is not None else "calendar"
+        _all_types(connection, analysis, time_rules)
         # working-time norms need the rules; materialised: the norms, bottlenecks and maps read it many times
         define_scope(connection, journey.journey_type, time_rules=time_rules, materialise=True)
         tables = analysis.tables
@@ -89,8 +92,9 @@ def analyse(
         tables.update(analysis.designed.tables)
         analysis.end_to_end = analysis.designed.end_to_end
         analysis.bottleneck = analysis.designed.findings[0]  # the top of the excess ranking
-        analysis.process_map_svg = process_map_svg(connection, tables["activities"], max_map_activities)
-        analysis.extras["map_grid"] = map_grid(connection, tables["activities"], map_levels)
+        unit = analysis.wait_unit
+        analysis.process_map_svg = process_map_svg(connection, tables["activities"], max_map_activities, wait_unit=unit)
+        analysis.extras["map_grid"] = map_grid(connection, tables["activities"], map_levels, wait_unit=unit)
     finally:
         connection.close()
     add_process_model(analysis, noise_threshold)

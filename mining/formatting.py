@@ -9,10 +9,13 @@ def is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def short_duration(hours: float | None) -> str:
-    """'1.8 d' from a day on, '6.5 h' below; a dash where there is no value (no finished journey)."""
+def short_duration(hours: float | None, unit: str = "calendar") -> str:
+    """Calendar time: '1.8 d' from a day on, '6.5 h' below. Working time: '27.0 wh' (working hours; a
+    working day differs between departments, so no days). A dash where there is no value."""
     if is_missing(hours):
         return "–"
+    if unit == "working":
+        return f"{hours:,.1f} wh"
     return f"{hours / 24:,.1f} d" if hours >= 24 else f"{hours:.1f} h"
 
 

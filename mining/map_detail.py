@@ -50,6 +50,7 @@ class MapGraph:
 
     activities: pd.DataFrame
     paths: pd.DataFrame
+    wait_unit: WaitUnit = "calendar"
 
 
 def level_count(total: int, percent: int) -> int:
@@ -129,4 +130,4 @@ def map_graph(
     paths = projected_paths(connection, kept["activity"].tolist(), wait_unit, events)
     if path_count is not None:
         paths = most_frequent_paths(paths, path_count)
-    return MapGraph(kept, paths)
+    return MapGraph(kept, paths, wait_unit)

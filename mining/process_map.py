@@ -74,12 +74,13 @@ def render_map(graph: MapGraph, edge_label: EdgeLabel = "frequency") -> str:
             dot.edge(node_id[row.source_activity], node_id[row.target_activity], label=f"{row.frequency:,}",
                      color=colour, style="dashed", tooltip=tooltip)  # fmt: skip
             continue
-        tooltip += f", median wait {short_duration(row.median_wait_hours)}, p90 {short_duration(row.p90_wait_hours)}"
+        median, p90 = (short_duration(hours, graph.wait_unit) for hours in (row.median_wait_hours, row.p90_wait_hours))
+        tooltip += f", median wait {median}, p90 {p90}"
         handover = department[row.source_activity] != department[row.target_activity]
         if edge_label == "frequency":
             label, weight = f"{row.frequency:,}", row.frequency / top_frequency
         else:
-            label = short_duration(row.median_wait_hours)
+            label = median
             weight = 0.0 if worst_wait <= 0 or pd.isna(row.median_wait_hours) else row.median_wait_hours / worst_wait
         dot.edge(
             node_id[row.source_activity],
@@ -140,7 +141,7 @@ def map_grid(
             paths = most_frequent_paths(full.paths, level_count(len(full.paths), path_percent))
             grid.counts[(activity_step, path_step)] = (len(full.activities), len(paths))
             for label in edge_labels:
-                selections.append(((activity_step, path_step, label), MapGraph(full.activities, paths)))
+                selections.append(((activity_step, path_step, label), MapGraph(full.activities, paths, full.wait_unit)))
     distinct: dict[tuple[str, tuple[tuple[str, str], ...], str], int] = {}
     jobs: list[tuple[MapGraph, str]] = []
     for (activity_step, path_step, label), graph in selections:

@@ -33,16 +33,21 @@ _TEMPLATES.filters.update(days=short_duration, percent=percent)
 
 def _matrix(analysis: Analysis) -> dict[str, object]:
     table: pd.DataFrame = analysis.tables["handovers_department_all"]
+    if analysis.wait_unit == "working":  # the cells show the waits in the basis the whole report uses
+        table = table.drop(columns=["median_wait_hours", "p90_wait_hours"]).rename(
+            columns={"median_wait_working_hours": "median_wait_hours", "p90_wait_working_hours": "p90_wait_hours"}
+        )
     departments = sorted(set(table["from_department"]) | set(table["to_department"]))
     cells = {(r.from_department, r.to_department): r for r in table.itertuples()}
     worst = float(table["median_wait_hours"].max()) if not table.empty else 0.0
-    return {"departments": departments, "cells": cells, "worst": worst, "heat": heat}
+    return {"departments": departments, "cells": cells, "worst": worst, "heat": heat, "unit": analysis.wait_unit}
 
 
 def render_report(analysis: Analysis, organisation: str, path: Path) -> Path:
     variants = analysis.tables["variants"].head(10)
     html = _TEMPLATES.get_template("report.html.j2").render(
         organisation=organisation,
+        wait_unit=analysis.wait_unit,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         journey=analysis.journey,
         bottleneck=analysis.bottleneck,
