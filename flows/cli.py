@@ -115,6 +115,9 @@ def mine(
     time_rules: Path | None = typer.Option(
         None, exists=True, dir_okay=False, help="Business calendars and pause activities (YAML) for working time."
     ),
+    write_back: bool = typer.Option(
+        False, help="Also write the tables into the store's `results` schema (needs the store's write lock)."
+    ),
 ) -> None:
     """Mine a store: variants, directly-follows, handovers, ping-pong and silo tax as Parquet; the process map;
     the process model as BPMN and Petri net (SVG, BPMN 2.0 XML, PNML); and mining_report.html."""
@@ -138,6 +141,11 @@ def mine(
             noise,
             time_rules=load_time_rules(time_rules) if time_rules else None,
         )
+        if write_back:
+            from eventlogs.result_tables import write_result_tables
+
+            tables = write_result_tables(store, out, "journey mine")
+            console.print(f"written {len(tables)} result tables into {store} (schema results)")
     console.print(f"written {len(written)} files to {out}")
 
 

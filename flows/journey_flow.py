@@ -20,6 +20,7 @@ from eventlogs.demo.sources import DemoSourceWriter
 from eventlogs.errors import SourceError
 from eventlogs.loader import LoadResult, load_staged
 from eventlogs.pipeline import new_run_id, read_since, stage_source
+from eventlogs.result_tables import write_result_tables
 from eventlogs.staging import StagedSource, discard_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
 from mining.analysis import add_pilot, analyse, write_tables
@@ -68,6 +69,13 @@ def load(store: str, staged_folders: list[str], run_id: str) -> list[LoadResult]
             result.rows_duplicate,
         )
     return results
+
+
+@task(cache_policy=NO_CACHE)
+def write_back(store: str, tables_folder: str) -> list[str]:
+    """The flow's result tables into the store's `results` schema (this flow's only other writer is the
+    load, which has finished: one writer at a time)."""
+    return write_result_tables(Path(store), Path(tables_folder), "journey-flow")
 
 
 @task(cache_policy=NO_CACHE)
@@ -130,6 +138,7 @@ def journey_flow(
     discard_staged(staging)  # only reached when the load committed; a failed run keeps them to inspect
     pilot_config = config_file if has_pilot(Path(config_file)) else None
     outcome = mine_and_report(store_path, designed_journey, out, config.organisation, time_rules, pilot_config)
+    write_back(store_path, str(out_path / "tables"))
     create_markdown_artifact(
         key="journey-run-summary",
         markdown=run_summary_markdown(

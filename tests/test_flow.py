@@ -53,6 +53,9 @@ def test_demo_flow_writes_report_naming_the_true_worst_handover(prefect_harness,
     with duckdb.connect(again["store"], read_only=True) as connection:
         assert connection.execute("SELECT count(*) FROM events").fetchone()[0] == before
         assert connection.execute("SELECT count(DISTINCT run_id) FROM load_runs").fetchone()[0] == 2
+        # the result tables are written back into the store, replaced by the second run, not doubled
+        norms = pd.read_parquet(out / "tables" / "handover_norms.parquet")
+        assert connection.execute("SELECT count(*) FROM results.handover_norms").fetchone()[0] == len(norms)
 
 
 @pytest.mark.prefect
