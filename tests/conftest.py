@@ -14,6 +14,7 @@ import pytest
 from eventlogs.config import load_source_config
 from eventlogs.demo.sources import DemoFiles, DemoSourceWriter
 from eventlogs.extract import extract_source
+from eventlogs.loader import load_staged
 from eventlogs.staging import StagedSource
 from eventlogs.store import connect_store
 from flows.paths import DEMO_SOURCE_CONFIG
@@ -66,6 +67,17 @@ def hand_store(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def small_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
     """A 600-journey demo organisation (seeded), generated once per test session."""
     return DemoSourceWriter(n_journeys=600, seed=11).write(tmp_path_factory.mktemp("demo") / "sources")
+
+
+@pytest.fixture(scope="session")
+def demo_store(small_demo: DemoFiles, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 600-journey demo through its source systems, extraction and loading (with its data defects),
+    loaded once per session; tests only read it. No explicit refresh of the coded copy: the loader builds
+    it in the load's own transaction."""
+    folder = tmp_path_factory.mktemp("demo_store")
+    store = folder / "journeys.duckdb"
+    load_staged(store, stage_demo(small_demo, folder / "staging"), "run-1")
+    return store
 
 
 @pytest.fixture(scope="session")

@@ -15,24 +15,14 @@ from typer.testing import CliRunner
 from eventlogs.demo import organisation as org
 from eventlogs.demo.ground_truth import true_handovers
 from eventlogs.demo.simulator import LAPTOP, DemoSimulator
-from eventlogs.loader import load_staged
 from flows.cli import app
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES
 from mining.bottlenecks import locate_bottlenecks
 from mining.designed_journey import Norm, load_designed_journey
 from mining.scope import define_scope
 from mining.time_rules import load_time_rules
-from tests.conftest import stage_demo
 
 N_JOURNEYS, SEED = 600, 11  # the small_demo fixture's organisation
-
-
-@pytest.fixture(scope="module")
-def demo_store(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("bottleneck_store")
-    store = folder / "journeys.duckdb"
-    load_staged(store, stage_demo(small_demo, folder / "staging"), "run-1")
-    return store
 
 
 def _true_excess_hours(pair: tuple[str, str], norm: Norm) -> float:

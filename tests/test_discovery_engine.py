@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from eventlogs.coded_events import coded_copy_is_fresh, refresh_coded_events
-from eventlogs.loader import load_staged
 from eventlogs.store import connect_store
 from flows.paths import DEMO_TIME_RULES
 from mining import discovery, discovery_engine
@@ -22,7 +21,6 @@ from mining.engine_kernels import BRACKETED_FROM, grouped_median_p90
 from mining.handovers import handovers
 from mining.scope import define_scope
 from mining.time_rules import TimeRules, load_time_rules
-from tests.conftest import stage_demo
 from tests.test_real_logs import _load
 
 FIELDS = ("activity", "department", "team")
@@ -107,15 +105,6 @@ def test_coded_copy_is_used_while_fresh_and_ignored_once_stale(hand_store) -> No
     _assert_same_tables(hand_store, scope)
     dfg = discovery_engine.directly_follows(scope).set_index(["source_activity", "target_activity"])
     assert dfg.loc[("D", "E"), "frequency"] == 1
-
-
-@pytest.fixture(scope="module")
-def demo_store(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("engine_store")
-    store = folder / "journeys.duckdb"
-    # no explicit refresh: the loader builds the coded copy in the load's own transaction
-    load_staged(store, stage_demo(small_demo, folder / "staging"), "run-1")
-    return store
 
 
 @pytest.mark.parametrize("journey_type", [None, "laptop_request"])

@@ -12,14 +12,9 @@ bench/pilot_coverage.py runs many more seeds and prints the measured rates.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from eventlogs.demo.organisation import PILOT
 from eventlogs.demo.pilot_truth import true_effects
 from eventlogs.demo.scenario import Scenario
-from eventlogs.loader import load_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES
 from mining.designed_journey import load_designed_journey
 from mining.pilot_definition import PilotDefinition
@@ -27,20 +22,10 @@ from mining.pilot_evaluation import evaluate_pilot_store
 from mining.pilot_honesty import CONTROL_GROUP, PILOT_GROUP, PILOT_REGION_TEAM, honesty_run
 from mining.pilot_output import pilot_page
 from mining.time_rules import load_time_rules
-from tests.conftest import stage_demo
 
 RUNS, JOURNEYS = 80, 800
 PILOTED = ("handover:Management->Procurement", "handover:Warehouse->Carrier")
 CHASING = "contacts_per_waiting_day"
-
-
-@pytest.fixture(scope="module")
-def demo_store(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The 600-journey demo through its source systems, extraction and loading (with its data defects)."""
-    folder = tmp_path_factory.mktemp("pilot_store")
-    store = folder / "journeys.duckdb"
-    load_staged(store, stage_demo(small_demo, folder / "staging"), "run-1")
-    return store
 
 
 def test_demo_pilot_effect_on_piloted_handovers_lies_in_its_interval_and_chasing_drop_is_detected(demo_store) -> None:
