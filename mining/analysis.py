@@ -12,10 +12,10 @@ import pandas as pd
 
 from eventlogs.quality import quality_summary
 from eventlogs.store import connect_store
-from mining import discovery, discovery_engine
-from mining.coded_scope import load_coded_scope
+from mining import discovery
 from mining.compare import JourneyComparison, compare_journey
 from mining.designed_journey import DesignedJourney
+from mining.discovery_step import discovery_tables
 from mining.errors import AnalysisError
 from mining.handovers import handover_matrix
 from mining.map_detail import WaitUnit
@@ -48,7 +48,7 @@ class Analysis:
 
 def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis, time_rules: TimeRules | None) -> None:
     define_scope(connection, None, time_rules=time_rules)
-    department_handovers = discovery_engine.handovers(load_coded_scope(connection), "department")
+    department_handovers = discovery_tables(connection, ("department",), time_rules)["handovers_department"]
     analysis.tables["handovers_department_all"] = department_handovers
     analysis.tables["handover_matrix_median_hours"] = handover_matrix(department_handovers).reset_index()
     analysis.tables["journey_types"] = connection.execute("""
@@ -82,11 +82,9 @@ def analyse(
         # working-time norms need the rules; materialised: the norms, bottlenecks and maps read it many times
         define_scope(connection, journey.journey_type, time_rules=time_rules, materialise=True)
         tables = analysis.tables
-        # the discovery step in single passes over the coded scope; the same tables as the SQL
-        coded = load_coded_scope(connection, ("activity", "department", "team"), time_rules)
-        tables.update(discovery_engine.discover(coded, ("department", "team")))
+        # the discovery step: single passes over the coded scope (freed on return), the same tables as the SQL
+        tables.update(discovery_tables(connection, ("department", "team"), time_rules))
         tables["activities"] = discovery.activities(connection)
-        del coded
         analysis.overview = discovery.journey_overview(connection)
         analysis.designed = compare_journey(connection, journey)
         tables.update(analysis.designed.tables)

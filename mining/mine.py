@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from eventlogs.store import connect_store
-from mining import discovery, discovery_engine
-from mining.coded_scope import load_coded_scope
+from mining import discovery
 from mining.date_range import parse_date_range
+from mining.discovery_step import discovery_tables
 from mining.errors import AnalysisError
 from mining.handovers import handovers, ping_pong
 from mining.mining_report import render_mining_report
@@ -53,8 +53,7 @@ def mine(
     try:
         define_scope(connection, journey_type, period, time_rules, materialise=True)  # read a dozen times
         # the discovery step in single passes over the coded scope; the same tables as the SQL
-        coded = load_coded_scope(connection, ("activity", "department", "team"), time_rules)
-        found = discovery_engine.discover(coded, ("department", "team"))
+        found = discovery_tables(connection, ("department", "team"), time_rules)
         tables: dict[str, pd.DataFrame] = {
             "variants": found["variants"],
             "directly_follows": found["directly_follows"],
@@ -68,7 +67,6 @@ def mine(
             "silo_tax_journeys": silo_tax_per_journey(connection),
             "silo_tax_summary": silo_tax_summary(connection),
         }
-        del coded  # its arrays are the bulk of the memory; the rest works in SQL
         if connection.execute("SELECT count(*) FROM scope_work_events WHERE lifecycle IS NOT NULL").fetchone()[0]:
             tables["processing_activities"] = processing_per_activity(connection)
             tables["processing_journeys"] = processing_per_journey(connection)

@@ -17,7 +17,9 @@ from eventlogs.store import connect_store
 from flows.paths import DEMO_TIME_RULES
 from mining import discovery, discovery_engine
 from mining.coded_scope import CodedScope, load_coded_scope
+from mining.discovery_step import discovery_tables
 from mining.engine_kernels import BRACKETED_FROM, grouped_median_p90
+from mining.errors import AnalysisError
 from mining.handovers import handovers
 from mining.scope import define_scope
 from mining.time_rules import TimeRules, load_time_rules
@@ -172,3 +174,17 @@ def test_real_logs_tables_equal_the_sql(config: str, log: str, tmp_path: Path) -
         _assert_same_tables(connection, load_coded_scope(connection, FIELDS))
     finally:
         connection.close()
+
+
+def test_a_field_too_large_for_the_pair_engine_goes_to_sql(hand_store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for only two codes, the hand store's activities (A..D) do not fit the engine's pair tables:
+    the step answers from SQL, with the same tables the engine gives when they fit."""
+    define_scope(hand_store)
+    with_engine = discovery_tables(hand_store, ("department",))
+    monkeypatch.setattr(discovery_engine, "MAX_PAIR_CODES", 2)
+    with pytest.raises(AnalysisError, match="too many for the pair engine"):
+        discovery_engine.discover(load_coded_scope(hand_store, FIELDS), ("department",))
+    from_sql = discovery_tables(hand_store, ("department",))
+    assert set(from_sql) == set(with_engine)
+    for name, table in with_engine.items():
+        pd.testing.assert_frame_equal(from_sql[name], table, check_dtype=False, rtol=1e-12, obj=name)
