@@ -93,4 +93,10 @@ def refresh_coded_events(connection: duckdb.DuckDBPyConnection) -> None:
     """(Re)builds the store's coded copy of all work events; call after a load, on a writable connection."""
     connection.execute("CREATE OR REPLACE TEMP VIEW coding_work_events AS FROM events WHERE event_kind = 'work'")
     build_coded_tables(connection, "coding_work_events", "journeys", temporary=False)
+    record_coded_state(connection)
+
+
+def record_coded_state(connection: duckdb.DuckDBPyConnection) -> None:
+    """Marks the coded copy as built from the store's current contents: after a rebuild, or after a load
+    that changed no work event and no journey (a re-run), when the copy was fresh before it."""
     connection.execute(f"CREATE OR REPLACE TABLE coded_state AS {FINGERPRINT_SQL}")

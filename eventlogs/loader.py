@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from eventlogs.coded_events import refresh_coded_events
+from eventlogs.coded_events import coded_copy_is_fresh, record_coded_state, refresh_coded_events
 from eventlogs.errors import StoreError
 from eventlogs.ocel_merge import merge_ocel, record_ocel_ledger, stage_incoming_ocel
 from eventlogs.quality import record_store_quality
@@ -44,10 +44,14 @@ def load_staged(store_path: Path, staged: list[StagedSource], run_id: str) -> li
         ocel_tables = stage_incoming_ocel(connection, staged)
         _correlate(connection)
         ocel_counts = merge_ocel(connection, ocel_tables, run_id)
+        coded_copy_kept = coded_copy_is_fresh(connection) and not _journeys_change(connection)
         results = _merge(connection, staged, run_id, started, ocel_counts)
         record_store_quality(connection, run_id, started)
         # In the same transaction, so a reader never sees a coded copy that disagrees with the events.
-        refresh_coded_events(connection)
+        if coded_copy_kept and not any(result.rows_loaded for result in results):
+            record_coded_state(connection)  # a re-run that added nothing: the copy is still the store's
+        else:
+            refresh_coded_events(connection)
         connection.execute("COMMIT")
         return results
     except (duckdb.Error, StoreError) as error:
@@ -101,6 +105,18 @@ def _correlate(connection: duckdb.DuckDBPyConnection) -> None:
 def _is_table(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
     query = "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?"
     return connection.execute(query, [name]).fetchone()[0] > 0
+
+
+def _journeys_change(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the journeys merge will add a journey or change what the coded copy holds of one (is_open,
+    closed_at: opened_at is never updated)."""
+    return connection.execute("""
+        SELECT EXISTS (
+            SELECT 1 FROM incoming_journeys i LEFT JOIN journeys j USING (journey_id)
+            WHERE j.journey_id IS NULL OR i.is_open IS DISTINCT FROM j.is_open
+               OR i.closed_at IS DISTINCT FROM j.closed_at
+        )
+    """).fetchone()[0]
 
 
 def _insert_new_events(connection: duckdb.DuckDBPyConnection, staged: list[StagedSource], run_id: str) -> None:

@@ -10,8 +10,12 @@ import duckdb
 import pandas as pd
 import pytest
 
+from eventlogs import loader
+from eventlogs.coded_events import coded_copy_is_fresh
+from eventlogs.coded_events import refresh_coded_events as refresh
 from eventlogs.config import load_source_config
 from eventlogs.pipeline import extract_and_load, stage_source
+from eventlogs.store import connect_store
 from tests.test_event_log_csv import CONFIG
 
 PARQUET_CONFIG = CONFIG.replace('"csv_event_log"', '"parquet_event_log"').replace("log.csv", "log.parquet")
@@ -54,3 +58,20 @@ def test_staged_files_already_hold_pseudonyms(tmp_path: Path, monkeypatch: pytes
     ann = "p-" + hashlib.sha256(b"secret-1|ann").hexdigest()[:12]
     bob = "p-" + hashlib.sha256(b"secret-1|bob").hexdigest()[:12]
     assert resources == [(ann,), (bob,)]
+
+
+def test_a_rerun_that_adds_nothing_keeps_the_coded_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coded copy is rebuilt only when a load changes an event or a journey; a re-run marks it fresh."""
+    rebuilds = []
+    monkeypatch.setattr(loader, "refresh_coded_events", lambda connection: rebuilds.append(refresh(connection)))
+    store = tmp_path / "store.duckdb"
+    cases, times = ["c1", "c1", "c2"], ["2026-03-02 09:00", "2026-03-02 10:00", "2026-03-02 11:00"]
+    # the first load, the same file again, then the file with one more event
+    for extra, rebuilt in (([], 1), ([], 1), (["c2"], 2)):
+        _write_log(tmp_path, cases + extra, times + ["2026-03-02 12:00"] * len(extra))
+        extract_and_load(tmp_path / "log.toml", store)
+        assert len(rebuilds) == rebuilt
+        with connect_store(store, read_only=True) as connection:
+            assert coded_copy_is_fresh(connection)
+            events = connection.execute("SELECT count(*) FROM coded_work_events").fetchone()[0]
+            assert events == len(cases + extra)
