@@ -30,7 +30,6 @@ from mining.norms import end_to_end_norm, handover_norms, stage_norms, working_t
 from mining.scope import define_scope
 from mining.table_files import write_parquet_tables
 
-SECTION_TEMPLATE = "_designed_journey.html.j2"
 PAGE_TEMPLATE = "designed_journey_report.html.j2"
 
 
@@ -141,10 +140,6 @@ def _conformance_context(fit: Conformance | None) -> dict[str, Any] | None:
         "types": [kind for kind in DEVIATION_TYPES if kind != UNEXPECTED_ACTIVITY],  # the others are at a stage
         "variants": deviating.head(TOP_DEVIATING_VARIANTS).to_dict("records"),
     }
-
-
-def render_section(comparison: JourneyComparison) -> str:
-    return _environment().get_template(SECTION_TEMPLATE).render(**section_context(comparison))
 
 
 def compare(store: Path, journey_spec: Path, out: Path, time_rules: Path | None = None) -> list[Path]:
