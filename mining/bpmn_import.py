@@ -19,7 +19,7 @@ from lxml import etree
 from pm4py.objects.process_tree.obj import Operator, ProcessTree
 
 from mining.designed_journey import Choice, DesignedJourney, Loop, OrderNode, Parallel, Sequence, Stage, StageRef
-from mining.designed_model import build_designed_model
+from mining.designed_model import build_designed_model, tree_labels
 from mining.errors import ConfigError
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -72,12 +72,6 @@ def _order_of(tree: ProcessTree) -> OrderNode:
     raise ConfigError(f"the BPMN model uses {tree.operator}, which a designed journey cannot express")
 
 
-def _labels(tree: ProcessTree) -> list[str]:
-    if tree.label is not None:
-        return [tree.label]
-    return [label for child in tree.children for label in _labels(child)]
-
-
 def load_bpmn_journey(path: Path, side_file: Path | None = None) -> DesignedJourney:
     """A designed journey from a BPMN 2.0 model with lanes (plus norms from `side_file`, if any)."""
     departments = _task_departments(path)
@@ -88,7 +82,7 @@ def load_bpmn_journey(path: Path, side_file: Path | None = None) -> DesignedJour
     except Exception as error:  # pm4py raises plain exceptions on models it cannot convert
         raise ConfigError(f"{path}: the BPMN model is not block-structured enough to check against: {error}") from error
     order = _order_of(tree)
-    names = list(dict.fromkeys(_labels(tree)))
+    names = list(dict.fromkeys(tree_labels(tree)))
     stages = tuple(Stage(name, departments[name], (name,)) for name in names)
     if side_file is not None:
         from mining.journey_spec import read_journey_spec

@@ -112,12 +112,13 @@ def build_designed_model(journey: DesignedJourney, observed_activities: Iterable
     net, initial_marking, final_marking = pm4py.convert_to_petri_net(tree)
     stage_of_label = {}
     for stage in journey.stages:
-        for leaf in _leaves(stage_trees[stage.name]):
+        for leaf in tree_labels(stage_trees[stage.name]):
             stage_of_label[leaf] = stage
     return DesignedModel(journey, tree, net, initial_marking, final_marking, stage_of_label, ambiguous)
 
 
-def _leaves(tree: ProcessTree) -> list[str]:
+def tree_labels(tree: ProcessTree) -> list[str]:
+    """The visible labels of a process tree, left to right."""
     if tree.label is not None:
         return [tree.label]
-    return [label for child in tree.children for label in _leaves(child)]
+    return [label for child in tree.children for label in tree_labels(child)]
