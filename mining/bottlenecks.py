@@ -167,7 +167,7 @@ def locate_bottlenecks(connection: duckdb.DuckDBPyConnection, journey: DesignedJ
 
 
 def _words(hours: float, time: str, journey: DesignedJourney) -> str:
-    day = float(getattr(journey, "working_day_hours", 8.0))
+    day = journey.working_day_hours
     if time == "working" and hours < 0.95 * day:  # "0.0 working days" says nothing
         return f"{hours:.1f} working hours"
     return time_in_words(hours, time, day)
@@ -175,7 +175,7 @@ def _words(hours: float, time: str, journey: DesignedJourney) -> str:
 
 def _norm_words(hours: float, time: str, journey: DesignedJourney) -> str:
     """A norm as written: '1 working day', '2 working days', '4 hours' rather than '2.0 ...'."""
-    day = float(getattr(journey, "working_day_hours", 8.0)) if time == "working" else 24.0
+    day = journey.working_day_hours if time == "working" else 24.0
     unit = "working day" if time == "working" else "day"
     if hours < day:
         return f"{hours:g} {'working ' if time == 'working' else ''}hour{'s' if hours != 1 else ''}"

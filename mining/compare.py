@@ -100,7 +100,7 @@ def in_basis(hours: float | None, time: str, journey: DesignedJourney) -> str:
     if hours is None or pd.isna(hours):
         return "–"
     if time == "working":
-        return working_days_in_words(hours, float(getattr(journey, "working_day_hours", 8.0)))
+        return working_days_in_words(hours, journey.working_day_hours)
     return short_duration(hours)
 
 

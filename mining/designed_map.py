@@ -71,7 +71,7 @@ def designed_map_svg(
     by that share, and the deviations of at least that share are written on their stage and in a note."""
     if not journey.stages:
         raise AnalysisError(f"the designed journey {journey.name} has no stages to draw")
-    day = float(getattr(journey, "working_day_hours", 8.0))
+    day = journey.working_day_hours
     stage_rows = stages.set_index("stage")
     pairs = handovers.set_index(["from_department", "to_department"])
     node_of = {stage.name: f"s{index}" for index, stage in enumerate(journey.stages)}

@@ -79,10 +79,6 @@ def handover_instances_sql(connection: duckdb.DuckDBPyConnection, journey: Desig
     """
 
 
-def default_time(journey: DesignedJourney) -> str:
-    return str(getattr(journey, "time", "calendar"))
-
-
 def status(within_rate: float | None, share: float | None) -> str | None:
     """green: the norm holds for its share; amber: within AMBER_MARGIN of it; red: breached."""
     if within_rate is None or share is None or pd.isna(within_rate) or pd.isna(share):
@@ -114,7 +110,7 @@ def designed_handover_frame(journey: DesignedJourney) -> pd.DataFrame:
     """The designed handovers with their norm (hours, share, basis) and place in the designed order."""
     designed = journey.designed_handovers()
     norms: dict[tuple[str, str], Norm] = {(n.from_department, n.to_department): n.norm for n in journey.handover_norms}
-    fallback = default_time(journey)
+    fallback = journey.time
     return pd.DataFrame(
         {
             "from_department": pd.Series([pair[0] for pair in designed], dtype=object),
@@ -132,7 +128,7 @@ def designed_handover_frame(journey: DesignedJourney) -> pd.DataFrame:
 def judged_handovers_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str:
     """Every handover judged against its norm (needs the view `norms_designed_handovers`): `wait` in the
     norm's basis, `breached`, `excess` (whole wait when the design lacks the pair, 0 without a norm)."""
-    fallback = sql_literal(default_time(journey))
+    fallback = sql_literal(journey.time)
     return f"""
         WITH instances AS (
             SELECT i.*, d.design_order, d.norm_hours, d.norm_share, coalesce(d.time, {fallback}) AS time,
@@ -269,7 +265,7 @@ def stage_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney)
     """One row per designed stage: norm, journeys with the stage, median/p90 duration (first to last event
     of the stage) in the norm's basis, breach rate, whether the norm holds, excess hours. A stage still
     running in an open journey is censored unless already over its norm."""
-    fallback = default_time(journey)
+    fallback = journey.time
     design = pd.DataFrame(
         {
             "stage": [stage.name for stage in journey.stages],
@@ -328,7 +324,7 @@ def end_to_end_norm(connection: duckdb.DuckDBPyConnection, journey: DesignedJour
     time it is at least the working time between its events, so only that lower bound can decide it.
     Lead-time median and p90 are of finished journeys, in the norm's basis."""
     norm: Norm | None = journey.end_to_end_norm
-    time = norm.time if norm is not None else default_time(journey)
+    time = norm.time if norm is not None else journey.time
     journey_columns = _columns(connection, "scope_journeys")
     working = time == "working" and "lead_working_hours" in journey_columns
     lead = "lead_working_hours" if working else "lead_hours"
