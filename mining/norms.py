@@ -39,12 +39,7 @@ def working_time_available(connection: duckdb.DuckDBPyConnection) -> bool:
     return "wait_working_hours" in _columns(connection, "scope_work_events")
 
 
-def department_sql(journey: DesignedJourney | None) -> str:
-    """An event's department as the design sees it (for example derived from the team's name)."""
-    return "department" if journey is None else journey.department_sql()
-
-
-def timed_events_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney | None = None) -> str:
+def timed_events_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str:
     """Work events in scope with the wait since the previous work event of the journey in both bases
     (`calendar_wait`, `working_wait`; NULL for a journey's first event); the department as `journey`
     sees it."""
@@ -56,13 +51,13 @@ def timed_events_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJou
     )
     working = "wait_working_hours" if "wait_working_hours" in columns else calendar
     return f"""
-        SELECT journey_id, position, activity, {department_sql(journey)} AS department, team, ts,
+        SELECT journey_id, position, activity, {journey.department_sql()} AS department, team, ts,
                {calendar} AS calendar_wait, {working} AS working_wait
         FROM scope_work_events
     """
 
 
-def handover_instances_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney | None = None) -> str:
+def handover_instances_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str:
     """Every handover with both waits: `position` of the receiving event and `repeated` (its activity
     was done before in the journey)."""
     return f"""
@@ -196,7 +191,7 @@ def handover_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourn
 def stage_map(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
     """Each (activity, department) seen in scope with the stage it belongs to (NULL: none), the stage's
     designed department and order; an event counts for a stage by its activity, whoever did it."""
-    seen = connection.execute(f"SELECT DISTINCT activity, {department_sql(journey)} FROM scope_work_events").fetchall()
+    seen = connection.execute(f"SELECT DISTINCT activity, {journey.department_sql()} FROM scope_work_events").fetchall()
     order = {stage.name: index for index, stage in enumerate(journey.stages, start=1)}
     rows = []
     for activity, department in seen:
@@ -215,7 +210,7 @@ def stage_map(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -
     )
 
 
-def stage_instances_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney | None = None) -> str:
+def stage_instances_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str:
     """Per journey and stage (needs the view `norms_stage_map`): the span first to last event of the
     stage in both bases, its events, repeated activities, events done by another department than
     designed, department bounces inside the span, events in no stage of the design inside the span
