@@ -44,7 +44,7 @@ import eventlogs.pipeline
 import eventlogs.sources.servicenow
 from eventlogs.duckdb_extensions import load_postgres_extension
 from eventlogs.pipeline import extract_and_load
-from eventlogs.sources.attached import sql_text
+from eventlogs.sql_text import sql_literal
 
 HOST, PORT, DATABASE, USER = "127.0.0.1", 5432, "test", "postgres"
 EVENTS_PER_TASK = 14  # the task itself, 7 state changes, 4 assignment changes, 1 approval, 1 contact
@@ -121,12 +121,12 @@ def connection_string(schema: str) -> str:
 def admin(schema: str) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     load_postgres_extension(connection)
-    connection.execute(f"ATTACH {sql_text(connection_string(schema))} AS pg (TYPE postgres)")
+    connection.execute(f"ATTACH {sql_literal(connection_string(schema))} AS pg (TYPE postgres)")
     return connection
 
 
 def run_on_server(connection: duckdb.DuckDBPyConnection, sql: str) -> None:
-    connection.execute(f"CALL postgres_execute('pg', {sql_text(sql)})")
+    connection.execute(f"CALL postgres_execute('pg', {sql_literal(sql)})")
 
 
 def _case(column: str, pairs: list[tuple[str, str]]) -> str:
@@ -174,15 +174,15 @@ def create_tables(connection: duckdb.DuckDBPyConnection, schema: str, tasks: int
     old_values = []
     for i, (_, field, value) in plan:
         old_values.append((i, previous[field]))
-        previous[field] = sql_text(value)
+        previous[field] = sql_literal(value)
     run_on_server(
         connection,
         f"""
         INSERT INTO {s}.sys_audit
         SELECT md5('audit' || k || '-' || j), 'sc_req_item', task_id,
-               {_case("j", [(i, sql_text(field)) for i, (_, field, _) in plan])},
+               {_case("j", [(i, sql_literal(field)) for i, (_, field, _) in plan])},
                {_case("j", old_values)},
-               {_case("j", [(i, sql_text(value)) for i, (_, _, value) in plan])},
+               {_case("j", [(i, sql_literal(value)) for i, (_, _, value) in plan])},
                opened + {_case("j", [(i, f"interval '{hours} hours'") for i, (hours, _, _) in plan])},
                'agent ' || ((k + j) * 13 % 400)
         FROM ({tasks_sql}) t CROSS JOIN generate_series(0, {len(AUDIT_PLAN) - 1}) j
@@ -251,7 +251,7 @@ def measure_database(connection: duckdb.DuckDBPyConnection, schema: str, events:
         connection.execute(f"DROP TABLE copy_{table}")
     started = time.perf_counter()
     for table, sql in queries.items():
-        connection.execute(f"CREATE TABLE query_{table} AS SELECT * FROM postgres_query('pg', {sql_text(sql)})")
+        connection.execute(f"CREATE TABLE query_{table} AS SELECT * FROM postgres_query('pg', {sql_literal(sql)})")
     print(f"database alone, DuckDB postgres_query of the connector's queries: {_rate(events, _since(started))}")
 
 
@@ -267,9 +267,9 @@ def prepare(schema: str, events: int) -> None:
         create_tables(connection, schema, tasks)
         size = connection.execute(
             "SELECT * FROM postgres_query('pg', "
-            + sql_text(
+            + sql_literal(
                 "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
-                f"ON n.oid = c.relnamespace WHERE n.nspname = {sql_text(schema)} AND c.relkind = 'r'"
+                f"ON n.oid = c.relnamespace WHERE n.nspname = {sql_literal(schema)} AND c.relkind = 'r'"
             )
             + ")"
         ).fetchone()[0]
@@ -286,8 +286,8 @@ def drop(schema: str) -> None:
     with admin(f"{schema}_cleanup") as connection:
         connection.execute(
             "SELECT * FROM postgres_query('pg', "
-            + sql_text(
-                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = {sql_text(schema)}"
+            + sql_literal(
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = {sql_literal(schema)}"
             )
             + ")"
         ).fetchall()

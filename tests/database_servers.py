@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from eventlogs.duckdb_extensions import load_mysql_extension, load_postgres_extension
-from eventlogs.sources.attached import sql_text
+from eventlogs.sql_text import sql_literal
 
 POSTGRES = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 MARIADB = "host=127.0.0.1 port=3306 database=test user=root"
@@ -38,7 +38,7 @@ class Server:
     engine: str  # postgres | mysql
 
     def run(self, sql: str) -> None:
-        self.connection.execute(f"CALL {self.engine}_execute('admin', {sql_text(sql)})")
+        self.connection.execute(f"CALL {self.engine}_execute('admin', {sql_literal(sql)})")
 
 
 def _connect(engine: str) -> Server:
@@ -93,7 +93,7 @@ def mariadb_database() -> Iterator[Place]:
     name = unique_name()
     password = f"maria canary'{uuid.uuid4().hex}"
     server.run(f"CREATE DATABASE `{name}`")
-    server.run(f"CREATE USER '{name}'@'%' IDENTIFIED BY {sql_text(password)}")
+    server.run(f"CREATE USER '{name}'@'%' IDENTIFIED BY {sql_literal(password)}")
     server.run(f"GRANT SELECT ON `{name}`.* TO '{name}'@'%'")
     try:
         yield Place(server, name, name, name, password)
@@ -104,7 +104,7 @@ def mariadb_database() -> Iterator[Place]:
 
 
 def literal(value: object) -> str:
-    return "NULL" if value is None else sql_text(str(value))
+    return "NULL" if value is None else sql_literal(str(value))
 
 
 def insert(place: Place, table: str, columns: str, rows: list[tuple[object, ...]]) -> None:

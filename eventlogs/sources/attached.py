@@ -18,7 +18,7 @@ import duckdb
 from eventlogs.duckdb_extensions import load_mysql_extension, load_postgres_extension, load_sqlite_extension
 from eventlogs.errors import ConfigError, SourceError
 from eventlogs.sources.database_connection import DatabaseConnection, redact
-from eventlogs.sql_text import sql_identifier
+from eventlogs.sql_text import sql_identifier, sql_literal
 
 ALIAS = "src"  # the attached database's name inside the connector's DuckDB connection
 _SECRET = "src_credentials"
@@ -29,14 +29,9 @@ _SECRET = "src_credentials"
 SERVER_FILTER_MARGIN = timedelta(days=1)
 
 
-def sql_text(value: str) -> str:
-    """A string literal (standard SQL quoting; no value here holds a backslash escape)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
 def server_since(since: datetime) -> str:
     """The literal a server-side filter `updated >= ...` compares with (see SERVER_FILTER_MARGIN)."""
-    return sql_text(f"{(since - SERVER_FILTER_MARGIN).astimezone(UTC):%Y-%m-%d %H:%M:%S}")
+    return sql_literal(f"{(since - SERVER_FILTER_MARGIN).astimezone(UTC):%Y-%m-%d %H:%M:%S}")
 
 
 class AttachedDatabase(Protocol):
@@ -69,7 +64,7 @@ class SqliteFile:
     def attach(self, connection: duckdb.DuckDBPyConnection) -> None:
         load_sqlite_extension(connection)
         connection.execute("SET sqlite_all_varchar = true")
-        connection.execute(f"ATTACH {sql_text(str(self.path))} AS {ALIAS} (TYPE sqlite, READ_ONLY)")
+        connection.execute(f"ATTACH {sql_literal(str(self.path))} AS {ALIAS} (TYPE sqlite, READ_ONLY)")
 
     def table(self, name: str) -> str:
         return f"{ALIAS}.{sql_identifier(name)}"
@@ -97,9 +92,9 @@ class ServerDatabase:
         password = self.settings.password()
         try:
             connection.execute(
-                f"CREATE TEMPORARY SECRET {_SECRET} (TYPE {engine}, HOST {sql_text(self.settings.host)}, "
-                f"PORT {self.settings.port}, DATABASE {sql_text(self.settings.database)}, "
-                f"USER {sql_text(self.settings.user)}, PASSWORD {sql_text(password)})"
+                f"CREATE TEMPORARY SECRET {_SECRET} (TYPE {engine}, HOST {sql_literal(self.settings.host)}, "
+                f"PORT {self.settings.port}, DATABASE {sql_literal(self.settings.database)}, "
+                f"USER {sql_literal(self.settings.user)}, PASSWORD {sql_literal(password)})"
             )
             connection.execute(f"ATTACH '' AS {ALIAS} (TYPE {engine}, SECRET {_SECRET}, READ_ONLY)")
         except duckdb.Error as error:
@@ -111,7 +106,7 @@ class ServerDatabase:
         return f"{quote(self.settings.schema)}.{quote(name)}"
 
     def query(self, sql: str) -> str:
-        return f"{self.settings.engine}_query('{ALIAS}', {sql_text(sql)})"
+        return f"{self.settings.engine}_query('{ALIAS}', {sql_literal(sql)})"
 
     def redact(self, message: str) -> str:
         try:

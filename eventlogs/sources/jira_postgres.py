@@ -20,9 +20,10 @@ import duckdb
 
 from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
-from eventlogs.sources.attached import AttachedDatabase, ServerDatabase, fetch_as_text, server_since, sql_text
+from eventlogs.sources.attached import AttachedDatabase, ServerDatabase, fetch_as_text, server_since
 from eventlogs.sources.database_connection import DatabaseConnection, read_database_connection
 from eventlogs.sources.jira_stage import JIRA_TIME, TIME_FORMAT, JiraMapping, stage_jira
+from eventlogs.sql_text import sql_literal
 from eventlogs.staging import StagedSource, write_staged
 from eventlogs.work_connection import work_connection
 
@@ -102,7 +103,7 @@ def _fetch(
         if source.issue_key == "project_issuenum"
         else ""
     )
-    fields = f"({sql_text('status')}, {sql_text(source.mapping.team_field)})"
+    fields = f"({sql_literal('status')}, {sql_literal(source.mapping.team_field)})"
     fetch_as_text(connection, database, "raw_issue", f"SELECT i.*{project} FROM {issue} i WHERE {updated}", TIME_FORMAT)
     fetch_as_text(
         connection, database, "raw_changegroup", f"SELECT * FROM {group} WHERE {groups_of_issues}", TIME_FORMAT

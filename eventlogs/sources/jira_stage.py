@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from eventlogs.sources.attached import sql_text
+from eventlogs.sql_text import sql_literal
 from eventlogs.staging import REASON_FIELD_SQL, create_staging_tables
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # Jira keeps milliseconds: two changes in one second stay in order
@@ -36,7 +36,7 @@ def _time_check(expression: str, field: str) -> str:
 
 
 def _missing(expression: str, message: str) -> str:
-    return f"CASE WHEN coalesce(trim({expression}), '') = '' THEN {sql_text(message)} END"
+    return f"CASE WHEN coalesce(trim({expression}), '') = '' THEN {sql_literal(message)} END"
 
 
 def _issue_key(issue_key: str) -> tuple[str, str]:
@@ -63,7 +63,7 @@ def stage_jira(connection: duckdb.DuckDBPyConnection, source: str, mapping: Jira
     _register(connection, "department_map", mapping.departments, "team", "department")
     _register(connection, "journey_type_map", mapping.journey_types, "issuetype", "journey_type")
     _check(connection, mapping, issue_key)
-    name = sql_text(source)
+    name = sql_literal(source)
     _stage_issues(connection, name, mapping)
     _stage_changes(connection, name, mapping)
     _reject(connection, source, "issue_checked", "raw_issue", "jiraissue", {})
@@ -96,7 +96,7 @@ def _check(connection: duckdb.DuckDBPyConnection, mapping: JiraMapping, issue_ke
                              THEN 'resolutiondate: unparseable timestamp ''' || resolutiondate || '''' END) AS reason
         FROM raw_issue i
     """)
-    team_field = sql_text(mapping.team_field)
+    team_field = sql_literal(mapping.team_field)
     connection.execute(f"""
         CREATE TEMP TABLE change_checked AS
         SELECT c.*, g.issueid AS group_issueid, g.author, g.created AS group_created,
@@ -120,7 +120,7 @@ def _check(connection: duckdb.DuckDBPyConnection, mapping: JiraMapping, issue_ke
 def _stage_issues(connection: duckdb.DuckDBPyConnection, name: str, mapping: JiraMapping) -> None:
     connection.execute(f"""
         INSERT INTO staged_journeys
-        SELECT issue_key, coalesce(t.journey_type, {sql_text(mapping.journey_type)}), created_ts, resolved_ts,
+        SELECT issue_key, coalesce(t.journey_type, {sql_literal(mapping.journey_type)}), created_ts, resolved_ts,
                resolved_ts IS NULL, i.issuetype, priority, reporter, issuestatus, {name},
                to_json({{'issue_id': id}})  -- not the summary: free text may name people
         FROM issue_checked i LEFT JOIN journey_type_map t ON t.issuetype = i.issuetype
@@ -129,7 +129,7 @@ def _stage_issues(connection: duckdb.DuckDBPyConnection, name: str, mapping: Jir
 
 
 def _stage_changes(connection: duckdb.DuckDBPyConnection, name: str, mapping: JiraMapping) -> None:
-    team_field = sql_text(mapping.team_field)
+    team_field = sql_literal(mapping.team_field)
     connection.execute(f"""
         CREATE TEMP TABLE team_change AS
         SELECT group_issueid AS issueid, ts, newstring AS team, oldstring AS previous_team, id
@@ -140,7 +140,7 @@ def _stage_changes(connection: duckdb.DuckDBPyConnection, name: str, mapping: Ji
     connection.execute(f"""
         INSERT INTO staged_events
         WITH work AS (
-            SELECT issue_key, id AS issueid, {sql_text(mapping.opened_activity)} AS activity, created_ts AS ts,
+            SELECT issue_key, id AS issueid, {sql_literal(mapping.opened_activity)} AS activity, created_ts AS ts,
                    reporter AS resource, 'jiraissue:' || id AS event_id, 'jiraissue id=' || id AS source_row,
                    to_json({{'issuetype': issuetype, 'priority': priority}}) AS attributes
             FROM issue_checked WHERE reason IS NULL
@@ -154,7 +154,7 @@ def _stage_changes(connection: duckdb.DuckDBPyConnection, name: str, mapping: Ji
         ), teamed AS (
             -- strictly earlier: a status change saved together with a team change (one change group)
             -- was made while the issue was still with the team before
-            SELECT w.*, coalesce(g.team, f.team, {sql_text(mapping.opened_team)}) AS team
+            SELECT w.*, coalesce(g.team, f.team, {sql_literal(mapping.opened_team)}) AS team
             FROM work w
             ASOF LEFT JOIN team_change g ON g.issueid = w.issueid AND w.ts > g.ts
             LEFT JOIN first_team f ON f.issueid = w.issueid
@@ -179,10 +179,10 @@ def _reject(
     """Moves the rows of `checked` with a reason into staged_rejects with the raw record (for a change,
     with its change group's issue, author and time, which the reasons may be about)."""
     columns = {row[0]: row[0] for row in connection.execute(f"DESCRIBE {raw}").fetchall()} | extra
-    record = "to_json({" + ", ".join(f'{sql_text(key)}: "{value}"' for key, value in columns.items()) + "})"
+    record = "to_json({" + ", ".join(f'{sql_literal(key)}: "{value}"' for key, value in columns.items()) + "})"
     connection.execute(f"""
         INSERT INTO staged_rejects
-        SELECT {sql_text(source)}, '{table}:' || coalesce(id, 'row?'), '{table} id=' || coalesce(id, '?'),
+        SELECT {sql_literal(source)}, '{table}:' || coalesce(id, 'row?'), '{table} id=' || coalesce(id, '?'),
                {record}, {REASON_FIELD_SQL}, reason
         FROM {checked} WHERE reason IS NOT NULL
     """)

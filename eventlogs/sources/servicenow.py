@@ -24,7 +24,8 @@ import pandas as pd
 
 from eventlogs.errors import SourceError
 from eventlogs.servicenow_mapping import ServiceNowMappingFields
-from eventlogs.sources.attached import AttachedDatabase, fetch_as_text, server_since, sql_text
+from eventlogs.sources.attached import AttachedDatabase, fetch_as_text, server_since
+from eventlogs.sql_text import sql_literal
 from eventlogs.staging import (
     REASON_FIELD_SQL,
     StagedSource,
@@ -178,8 +179,8 @@ def stage_servicenow_tables(
 
 
 def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingFields, tables: ServiceNowTables) -> int:
-    name = sql_text(source.name)
-    opened_team = sql_text(source.opened_team)
+    name = sql_literal(source.name)
+    opened_team = sql_literal(source.opened_team)
     sql = connection.execute
     # -- tasks: one journey each ------------------------------------------------------------------
     sql(f"""
@@ -204,9 +205,9 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
     # the events: parts of the staged_events view, written to Parquet in one pass (EVENT_COLUMNS order)
     events = [
         f"""
-        SELECT number, NULL, {sql_text(source.opened_activity)}, opened_ts, {sql_text(source.opened_department)},
+        SELECT number, NULL, {sql_literal(source.opened_activity)}, opened_ts, {sql_literal(source.opened_department)},
                {opened_team}, opened_by, 'work', {name}, 'task:' || sys_id,
-               {sql_text(source.task_table + " sys_id=")} || sys_id, to_json({{'priority': priority}})
+               {sql_literal(source.task_table + " sys_id=")} || sys_id, to_json({{'priority': priority}})
         FROM task_checked WHERE reason IS NULL
         """
     ]
@@ -279,8 +280,8 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
         LEFT JOIN approval_map m ON m.state = a.state
     """)
     events.append(f"""
-        SELECT request_number, NULL, activity, ts, {sql_text(source.approval_department)},
-               {sql_text(source.approval_team)}, approver,
+        SELECT request_number, NULL, activity, ts, {sql_literal(source.approval_department)},
+               {sql_literal(source.approval_team)}, approver,
                'work', {name}, 'sysapproval_approver:' || sys_id, 'sysapproval_approver sys_id=' || sys_id,
                to_json({{'requested_at': sys_created_on}})
         FROM approval_checked WHERE reason IS NULL
@@ -297,7 +298,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
         FROM {tables.interaction} i LEFT JOIN {valid_tasks} t ON t.sys_id = i.parent
     """)
     events.append(f"""
-        SELECT request_number, NULL, {sql_text(source.contact_activity)}, ts, 'Customer', type, opened_for,
+        SELECT request_number, NULL, {sql_literal(source.contact_activity)}, ts, 'Customer', type, opened_for,
                'contact', {name}, 'interaction:' || sys_id, 'interaction sys_id=' || sys_id,
                to_json({{'channel': type, 'interaction': number}})
         FROM interaction_checked WHERE reason IS NULL
@@ -313,11 +314,11 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
 def _reject(connection: duckdb.DuckDBPyConnection, source: str, checked: str, raw: str, table: str) -> None:
     """Moves the rows of `checked` with a reason into staged_rejects, keeping the raw record."""
     raw_columns = [row[0] for row in connection.execute(f"DESCRIBE {raw}").fetchall()]
-    record = "to_json({" + ", ".join(f'{sql_text(column)}: "{column}"' for column in raw_columns) + "})"
+    record = "to_json({" + ", ".join(f'{sql_literal(column)}: "{column}"' for column in raw_columns) + "})"
     connection.execute(f"""
         INSERT INTO staged_rejects
-        SELECT {sql_text(source)}, {sql_text(table + ":")} || coalesce(sys_id, 'row?'),
-               {sql_text(table + " sys_id=")} || coalesce(sys_id, '?'),
+        SELECT {sql_literal(source)}, {sql_literal(table + ":")} || coalesce(sys_id, 'row?'),
+               {sql_literal(table + " sys_id=")} || coalesce(sys_id, '?'),
                {record}, {REASON_FIELD_SQL}, reason
         FROM {checked} WHERE reason IS NOT NULL
     """)
