@@ -153,11 +153,11 @@ def _rework(stage: str, activity: str) -> Deviation:
 
 
 def variant_deviations(
-    model: DesignedModel, activities: list[str], departments: list[str], fit: VariantFit
+    model: DesignedModel, activities: list[str], departments: list[str], labels: list[EventLabel], fit: VariantFit
 ) -> list[Deviation]:
-    """The deviations of one variant in plain words, each once. For a stage given by patterns the activity
-    is left empty: the design says nothing about which of its activities, only about the stage."""
-    labels = [model.label(activity, department) for activity, department in zip(activities, departments, strict=True)]
+    """The deviations of one variant in plain words, each once; `labels` are its events' labels
+    (`model.event_labels`). For a stage given by patterns the activity is left empty: the design says
+    nothing about which of its activities, only about the stage."""
     activity_of = {
         label.label: "" if label.stage and label.stage.has_patterns else activity
         for label, activity in zip(labels, activities, strict=True)
@@ -269,10 +269,11 @@ def conformance(
         zip(variants["activities"], variants["departments"], variants["journeys"], strict=True), start=1
     ):
         activities, departments = list(activities), list(departments)
-        labels = model.alignment_labels([model.label(a, d) for a, d in zip(activities, departments, strict=True)])
-        first_time = labels not in aligner.cache
-        fit = aligner.fit(labels)
-        found = variant_deviations(model, activities, departments, fit)
+        labels = model.event_labels(activities, departments)
+        path = model.alignment_labels(labels)
+        first_time = path not in aligner.cache
+        fit = aligner.fit(path)
+        found = variant_deviations(model, activities, departments, labels, fit)
         rows.append(
             {
                 "variant_id": variant_id,

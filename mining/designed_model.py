@@ -47,6 +47,10 @@ class DesignedModel:
             return EventLabel(activity, None)
         return EventLabel(_stage_label(stage, activity, self.ambiguous), stage)
 
+    def event_labels(self, activities: list[str], departments: list[str]) -> list[EventLabel]:
+        """The label of each event of a path."""
+        return [self.label(activity, department) for activity, department in zip(activities, departments, strict=True)]
+
     def alignment_labels(self, labels: list[EventLabel]) -> tuple[str, ...]:
         """The labels the alignment sees: a run of one pattern stage's events is one visit, one label
         (an unexpected activity inside the run does not break it)."""
