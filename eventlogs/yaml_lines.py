@@ -1,7 +1,8 @@
 """YAML read together with the line of every key and list item, so specification errors can point at it.
 
-`yaml.safe_load` keeps no positions; `yaml.compose` keeps a mark on every node. We read both and index
-the marks by path: ("stages", 1, "norm") is the line where the second stage's `norm` key is written.
+`yaml.safe_load` keeps no positions; the composed nodes keep a mark on each. We compose, construct the
+values from those nodes and index the marks by path: ("stages", 1, "norm") is the line where the second
+stage's `norm` key is written.
 """
 
 from __future__ import annotations
@@ -53,13 +54,16 @@ def read_located_yaml(source: Path, what: str) -> LocatedYaml:
         text = source.read_text()
     except FileNotFoundError as error:
         raise ConfigError(f"{source}: no such {what}") from error
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+    loader = yaml.SafeLoader(text)
+    try:  # parsed once: the values are constructed from the composed nodes that keep the marks
+        root = loader.get_single_node()
+        data = None if root is None else loader.construct_document(root)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f"{source}:{mark.line + 1}" if mark is not None else str(source)
         raise ConfigError(f"{at}: not a valid {what}: {getattr(error, 'problem', None) or error}") from error
+    finally:
+        loader.dispose()
     lines: dict[YamlPath, int] = {(): 1}
     if root is not None:
         _index(root, (), lines, source)
