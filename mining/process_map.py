@@ -116,9 +116,6 @@ class MapGrid:
     cells: dict[tuple[int, int, str], int] = field(default_factory=dict)
     counts: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # (activities, paths) shown
 
-    def total_size(self) -> int:
-        return sum(len(svg) for svg in self.svgs)
-
 
 def map_grid(
     connection: duckdb.DuckDBPyConnection,
