@@ -64,10 +64,6 @@ class PilotDefinition:
         if not 0 < self.alpha < 0.5:
             raise ConfigError(f"alpha must lie between 0 and 0.5, not {self.alpha}")
 
-    @property
-    def has_control(self) -> bool:
-        return self.control_group is not None
-
     def with_overrides(self, **changes: object) -> PilotDefinition:
         """The definition with every change that is not None applied (command-line flags over the file)."""
         return replace(self, **{key: value for key, value in changes.items() if value is not None})

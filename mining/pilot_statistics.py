@@ -13,7 +13,7 @@ discovery rate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +21,6 @@ from scipy import stats
 
 # (cohort, side), e.g. ("pilot", "after"); cohort 'all' when no groups are compared
 CohortKey = tuple[str, str]
-Measure = Callable[[np.ndarray], np.ndarray]  # weights (rows x journeys) -> one value per row
 
 
 def bootstrap_weights(journeys: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
