@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+VARIANT_SEPARATOR = " → "  # between the activities of a variant (a journey's path)
 QUANTILE_COLUMNS = """count(*) AS {count_name},
        avg({value}) AS mean_{unit}, quantile_cont({value}, 0.5) AS median_{unit},
        quantile_cont({value}, 0.9) AS p90_{unit}"""
@@ -23,7 +24,8 @@ def variants(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return (
         connection.execute(f"""
         WITH paths AS (
-            SELECT journey_id, string_agg(activity, ' → ' ORDER BY position) AS variant, count(*) AS steps
+            SELECT journey_id, string_agg(activity, '{VARIANT_SEPARATOR}' ORDER BY position) AS variant,
+                   count(*) AS steps
             FROM scope_work_events GROUP BY journey_id
         )
         SELECT variant, any_value(steps) AS steps,

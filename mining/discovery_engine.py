@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mining.coded_scope import CodedScope
+from mining.discovery import VARIANT_SEPARATOR
 from mining.engine_kernels import (
     grouped_median_p90,
     grouped_sums,
@@ -25,7 +26,6 @@ from mining.engine_kernels import (
 )
 from mining.errors import AnalysisError
 
-VARIANT_SEPARATOR = " → "
 # Beyond this many codes a pair table (codes squared) would not pay; such levels stay in SQL.
 MAX_PAIR_CODES = 2_048
 

@@ -36,9 +36,8 @@ from pm4py.objects.process_tree.utils import generic as tree_utils
 from pm4py.visualization.bpmn import visualizer as bpmn_visualizer
 from pm4py.visualization.petri_net import visualizer as petri_visualizer
 
+from mining.discovery import VARIANT_SEPARATOR
 from mining.errors import AnalysisError
-
-SEPARATOR = " → "  # how mining.discovery.variants joins the activities of a path
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def variant_counts(variants: pd.DataFrame, finished_only: bool = True) -> Counte
     log: Counter[tuple[str, ...]] = Counter()
     for path, count in zip(variants["variant"], counts, strict=True):
         if count > 0:
-            log[tuple(path.split(SEPARATOR))] += int(count)
+            log[tuple(path.split(VARIANT_SEPARATOR))] += int(count)
     if not log:
         raise AnalysisError("no journeys to discover a process model from")
     return log
