@@ -61,10 +61,6 @@ class HandoverNorm:
     to_department: str
     norm: Norm
 
-    @property
-    def norm_hours(self) -> float:  # for callers written before norms had a basis and a share
-        return self.norm.hours
-
 
 # ---- the order: a small process-tree vocabulary over stage names ------------------------------------
 @dataclass(frozen=True)
@@ -194,10 +190,6 @@ class DesignedJourney:
             for name, patterns in self.team_departments
         )
         return f"(CASE {cases} ELSE {department} END)"
-
-    @property
-    def end_to_end_norm_hours(self) -> float | None:  # for callers written before norms had a basis
-        return None if self.end_to_end_norm is None else self.end_to_end_norm.hours
 
     def stage_named(self, name: str) -> Stage:
         return next(stage for stage in self.stages if stage.name == name)

@@ -49,7 +49,7 @@ def test_rich_spec_reads_norms_in_their_basis(tmp_path: Path) -> None:
     assert stages["In"].norm == Norm(1 * 7.5 + 12, 0.9, "working")  # a working day of 7.5 h plus 12 h
     assert stages["X"].norm == Norm(48.0, 0.5, "calendar")
     assert journey.handover_norms[0].norm == Norm(7.5, 0.9, "working")
-    assert journey.handover_norms[1].norm_hours == 4.0
+    assert journey.handover_norms[1].norm.hours == 4.0
     assert stages["Out"].touchpoint.kind == "asked" and stages["Out"].touchpoint.moment_of_truth
     assert journey.stage_of("Check twice").name == "Check"
     assert journey.order == Sequence(
@@ -79,7 +79,7 @@ def test_old_spec_keeps_loading_in_calendar_time(tmp_path: Path) -> None:
         "  - {name: a, department: D1, activities: [A]}\n  - {name: b, department: D2, activities: [B]}\n"
         "handover_norms:\n  - {from: D1, to: D2, norm: 2d}\n",
     )
-    assert journey.end_to_end_norm_hours == 240.0
+    assert journey.end_to_end_norm.hours == 240.0
     assert journey.handover_norms[0].norm == Norm(48.0, 0.8, "calendar")
     assert journey.order == Sequence((StageRef("a"), StageRef("b")))
 
