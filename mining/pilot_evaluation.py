@@ -57,12 +57,10 @@ class Cohort:
         with np.errstate(invalid="ignore", divide="ignore"):
             return weights @ values / weights.sum(axis=1)
 
-    def wait_quantile(self, rows: np.ndarray, probability: float) -> np.ndarray:
-        chosen = self.transitions[rows]
-        weights = self.weights[:, chosen["journey_index"].to_numpy()]
-        return weighted_km_quantiles(chosen["wait"].to_numpy(), chosen["observed"].to_numpy(), weights, (probability,))[
-            :, 0
-        ]
+    def km_median(self, rows: pd.DataFrame, column: str) -> np.ndarray:
+        """Kaplan-Meier median of `column` over `rows` (this cohort's transitions or stage times), per weight row."""
+        weights = self.weights[:, rows["journey_index"].to_numpy()]
+        return weighted_km_quantiles(rows[column].to_numpy(), rows["observed"].to_numpy(), weights, (0.5,))[:, 0]
 
 
 @dataclass
@@ -174,17 +172,14 @@ def _pair_wait(level: str, source: str, target: str) -> Callable[[Cohort], np.nd
     def measure(cohort: Cohort) -> np.ndarray:
         frame = cohort.transitions
         rows = ((frame[f"from_{level}"] == source) & (frame[f"to_{level}"] == target)).to_numpy()
-        return cohort.wait_quantile(rows, 0.5)
+        return cohort.km_median(frame[rows], "wait")
 
     return measure
 
 
 def _stage_time(stage: str) -> Callable[[Cohort], np.ndarray]:
     def measure(cohort: Cohort) -> np.ndarray:
-        chosen = cohort.stages[cohort.stages["stage"] == stage]
-        weights = cohort.weights[:, chosen["journey_index"].to_numpy()]
-        hours, observed = chosen["hours"].to_numpy(), chosen["observed"].to_numpy()
-        return weighted_km_quantiles(hours, observed, weights, (0.5,))[:, 0]
+        return cohort.km_median(cohort.stages[cohort.stages["stage"] == stage], "hours")
 
     return measure
 
