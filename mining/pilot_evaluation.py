@@ -317,22 +317,25 @@ def _exposure(connection: duckdb.DuckDBPyConnection, scope: PilotScope, window: 
     return hours / day_hours
 
 
-def _volume(connection: duckdb.DuckDBPyConnection, scope: PilotScope, alpha: float, words: dict) -> dict:
-    per_cohort = dict.fromkeys(scope.cohorts)
-    for cohort in per_cohort:
-        per_cohort[cohort] = dict(
-            connection.execute(
-                "SELECT side, count(*) FROM pilot_journeys WHERE cohort = ? GROUP BY side", [cohort]
-            ).fetchall()
-        )
+def _volume(
+    connection: duckdb.DuckDBPyConnection,
+    scope: PilotScope,
+    cohorts: dict[CohortKey, Cohort],
+    alpha: float,
+    words: dict,
+) -> dict:
+    def opened(cohort: str, side: str) -> int:
+        return len(cohorts[(cohort, side)].journeys) if (cohort, side) in cohorts else 0
+
     before = _exposure(connection, scope, scope.before, words["day_hours"])
     after = _exposure(connection, scope, scope.after, words["day_hours"])
-    treated = per_cohort["pilot" if "pilot" in per_cohort else "all"]
-    effect = rate_ratio_test(treated.get("before", 0), before, treated.get("after", 0), after, alpha)
-    if "control" in per_cohort:  # shown beside it; the test is the pilot group's own change
-        control = per_cohort["control"]
+    treated = "pilot" if "pilot" in scope.cohorts else "all"
+    effect = rate_ratio_test(opened(treated, "before"), before, opened(treated, "after"), after, alpha)
+    if "control" in scope.cohorts:  # shown beside it; the test is the pilot group's own change
         effect = replace(
-            effect, control_before=control.get("before", 0) / before, control_after=control.get("after", 0) / after
+            effect,
+            control_before=opened("control", "before") / before,
+            control_after=opened("control", "after") / after,
         )
     day = "working day" if scope.default_calendar else "day"
     return _row("volume", "journey", f"Volume: journeys opened per {day}", "per_day_volume", "neither", effect, {})
@@ -394,7 +397,7 @@ def evaluate_pilot(
             ("path", f"{a}->{b}", f"{a} → {b}", "hours", "lower", _pair_wait("activity", a, b)) for a, b in edge_pairs
         ]
     rows = _compare_all(cohorts, measures, definition)
-    journey_rows = [*rows.get("journey", []), _volume(connection, scope, alpha, words)]
+    journey_rows = [*rows.get("journey", []), _volume(connection, scope, cohorts, alpha, words)]
     comparisons = _judge(pd.DataFrame(journey_rows + rows.get("handover", []) + rows.get("stage", [])), alpha)
     edges = pd.DataFrame(rows.get("path", []))
     if not edges.empty:
