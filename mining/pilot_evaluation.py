@@ -407,15 +407,14 @@ def evaluate_pilot(
     evaluation = PilotEvaluation(definition, scope, comparisons, edges, _case_mix(connection))
     evaluation.words = words
     treated_is_pilot = "pilot" in scope.cohorts
-    evaluation.verdict = [
-        sentence(row, words, scope.difference_in_differences, treated_is_pilot)
-        for row in comparisons[comparisons["family"] == "journey"].to_dict("records")
-    ]
     for row in comparisons.to_dict("records"):
+        said = sentence(row, words, scope.difference_in_differences, treated_is_pilot)
+        if row["family"] == "journey":
+            evaluation.verdict.append(said)
         if row["direction"] == "improved":
-            evaluation.improvements.append(sentence(row, words, scope.difference_in_differences, treated_is_pilot))
+            evaluation.improvements.append(said)
         elif row["direction"] == "worse":
-            evaluation.worsenings.append(sentence(row, words, scope.difference_in_differences, treated_is_pilot))
+            evaluation.worsenings.append(said)
     evaluation.notes = _notes(scope, new_handovers, vanished_handovers, words) + fitness_note
     if with_map:
         evaluation.difference_map_svg = difference_map_svg(connection, edges, words)
