@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from eventlogs.pipeline import extract_and_load
 from flows.cli import app
-from flows.paths import DEMO_SOURCE_CONFIG
 
 # c1 (2 Mar): SD 09, Mgmt 13, Proc 15, SD 16 -> handovers 4 + 2 + 1 = 7 h of a 7 h lead time
 # c2 (10 Mar): SD 09, SD 10, Mgmt 12, SD 20 -> within SD 1 h; handovers 2 + 8 = 10 h of 11 h
@@ -137,12 +136,10 @@ def test_bad_or_empty_period_is_a_clear_error(store: Path, tmp_path: Path, perio
     assert not (tmp_path / "x").exists()
 
 
-def test_mine_the_demo_store_across_journey_types(small_demo, tmp_path: Path) -> None:
+def test_mine_the_demo_store_across_journey_types(demo_store: Path, tmp_path: Path) -> None:
     """All journey types on one map: the lanes' edges run back and forth, which once made dot fail."""
-    store = tmp_path / "demo.duckdb"
-    extract_and_load(DEMO_SOURCE_CONFIG, store, small_demo.folder)
     out = tmp_path / "mined"
-    _mine(store, out)
+    _mine(demo_store, out)
     assert (out / "process_map.svg").read_text().startswith("<svg")
     summary = pd.read_parquet(out / "silo_tax_summary.parquet")
     handovers = pd.read_parquet(out / "handovers_department.parquet")

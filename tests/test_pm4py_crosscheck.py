@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pm4py
 import pytest
 
-from eventlogs.pipeline import extract_and_load
-from flows.paths import DEMO_SOURCE_CONFIG
 from mining import discovery
 from mining.handovers import Level, handovers
 from mining.scope import define_scope
@@ -36,10 +35,8 @@ CASE, ACTIVITY, TIMESTAMP = "case:concept:name", "concept:name", "time:timestamp
 
 
 @pytest.fixture(scope="module")
-def demo(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    store = tmp_path_factory.mktemp("crosscheck") / "demo.duckdb"
-    extract_and_load(DEMO_SOURCE_CONFIG, store, small_demo.folder)
-    connection = duckdb.connect(str(store), read_only=True)
+def demo(demo_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(demo_store), read_only=True)
     yield connection
     connection.close()
 

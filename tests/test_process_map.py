@@ -14,8 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from eventlogs.pipeline import extract_and_load
-from flows.paths import DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
+from flows.paths import DEMO_TIME_RULES
 from mining import discovery
 from mining.map_detail import (
     END,
@@ -108,12 +107,10 @@ def test_grid_renders_each_distinct_map_once(hand_store) -> None:
     assert len(grid.svgs) == 4 and sorted(grid.cells.values()) == [0, 1, 2, 3]
 
 
-def test_all_levels_of_the_demo_agree_with_the_discovery_tables(small_demo, tmp_path: Path) -> None:
+def test_all_levels_of_the_demo_agree_with_the_discovery_tables(demo_store: Path) -> None:
     """At 100 % the projection is the plain directly-follows graph: same counts and waits as
     mining.discovery (a different query), and start/end arcs as start_end_activities."""
-    store = tmp_path / "demo.duckdb"
-    extract_and_load(DEMO_SOURCE_CONFIG, store, small_demo.folder)
-    connection = duckdb.connect(str(store), read_only=True)
+    connection = duckdb.connect(str(demo_store), read_only=True)
     define_scope(connection, "laptop_request")
     activities = discovery.activities(connection)
     paths = projected_paths(connection, activities["activity"].tolist())

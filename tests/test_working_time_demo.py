@@ -4,6 +4,8 @@ into those hours."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -11,20 +13,15 @@ import pytest
 
 from eventlogs.demo import organisation as org
 from eventlogs.demo.calendar import MinuteCalendar
-from eventlogs.loader import load_staged
 from eventlogs.store import connect_store
 from flows.paths import DEMO_TIME_RULES
 from mining.scope import define_scope
 from mining.time_rules import load_time_rules
-from tests.conftest import stage_demo
 
 
 @pytest.fixture(scope="module")
-def demo_scope(small_demo, tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    folder = tmp_path_factory.mktemp("time_store")
-    store = folder / "journeys.duckdb"
-    load_staged(store, stage_demo(small_demo, folder / "staging"), "run-1")
-    connection = connect_store(store, read_only=True)
+def demo_scope(demo_store: Path) -> duckdb.DuckDBPyConnection:
+    connection = connect_store(demo_store, read_only=True)
     define_scope(connection, time_rules=load_time_rules(DEMO_TIME_RULES))
     yield connection
     connection.close()
