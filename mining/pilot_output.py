@@ -40,16 +40,8 @@ _PAGE = jinja2.Environment(
 
 
 def pilot_page(evaluation: PilotEvaluation) -> str:
-    """The pilot section of the report as a page of its own."""
-    section = _PAGE.get_template("_pilot.html.j2").render(pilot=evaluation)
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>Pilot: {jinja2.utils.markupsafe.escape(evaluation.definition.name)}</title>"
-        "<style>body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#1d2733}"
-        "table{border-collapse:collapse;font-size:13px}th,td{border-bottom:1px solid #e6ebf1;padding:4px 8px;"
-        "text-align:right}td.text,th.text{text-align:left}.note{font-size:12px;color:#4a5a6d}</style>"
-        f"</head><body>{section}</body></html>"
-    )
+    """The pilot section of the report as a page of its own, with the report's stylesheet."""
+    return _PAGE.get_template("pilot_report.html.j2").render(pilot=evaluation)
 
 
 def write_pilot_outputs(evaluation: PilotEvaluation, folder: Path) -> list[Path]:
