@@ -12,7 +12,7 @@ from eventlogs.coded_events import coded_copy_is_fresh, record_coded_state, refr
 from eventlogs.errors import StoreError
 from eventlogs.ocel_merge import merge_ocel, record_ocel_ledger, stage_incoming_ocel
 from eventlogs.quality import record_store_quality
-from eventlogs.staging import StagedSource
+from eventlogs.staging import StagedSource, parquet_list
 from eventlogs.store import add_lifecycle_column, connect_store
 
 
@@ -28,10 +28,6 @@ class LoadResult:
     rows_duplicate: int
     # object-centric sources only: per OCEL table (ocel_events, objects, ...) read/loaded/duplicate/updated
     ocel: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-def _parquet_list(paths: list[Path]) -> str:
-    return "[" + ", ".join(f"'{path}'" for path in paths) + "]"
 
 
 def load_staged(store_path: Path, staged: list[StagedSource], run_id: str) -> list[LoadResult]:
@@ -68,19 +64,18 @@ def _stage_incoming(connection: duckdb.DuckDBPyConnection, staged: list[StagedSo
     them into a temporary table first took longer than the insert itself. Only when some event still
     needs its journey from a correlation key does it become a table, so that _correlate can fill it in."""
     # by name: only sources with start / complete timestamps stage a lifecycle column
-    events = f"read_parquet({_parquet_list([s.events for s in staged])}, union_by_name = true)"
+    events = f"read_parquet({parquet_list([s.events for s in staged])}, union_by_name = true)"
     uncorrelated = connection.execute(f"SELECT count(*) FROM {events} WHERE journey_id IS NULL").fetchone()[0]
     kind = "TABLE" if uncorrelated else "VIEW"
     connection.execute(f"CREATE TEMP {kind} incoming_events AS SELECT * FROM {events}")
     if "lifecycle" in {row[0] for row in connection.execute("DESCRIBE incoming_events").fetchall()}:
         add_lifecycle_column(connection)
     connection.execute(
-        "CREATE TEMP TABLE incoming_rejects AS "
-        f"SELECT * FROM read_parquet({_parquet_list([s.rejects for s in staged])})"
+        f"CREATE TEMP TABLE incoming_rejects AS SELECT * FROM read_parquet({parquet_list([s.rejects for s in staged])})"
     )
     connection.execute(
         "CREATE TEMP TABLE incoming_journeys AS "
-        f"SELECT * FROM read_parquet({_parquet_list([s.journeys for s in staged])})"
+        f"SELECT * FROM read_parquet({parquet_list([s.journeys for s in staged])})"
     )
 
 

@@ -10,11 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from eventlogs.errors import StoreError
-from eventlogs.staging import OCEL_TABLES, StagedSource
-
-
-def _parquet_list(paths: list[str]) -> str:
-    return "[" + ", ".join(f"'{path}'" for path in paths) + "]"
+from eventlogs.staging import OCEL_TABLES, StagedSource, parquet_list
 
 
 def stage_incoming_ocel(connection: duckdb.DuckDBPyConnection, staged: list[StagedSource]) -> list[str]:
@@ -24,7 +20,7 @@ def stage_incoming_ocel(connection: duckdb.DuckDBPyConnection, staged: list[Stag
         paths = [str(s.ocel_file(table)) for s in staged if s.ocel_file(table).exists()]
         if paths:
             connection.execute(
-                f"CREATE TEMP TABLE incoming_{table} AS SELECT * FROM read_parquet({_parquet_list(paths)})"
+                f"CREATE TEMP TABLE incoming_{table} AS SELECT * FROM read_parquet({parquet_list(paths)})"
             )
             present.append(table)
     return present

@@ -153,6 +153,11 @@ def _copy_to_parquet(connection: duckdb.DuckDBPyConnection, relation: str, path:
     return connection.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
 
 
+def parquet_list(paths: list[Path] | list[str]) -> str:
+    """A DuckDB list of file names, for read_parquet over several staged sources."""
+    return "[" + ", ".join(f"'{path}'" for path in paths) + "]"
+
+
 def create_staging_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_events ({EVENT_COLUMNS})")
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_rejects ({REJECT_COLUMNS})")
