@@ -158,6 +158,17 @@ def parquet_list(paths: list[Path] | list[str]) -> str:
     return "[" + ", ".join(f"'{path}'" for path in paths) + "]"
 
 
+def create_mapping_table(
+    connection: duckdb.DuckDBPyConnection, name: str, mapping: dict[str, str], key: str, value: str
+) -> None:
+    """A configured mapping (team -> department, ...) as the temp table `name` (`key`, `value`), to join."""
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({key} VARCHAR, {value} VARCHAR)")
+    connection.execute(
+        f"INSERT INTO {name} SELECT unnest($keys::VARCHAR[]), unnest($values::VARCHAR[])",
+        {"keys": list(mapping), "values": list(mapping.values())},
+    )
+
+
 def create_staging_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_events ({EVENT_COLUMNS})")
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_rejects ({REJECT_COLUMNS})")

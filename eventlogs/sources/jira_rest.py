@@ -30,7 +30,7 @@ from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
 from eventlogs.sources.http_client import HttpSettings, RestClient, read_http_settings
 from eventlogs.sql_text import HAS_UTC_OFFSET, sql_literal
-from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
+from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_mapping_table, create_staging_tables, write_staged
 from eventlogs.work_connection import work_connection
 
 ISSUE_FIELDS = ("created", "updated", "resolutiondate", "status", "reporter", "issuetype", "priority")
@@ -254,8 +254,7 @@ def _register_mappings(connection: duckdb.DuckDBPyConnection, source: JiraRestSo
         ("department_map", source.departments, "team", "department"),
         ("journey_type_map", source.journey_types, "kind", "journey_type"),
     ):
-        frame = pa.table({key: pa.array(list(mapping), pa.string()), value: pa.array(list(mapping.values()))})
-        connection.register(name, frame)
+        create_mapping_table(connection, name, mapping, key, value)
 
 
 def _parsed(column: str) -> str:

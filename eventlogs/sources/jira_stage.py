@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import pandas as pd
 
 from eventlogs.sql_text import sql_literal
-from eventlogs.staging import REASON_FIELD_SQL, create_staging_tables
+from eventlogs.staging import REASON_FIELD_SQL, create_mapping_table, create_staging_tables
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # Jira keeps milliseconds: two changes in one second stay in order
 JIRA_TIME = "(try_strptime({column}, ['%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S']) AT TIME ZONE 'UTC')"
@@ -50,18 +49,12 @@ def _issue_key(issue_key: str) -> tuple[str, str]:
     return "project_key || '-' || trim(issuenum)", check
 
 
-def _register(connection: duckdb.DuckDBPyConnection, name: str, mapping: dict[str, str], key: str, value: str) -> None:
-    frame = pd.DataFrame({key: list(mapping), value: list(mapping.values())}, dtype="string")
-    connection.register(f"{name}_frame", frame)
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_frame")
-
-
 def stage_jira(connection: duckdb.DuckDBPyConnection, source: str, mapping: JiraMapping, issue_key: str) -> int:
     """Returns the count of records read: issues plus status and team changes."""
     create_staging_tables(connection)
-    _register(connection, "status_map", mapping.status_activities, "status", "activity")
-    _register(connection, "department_map", mapping.departments, "team", "department")
-    _register(connection, "journey_type_map", mapping.journey_types, "issuetype", "journey_type")
+    create_mapping_table(connection, "status_map", mapping.status_activities, "status", "activity")
+    create_mapping_table(connection, "department_map", mapping.departments, "team", "department")
+    create_mapping_table(connection, "journey_type_map", mapping.journey_types, "issuetype", "journey_type")
     _check(connection, mapping, issue_key)
     name = sql_literal(source)
     _stage_issues(connection, name, mapping)

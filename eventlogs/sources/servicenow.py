@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from eventlogs.errors import SourceError
 from eventlogs.servicenow_mapping import ServiceNowMappingFields
@@ -29,6 +28,7 @@ from eventlogs.sql_text import sql_literal
 from eventlogs.staging import (
     REASON_FIELD_SQL,
     StagedSource,
+    create_mapping_table,
     create_staged_events_view,
     create_staging_tables,
     write_staged,
@@ -156,15 +156,10 @@ def _code_check(column: str, known: str, what: str) -> str:
 
 
 def _register_mappings(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingFields) -> None:
-    def table(name: str, mapping: dict[str, str], key: str, value: str) -> None:
-        frame = pd.DataFrame({key: list(mapping), value: list(mapping.values())}, dtype="string")
-        connection.register(f"{name}_frame", frame)
-        connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_frame")
-
-    table("state_map", source.state_activities, "code", "activity")
-    table("approval_map", source.approval_activities, "state", "activity")
-    table("department_map", source.departments, "team", "department")
-    table("journey_type_map", source.journey_types, "kind", "journey_type")
+    create_mapping_table(connection, "state_map", source.state_activities, "code", "activity")
+    create_mapping_table(connection, "approval_map", source.approval_activities, "state", "activity")
+    create_mapping_table(connection, "department_map", source.departments, "team", "department")
+    create_mapping_table(connection, "journey_type_map", source.journey_types, "kind", "journey_type")
 
 
 def stage_servicenow_tables(
