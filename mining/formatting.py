@@ -19,10 +19,14 @@ def short_duration(hours: float | None, unit: str = "calendar") -> str:
     return f"{hours / 24:,.1f} d" if hours >= 24 else f"{hours:.1f} h"
 
 
+def _days_in_words(days: float, noun: str) -> str:
+    """'1.8 days', or '1 day' when it rounds to one."""
+    return f"{days:.1f} {noun}s" if abs(days - 1) > 0.05 else f"1 {noun}"
+
+
 def duration_in_words(hours: float) -> str:
     """'1.8 days', or '1 day' when it rounds to one, for sentences."""
-    days = hours / 24.0
-    return f"{days:.1f} days" if abs(days - 1) > 0.05 else "1 day"
+    return _days_in_words(hours / 24.0, "day")
 
 
 def percent(value: float | None) -> str:
@@ -32,8 +36,7 @@ def percent(value: float | None) -> str:
 def working_days_in_words(hours: float, working_day_hours: float = 8.0) -> str:
     """'4.1 working days', or '1 working day' when it rounds to one: working hours read as working days
     of `working_day_hours` (the designed journey's working day)."""
-    days = hours / working_day_hours
-    return f"{days:.1f} working days" if abs(days - 1) > 0.05 else "1 working day"
+    return _days_in_words(hours / working_day_hours, "working day")
 
 
 def time_in_words(hours: float, time: str, working_day_hours: float = 8.0) -> str:
