@@ -27,9 +27,10 @@ from mining.formatting import time_in_words
 from mining.handovers import journeys_with_ping_pong, ping_pong
 from mining.norms import (
     designed_handover_frame,
+    designed_stage_frame,
     judged_handovers_sql,
-    stage_instances_sql,
     stage_map,
+    timed_stages_sql,
 )
 
 CAUSES = ("wrong_owner", "ping_pong", "rework", "off_design", "queue")
@@ -102,42 +103,28 @@ def _handover_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJour
 
 
 def _stage_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
-    norms = [stage for stage in journey.stages if stage.norm is not None]
-    frame = pd.DataFrame(
-        {
-            "stage": pd.Series([stage.name for stage in norms], dtype=object),
-            "norm_hours": pd.Series([stage.norm.hours for stage in norms], dtype="float64"),
-            "time": pd.Series([stage.norm.time for stage in norms], dtype=object),
-        }
-    )
-    connection.register("bottleneck_stage_norms", frame)
     cause = _CAUSE_SQL.format(
         ping_pong="departments_alternate",
         wrong_owner="other_department_events > 0",
         rework="repeated_activities > 0",
         off_design="off_design_events > 0",
     )
-    try:
-        return connection.execute(f"""
-            WITH instances AS (
-                SELECT i.*, n.norm_hours, n.time,
-                       CASE WHEN n.time = 'working' THEN i.working_hours ELSE i.calendar_hours END AS hours
-                FROM ({stage_instances_sql(connection, journey)}) i JOIN bottleneck_stage_norms n USING (stage)
-            ), classified AS (
-                SELECT *, greatest(hours - norm_hours, 0) AS excess, hours > norm_hours AS breached, {cause} AS cause
-                FROM instances WHERE NOT (running AND hours <= norm_hours)  -- still running, under the norm
-            )
-            SELECT 'stage' AS kind, stage AS name, NULL::VARCHAR AS from_department,
-                   any_value(stage_department) AS to_department, stage, TRUE AS designed,
-                   any_value(norm_hours) AS norm_hours, any_value(time) AS time, count(*) AS volume,
-                   count(*) AS journeys, quantile_cont(hours, 0.5) AS median_hours,
-                   count(*) FILTER (WHERE breached) / count(*) AS breach_rate, sum(excess) AS excess_hours,
-                   any_value(stage_department) AS designed_owner, NULL::VARCHAR AS off_design_activity,
-                   {_cause_columns()}
-            FROM classified GROUP BY stage
-        """).df()
-    finally:
-        connection.unregister("bottleneck_stage_norms")
+    return connection.execute(f"""
+        WITH instances AS ({timed_stages_sql(connection, journey)}),
+        classified AS (
+            SELECT *, greatest(hours - norm_hours, 0) AS excess, hours > norm_hours AS breached, {cause} AS cause
+            FROM instances
+            WHERE norm_hours IS NOT NULL AND NOT (running AND hours <= norm_hours)  -- still running, under the norm
+        )
+        SELECT 'stage' AS kind, stage AS name, NULL::VARCHAR AS from_department,
+               any_value(stage_department) AS to_department, stage, TRUE AS designed,
+               any_value(norm_hours) AS norm_hours, any_value(time) AS time, count(*) AS volume,
+               count(*) AS journeys, quantile_cont(hours, 0.5) AS median_hours,
+               count(*) FILTER (WHERE breached) / count(*) AS breach_rate, sum(excess) AS excess_hours,
+               any_value(stage_department) AS designed_owner, NULL::VARCHAR AS off_design_activity,
+               {_cause_columns()}
+        FROM classified GROUP BY stage
+    """).df()
 
 
 def locate_bottlenecks(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
@@ -145,11 +132,13 @@ def locate_bottlenecks(connection: duckdb.DuckDBPyConnection, journey: DesignedJ
     basis), breach rate (share of journeys with the item that breach its norm), share of all excess,
     excess per cause and the dominant cause (`characterisation`). Items without excess are left out."""
     connection.register("norms_designed_handovers", designed_handover_frame(journey))
+    connection.register("norms_designed_stages", designed_stage_frame(journey))
     connection.register("norms_stage_map", stage_map(connection, journey))
     try:
         items = pd.concat([_handover_items(connection, journey), _stage_items(connection, journey)], ignore_index=True)
     finally:
         connection.unregister("norms_designed_handovers")
+        connection.unregister("norms_designed_stages")
         connection.unregister("norms_stage_map")
     items = items[items["excess_hours"].fillna(0) > 0].copy()
     cause_columns = [f"{cause}_hours" for cause in CAUSES]

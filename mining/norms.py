@@ -256,30 +256,39 @@ def stage_instances_sql(connection: duckdb.DuckDBPyConnection, journey: Designed
     """
 
 
-def stage_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
-    """One row per designed stage: norm, journeys with the stage, median/p90 duration (first to last event
-    of the stage) in the norm's basis, breach rate, whether the norm holds, excess hours. A stage still
-    running in an open journey is censored unless already over its norm."""
-    fallback = journey.time
-    design = pd.DataFrame(
+def designed_stage_frame(journey: DesignedJourney) -> pd.DataFrame:
+    """The designed stages with their department, place and norm (hours, share, basis)."""
+    return pd.DataFrame(
         {
             "stage": [stage.name for stage in journey.stages],
             "department": [stage.department for stage in journey.stages],
             "stage_order": range(1, len(journey.stages) + 1),
             "norm_hours": [None if stage.norm is None else stage.norm.hours for stage in journey.stages],
             "norm_share": [journey.norm_share if stage.norm is None else stage.norm.share for stage in journey.stages],
-            "time": [fallback if stage.norm is None else stage.norm.time for stage in journey.stages],
+            "time": [journey.time if stage.norm is None else stage.norm.time for stage in journey.stages],
         }
     ).astype({"norm_hours": "float64", "norm_share": "float64"})
+
+
+def timed_stages_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str:
+    """Every stage instance with its norm and `hours` in the norm's basis (needs the views
+    `norms_stage_map` and `norms_designed_stages`)."""
+    return f"""
+        SELECT i.*, d.norm_hours, d.time,
+               CASE WHEN d.time = 'working' THEN i.working_hours ELSE i.calendar_hours END AS hours
+        FROM ({stage_instances_sql(connection, journey)}) i JOIN norms_designed_stages d USING (stage)
+    """
+
+
+def stage_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+    """One row per designed stage: norm, journeys with the stage, median/p90 duration (first to last event
+    of the stage) in the norm's basis, breach rate, whether the norm holds, excess hours. A stage still
+    running in an open journey is censored unless already over its norm."""
     connection.register("norms_stage_map", stage_map(connection, journey))
-    connection.register("norms_designed_stages", design)
+    connection.register("norms_designed_stages", designed_stage_frame(journey))
     try:
         table = connection.execute(f"""
-            WITH instances AS (
-                SELECT i.*, d.norm_hours, d.time,
-                       CASE WHEN d.time = 'working' THEN i.working_hours ELSE i.calendar_hours END AS hours
-                FROM ({stage_instances_sql(connection, journey)}) i JOIN norms_designed_stages d USING (stage)
-            ), judged AS (
+            WITH instances AS ({timed_stages_sql(connection, journey)}), judged AS (
                 SELECT *, hours > norm_hours AS breached,
                        running AND NOT coalesce(hours > norm_hours, FALSE) AS censored,
                        coalesce(greatest(hours - norm_hours, 0), 0) AS excess
