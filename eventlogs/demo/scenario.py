@@ -15,14 +15,11 @@ class Scenario:
     pilot_teams: only journeys handled by one of these teams get the pilot (the pilot group); the others
     are a control group. None: every journey.
     trend: every wait of every journey opened on or after the pilot date is multiplied by it (a shared
-    trend, e.g. 0.8: both groups improve); 1.0 = no trend.
-    follow_up_days: events are cut this many days after the extraction moment instead of at it, so the
-    journeys opened late can be followed to their end (for reference simulations of the true effect)."""
+    trend, e.g. 0.8: both groups improve); 1.0 = no trend."""
 
     pilot_effect: bool = True
     pilot_teams: tuple[str, ...] | None = None
     trend: float = 1.0
-    follow_up_days: float = 0.0
 
     @property
     def is_default(self) -> bool:
@@ -33,5 +30,4 @@ class Scenario:
             "pilot_effect": self.pilot_effect,
             "pilot_teams": list(self.pilot_teams) if self.pilot_teams is not None else None,
             "trend_after_pilot_date": self.trend,
-            "follow_up_days": self.follow_up_days,
         }

@@ -78,7 +78,6 @@ class DemoSimulator:
         self.rng = np.random.default_rng(seed)
         self.first_minute = _epoch_minute(pd.Timestamp(org.PERIOD_START))
         self.extracted_minute = _epoch_minute(pd.Timestamp(org.EXTRACTED_AT))
-        self.cut_minute = self.extracted_minute + int(self.scenario.follow_up_days * 24 * 60)
         horizon = self.extracted_minute + 200 * 24 * 60  # waits may run past extraction; those are cut
         self.calendars = {
             hours: _minute_calendar(hours, self.first_minute, horizon)
@@ -207,7 +206,7 @@ class DemoSimulator:
         events = pd.concat(chunks, ignore_index=True)
         events = self._attribute(events, journeys)
         events = pd.concat([events, self._contacts(events, journeys)], ignore_index=True)
-        events = events[events["minute"] <= self.cut_minute]
+        events = events[events["minute"] <= self.extracted_minute]
         seconds = self.rng.integers(0, 60, len(events))
         events = events.assign(ts=pd.to_datetime((events["minute"] * 60 + seconds) * 1_000_000_000, utc=True))
         events = events.sort_values(["journey", "ts", "order"], kind="stable").reset_index(drop=True)
@@ -253,7 +252,7 @@ class DemoSimulator:
         end = np.roll(start, -1)
         last_of_journey = journey != np.roll(journey, -1)
         finished = ordered["activity"].isin(["Closed", "Cancelled"]).to_numpy()
-        end[last_of_journey] = self.cut_minute  # still waiting at extraction
+        end[last_of_journey] = self.extracted_minute  # still waiting at extraction
         gap_days = np.where(finished, 0, np.clip(end - start, 0, None)) / 1440.0
         piloted = self.piloted[journey]
         rate = np.where(piloted, org.PILOT.chase_rate_after, org.PILOT.chase_rate_before)
