@@ -46,13 +46,19 @@ default_calendar: office
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+def loaded(tmp_path: Path) -> Path:
+    """The folder holding the log loaded into store.duckdb, and rules.yaml."""
     (tmp_path / "log.csv").write_text(LOG)
     (tmp_path / "log.toml").write_text(CONFIG)
     (tmp_path / "rules.yaml").write_text(RULES)
     extract_and_load(tmp_path / "log.toml", tmp_path / "store.duckdb")
-    connection = duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True)
-    define_scope(connection, time_rules=load_time_rules(tmp_path / "rules.yaml"))
+    return tmp_path
+
+
+@pytest.fixture()
+def store(loaded: Path) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(str(loaded / "store.duckdb"), read_only=True)
+    define_scope(connection, time_rules=load_time_rules(loaded / "rules.yaml"))
     yield connection
     connection.close()
 
@@ -100,22 +106,18 @@ def test_processing_per_journey(store: duckdb.DuckDBPyConnection) -> None:
     assert c2["processing_working_share"] == pytest.approx(0.6)
 
 
-def test_journey_mine_with_time_rules_writes_working_time_and_processing(tmp_path: Path) -> None:
+def test_journey_mine_with_time_rules_writes_working_time_and_processing(loaded: Path) -> None:
     import pandas as pd
     from typer.testing import CliRunner
 
     from flows.cli import app
 
-    (tmp_path / "log.csv").write_text(LOG)
-    (tmp_path / "log.toml").write_text(CONFIG)
-    (tmp_path / "rules.yaml").write_text(RULES)
-    extract_and_load(tmp_path / "log.toml", tmp_path / "store.duckdb")
-    arguments = ["mine", "--store", str(tmp_path / "store.duckdb"), "--out", str(tmp_path / "out")]
-    result = CliRunner().invoke(app, [*arguments, "--time-rules", str(tmp_path / "rules.yaml")])
+    arguments = ["mine", "--store", str(loaded / "store.duckdb"), "--out", str(loaded / "out")]
+    result = CliRunner().invoke(app, [*arguments, "--time-rules", str(loaded / "rules.yaml")])
     assert result.exit_code == 0, result.output
-    activities = pd.read_parquet(tmp_path / "out" / "processing_activities.parquet").set_index("activity")
+    activities = pd.read_parquet(loaded / "out" / "processing_activities.parquet").set_index("activity")
     assert activities.loc["Review", "median_processing_working_hours"] == pytest.approx(2.0)
-    edges = pd.read_parquet(tmp_path / "out" / "directly_follows.parquet")
+    edges = pd.read_parquet(loaded / "out" / "directly_follows.parquet")
     edge = edges.set_index(["source_activity", "target_activity"]).loc[("Review", "Review")]
     # Review -> Review: c1 start 11:30 -> complete 14:30 (3 h, 2 working), c2 12:00 -> 13:00 (1 h, 0 working:
     # lunch), 13:00 -> 14:00 (suspend; 1 h, 1 working), 14:00 -> 15:00 (1 h, 1 working) -> mean 1.5 and 1.0
