@@ -13,9 +13,9 @@ import time
 from eventlogs.demo import organisation as org
 from eventlogs.demo.simulator import LAPTOP
 from eventlogs.demo.true_store import simulated_true_store
+from flows.paths import DEMO_TIME_RULES
 from mining.pilot_definition import PilotDefinition
 from mining.pilot_evaluation import evaluate_pilot
-from mining.pilot_honesty import DEMO_TIME_RULES
 from mining.time_rules import load_time_rules
 
 
