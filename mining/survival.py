@@ -1,31 +1,17 @@
 """Kaplan-Meier estimates for durations where some are still running (right-censored).
 
 A journey still open when its window ends has a lead time of *at least* its age; dropping it would flatter
-the side with more recent journeys. `km_quantile` gives the point estimate with scipy; `weighted_km_*`
-computes the same estimate for many weight vectors at once (one per bootstrap resample), vectorised in
-numpy, because a bootstrap of a thousand resamples with scipy would fit a thousand curves one by one.
+the side with more recent journeys. `weighted_km_*` computes the estimate for many weight vectors at once
+(one per bootstrap resample), vectorised in numpy, because a bootstrap of a thousand resamples with scipy
+(`scipy.stats.ecdf`, which the tests check it against) would fit a thousand curves one by one.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 # Cumulative probabilities are sums of floating-point hazards; a quantile is reached within this tolerance.
 _TOLERANCE = 1e-9
-
-
-def km_quantile(durations: np.ndarray, observed: np.ndarray, probability: float) -> float:
-    """The smallest duration at which the Kaplan-Meier distribution function reaches `probability`
-    (NaN when it never does: too many durations censored before it)."""
-    durations = np.asarray(durations, dtype=float)
-    observed = np.asarray(observed, dtype=bool)
-    if not observed.any():
-        return float("nan")
-    data = stats.CensoredData(uncensored=durations[observed], right=durations[~observed])
-    cdf = stats.ecdf(data).cdf
-    reached = cdf.probabilities >= probability - _TOLERANCE
-    return float(cdf.quantiles[np.argmax(reached)]) if reached.any() else float("nan")
 
 
 def _weighted_cdf(durations: np.ndarray, observed: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +31,7 @@ def weighted_km_quantiles(
     durations: np.ndarray, observed: np.ndarray, weights: np.ndarray, probabilities: tuple[float, ...]
 ) -> np.ndarray:
     """Kaplan-Meier quantiles for each row of `weights` (resamples x durations): shape (rows, len(probabilities)).
-    A row of ones gives exactly `km_quantile`; NaN where a quantile is not reached."""
+    A row of ones gives the unweighted estimate; NaN where a quantile is not reached."""
     rows = np.atleast_2d(weights).shape[0]
     if len(durations) == 0:
         return np.full((rows, len(probabilities)), np.nan)

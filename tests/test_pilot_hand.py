@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+from scipy import stats
 
 from eventlogs.store import SCHEMA
 from mining.designed_journey import load_designed_journey
@@ -18,7 +19,7 @@ from mining.pilot_evaluation import evaluate_pilot
 from mining.pilot_stages import stage_times
 from mining.pilot_statistics import bootstrap_p_value, compare, rate_ratio_test
 from mining.pilot_windows import define_pilot_scope
-from mining.survival import km_quantile, weighted_km_cdf_at, weighted_km_quantiles
+from mining.survival import weighted_km_cdf_at, weighted_km_quantiles
 
 CHANGE = date(2026, 3, 9)  # a Monday
 # journey -> (opened, closed or None, region, [(activity, department, hours after opening)], contact hours)
@@ -93,6 +94,15 @@ def test_kaplan_meier_leads_and_chasing_by_hand(store) -> None:
     assert rows.loc["contacts_per_waiting_day", ["before", "after"]].tolist() == pytest.approx([24 / 205, 1.0])
     # too few handovers to compare (3 a side, 10 needed): the handovers are not tested
     assert not rows.index.str.startswith("handover:").any()
+
+
+def km_quantile(durations: np.ndarray, observed: np.ndarray, probability: float) -> float:
+    """scipy's Kaplan-Meier estimate: the smallest duration where its distribution function reaches
+    `probability` (within the summed hazards' rounding), NaN when it never does."""
+    observed = np.asarray(observed, dtype=bool)
+    cdf = stats.ecdf(stats.CensoredData(uncensored=durations[observed], right=durations[~observed])).cdf
+    reached = cdf.probabilities >= probability - 1e-9
+    return float(cdf.quantiles[np.argmax(reached)]) if reached.any() else float("nan")
 
 
 def test_weighted_kaplan_meier_equals_scipy_and_the_hand_answer() -> None:
