@@ -147,9 +147,15 @@ def _visits(labels: list[EventLabel]) -> Counter[str]:
     return visits
 
 
+def _what(stage: str, activity: str) -> str:
+    """'B' (s2), or stage 's2' when the stage is given by patterns (no activity)."""
+    return f"'{activity}' ({stage})" if activity else f"stage '{stage}'"
+
+
 def _rework(stage: str, activity: str) -> Deviation:
-    what = f"'{activity}' ({stage})" if activity else f"stage '{stage}'"
-    return Deviation(REWORK_LOOP, stage, activity, f"{what} was repeated: rework the design has no loop for")
+    return Deviation(
+        REWORK_LOOP, stage, activity, f"{_what(stage, activity)} was repeated: rework the design has no loop for"
+    )
 
 
 def variant_deviations(
@@ -197,8 +203,8 @@ def variant_deviations(
                 if occurrences[log] > 1 or (stage.has_patterns and visits[stage.name] > 1):
                     add(_rework(stage.name, activity))
                 else:
-                    what = f"'{activity}' ({stage.name})" if activity else f"stage '{stage.name}'"
-                    add(Deviation(WRONG_ORDER, stage.name, activity, f"{what} was done out of the designed order"))
+                    words = f"{_what(stage.name, activity)} was done out of the designed order"
+                    add(Deviation(WRONG_ORDER, stage.name, activity, words))
             elif log == SKIP and model_label is not None and model_label not in log_moved:
                 stage = model.stage_of_label[model_label]
                 if stage.has_patterns:
