@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
+
+from mining.formatting import is_missing
 
 
 def unit_words(working_time: bool, working_day_hours: float = 8.0) -> dict[str, Any]:
@@ -18,13 +19,9 @@ def unit_words(working_time: bool, working_day_hours: float = 8.0) -> dict[str, 
     return {"day_hours": 24.0, "days": "days", "hours": "hours", "basis": "calendar time (a day = 24 hours)"}
 
 
-def _missing(value: float) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def hours_pair(before: float, after: float, words: dict[str, Any]) -> str:
     """Both values in the unit that suits the larger one: '14.2 -> 8.1 working days'."""
-    if _missing(before) or _missing(after):
+    if is_missing(before) or is_missing(after):
         return f"{_one(before, words)} -> {_one(after, words)}"
     if max(before, after) >= words["day_hours"]:
         day = words["day_hours"]
@@ -33,7 +30,7 @@ def hours_pair(before: float, after: float, words: dict[str, Any]) -> str:
 
 
 def _one(hours: float, words: dict[str, Any]) -> str:
-    if _missing(hours):
+    if is_missing(hours):
         return "not reached"
     if hours >= words["day_hours"]:
         return f"{hours / words['day_hours']:.1f} {words['days']}"
@@ -54,23 +51,23 @@ def _values(row: dict[str, Any], before: str, after: str, words: dict[str, Any])
 
 
 def _percent(value: float) -> str:
-    return "–" if _missing(value) else f"{value:+.0%}"
+    return "–" if is_missing(value) else f"{value:+.0%}"
 
 
 def _effect(row: dict[str, Any]) -> str:
     if row["unit"] == "share":  # a change of a share reads in percentage points
         points = [100 * row[key] for key in ("change", "change_low", "change_high")]
-        if any(_missing(value) for value in points):
+        if any(is_missing(value) for value in points):
             return f"{points[0]:+.1f} points (no interval: too few journeys)"
         return f"{points[0]:+.1f} points (95% CI {points[1]:+.1f} to {points[2]:+.1f})"
-    if _missing(row["relative_low"]):
+    if is_missing(row["relative_low"]):
         return f"{_percent(row['relative'])} (no interval: too few journeys)"
     return f"{_percent(row['relative'])} (95% CI {_percent(row['relative_low'])} to {_percent(row['relative_high'])})"
 
 
 def _judgement(row: dict[str, Any]) -> str:
     q_value = row.get("q_value")
-    if _missing(q_value):
+    if is_missing(q_value):
         return "not tested"
     word = {"improved": "better", "worse": "WORSE", "changed": "changed"}.get(row.get("direction", ""), "")
     if not row.get("significant"):
@@ -90,7 +87,7 @@ def sentence(row: dict[str, Any], words: dict[str, Any], difference_in_differenc
 
 
 def _cell(value: float, unit: str, words: dict[str, Any]) -> str:
-    if _missing(value):
+    if is_missing(value):
         return "–"
     if unit == "hours":
         return _one(value, words)
@@ -108,7 +105,7 @@ def display_row(row: dict[str, Any], words: dict[str, Any]) -> dict[str, str]:
         "control_before": _cell(row["control_before"], row["unit"], words),
         "control_after": _cell(row["control_after"], row["unit"], words),
         "effect": _effect(row),
-        "p_value": "–" if _missing(row["p_value"]) else f"{row['p_value']:.3f}",
-        "q_value": "–" if _missing(row.get("q_value")) else f"{row['q_value']:.3f}",
+        "p_value": "–" if is_missing(row["p_value"]) else f"{row['p_value']:.3f}",
+        "q_value": "–" if is_missing(row.get("q_value")) else f"{row['q_value']:.3f}",
         "direction": row.get("direction", ""),
     }
