@@ -10,8 +10,7 @@ import pandas as pd
 
 from mining.process_map import MapGrid
 from mining.process_model import ProcessModel
-from mining.report import _TEMPLATES as TEMPLATES
-from mining.report_sections import map_explorer, process_model_view
+from mining.report_sections import TEMPLATES, map_explorer, process_model_view
 
 TOP_VARIANTS = 20
 

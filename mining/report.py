@@ -5,19 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import jinja2
 import pandas as pd
 
 from mining.analysis import Analysis
 from mining.compare import section_context
-from mining.formatting import is_missing, percent, short_duration
-from mining.report_sections import map_explorer, process_model_view
-
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("mining", "templates"),
-    autoescape=jinja2.select_autoescape(["html", "j2"]),
-    undefined=jinja2.StrictUndefined,
-)
+from mining.formatting import is_missing
+from mining.report_sections import TEMPLATES, map_explorer, process_model_view
 
 
 def heat(hours: float | None, worst: float) -> str:
@@ -26,9 +19,6 @@ def heat(hours: float | None, worst: float) -> str:
         return "#ffffff"
     ratio = min(hours / worst, 1.0)
     return f"rgb(255,{int(255 - 150 * ratio)},{int(255 - 170 * ratio)})"
-
-
-_TEMPLATES.filters.update(days=short_duration, percent=percent)
 
 
 def _matrix(analysis: Analysis) -> dict[str, object]:
@@ -45,7 +35,7 @@ def _matrix(analysis: Analysis) -> dict[str, object]:
 
 def render_report(analysis: Analysis, organisation: str, path: Path) -> Path:
     variants = analysis.tables["variants"].head(10)
-    html = _TEMPLATES.get_template("report.html.j2").render(
+    html = TEMPLATES.get_template("report.html.j2").render(
         organisation=organisation,
         wait_unit=analysis.wait_unit,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
