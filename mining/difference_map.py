@@ -28,7 +28,7 @@ def _path_counts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def difference_map_svg(connection: duckdb.DuckDBPyConnection, edges: pd.DataFrame, words: dict) -> str:
     """SVG text of the map; `edges` holds the compared paths with their judged effect (pilot_evaluation)."""
     activities = connection.execute(
-        "SELECT activity, mode(department) AS department, count(*) AS frequency FROM pilot_events GROUP BY ALL"
+        "SELECT activity, mode(department) AS department FROM pilot_events GROUP BY ALL"
     ).df()
     counts = _path_counts(connection)
     judged = {}
