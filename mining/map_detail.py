@@ -33,13 +33,15 @@ _CLOCK = {
 MAP_EVENTS = "map_events"
 
 
+def _map_events_sql(wait_unit: WaitUnit) -> str:
+    """The scope's work events as (journey_id, position, activity, clock_hours)."""
+    return f"SELECT journey_id, position, activity, {_CLOCK[wait_unit]} AS clock_hours FROM scope_work_events"
+
+
 def create_map_events(connection: duckdb.DuckDBPyConnection, wait_unit: WaitUnit = "calendar") -> str:
     """Materialises the scope's work events as (journey_id, position, activity, clock_hours) in a temp
     table, so that many detail levels do not each recompute the scope view; returns its name."""
-    connection.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {MAP_EVENTS} AS
-        SELECT journey_id, position, activity, {_CLOCK[wait_unit]} AS clock_hours FROM scope_work_events
-    """)
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE {MAP_EVENTS} AS {_map_events_sql(wait_unit)}")
     return MAP_EVENTS
 
 
@@ -76,11 +78,7 @@ def projected_paths(
     `events` is a table from `create_map_events` (then `wait_unit` is the one it was made with). The
     wait of a path is the clock difference between the two kept events: the whole time between them,
     hidden steps included. Only finished journeys have a path to END."""
-    source = (
-        f"FROM {events}"
-        if events
-        else f"SELECT journey_id, position, activity, {_CLOCK[wait_unit]} AS clock_hours FROM scope_work_events"
-    )
+    source = f"FROM {events}" if events else _map_events_sql(wait_unit)
     return connection.execute(
         f"""
         WITH projected AS (
