@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import jinja2
 import pandas as pd
 
 from eventlogs.store import connect_store
@@ -25,7 +24,8 @@ from mining.conformance import (
 )
 from mining.designed_journey import DesignedJourney, load_designed_journey
 from mining.designed_map import designed_map_svg
-from mining.formatting import percent, short_duration, working_days_in_words
+from mining.formatting import short_duration, working_days_in_words
+from mining.html_templates import TEMPLATES
 from mining.norms import end_to_end_norm, handover_norms, stage_norms, working_time_available
 from mining.scope import define_scope
 from mining.table_files import write_parquet_tables
@@ -83,16 +83,6 @@ def compare_journey(connection: duckdb.DuckDBPyConnection, journey: DesignedJour
         working_time=working_time_available(connection),
         conformance=fit,
     )
-
-
-def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("mining", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-    )
-    environment.filters.update(days=short_duration, percent=percent)
-    return environment
 
 
 def in_basis(hours: float | None, time: str, journey: DesignedJourney) -> str:
@@ -165,5 +155,5 @@ def write_comparison(comparison: JourneyComparison, out: Path) -> list[Path]:
     svg = out / "designed_map.svg"
     svg.write_text(comparison.map_svg)
     page = out / "designed_journey.html"
-    page.write_text(_environment().get_template(PAGE_TEMPLATE).render(**section_context(comparison)))
+    page.write_text(TEMPLATES.get_template(PAGE_TEMPLATE).render(**section_context(comparison)))
     return [*written, svg, page]

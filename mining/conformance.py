@@ -33,9 +33,9 @@ from pm4py.objects.process_tree.obj import Operator
 
 from mining.designed_journey import DesignedJourney
 from mining.designed_model import DesignedModel, EventLabel, build_designed_model
+from mining.discovery import VARIANT_SEPARATOR
 from mining.errors import AnalysisError
 
-SEPARATOR = " → "  # as mining.discovery.variants joins a path
 SKIP = ">>"  # pm4py's "no move" on one side of an alignment
 ALIGNMENT = "alignment"
 TOKEN_REPLAY = "token replay (alignment over the time cap)"
@@ -283,8 +283,8 @@ def conformance(
         rows.append(
             {
                 "variant_id": variant_id,
-                "variant": SEPARATOR.join(activities),
-                "departments": SEPARATOR.join(departments),
+                "variant": VARIANT_SEPARATOR.join(activities),
+                "departments": VARIANT_SEPARATOR.join(departments),
                 "journeys": int(journeys),
                 "fitness": fit.fitness,
                 "method": fit.method,

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from mining.html_templates import TEMPLATES
 from mining.process_map import MapGrid
 from mining.process_model import ProcessModel
-from mining.report_sections import TEMPLATES, map_explorer, process_model_view
+from mining.report_sections import map_explorer, process_model_view
 
 TOP_VARIANTS = 20
 

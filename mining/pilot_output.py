@@ -5,15 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jinja2
-
+from mining.html_templates import TEMPLATES
+from mining.markdown_table import markdown_table
 from mining.pilot_evaluation import PilotEvaluation
 from mining.table_files import write_parquet_tables
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 def pilot_markdown(evaluation: PilotEvaluation) -> str:
@@ -27,21 +22,14 @@ def pilot_markdown(evaluation: PilotEvaluation) -> str:
     parts.append("### Improved\n\n" + "\n".join(f"- {line}" for line in better))
     columns, mix = evaluation.case_mix_table()
     rows = [[row["attribute"], row["value"], *row["cells"]] for row in mix]
-    parts.append("### Case mix (share and journeys)\n\n" + _table(["attribute", "value", *columns], rows))
+    parts.append("### Case mix (share and journeys)\n\n" + markdown_table(["attribute", "value", *columns], rows))
     parts.append("### How it was measured\n\n" + "\n".join(f"- {note}" for note in evaluation.notes))
     return "\n\n".join(parts)
 
 
-_PAGE = jinja2.Environment(
-    loader=jinja2.PackageLoader("mining", "templates"),
-    autoescape=jinja2.select_autoescape(["html", "j2"]),
-    undefined=jinja2.StrictUndefined,
-)
-
-
 def pilot_page(evaluation: PilotEvaluation) -> str:
     """The pilot section of the report as a page of its own, with the report's stylesheet."""
-    return _PAGE.get_template("pilot_report.html.j2").render(pilot=evaluation)
+    return TEMPLATES.get_template("pilot_report.html.j2").render(pilot=evaluation)
 
 
 def write_pilot_outputs(evaluation: PilotEvaluation, folder: Path) -> list[Path]:

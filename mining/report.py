@@ -10,7 +10,8 @@ import pandas as pd
 from mining.analysis import Analysis
 from mining.compare import section_context
 from mining.formatting import is_missing
-from mining.report_sections import TEMPLATES, map_explorer, process_model_view
+from mining.html_templates import TEMPLATES
+from mining.report_sections import map_explorer, process_model_view
 
 
 def heat(hours: float | None, worst: float) -> str:

@@ -5,19 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import jinja2
-
-from mining.formatting import percent, short_duration
 from mining.process_map import EdgeLabel, MapGrid
 from mining.process_model import ProcessModel, bpmn_svg, petri_net_svg
-
-# The templates of the main report and the mining report, with the filters both use.
-TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("mining", "templates"),
-    autoescape=jinja2.select_autoescape(["html", "j2"]),
-    undefined=jinja2.StrictUndefined,
-)
-TEMPLATES.filters.update(days=short_duration, percent=percent)
 
 DEFAULT_PATH_PERCENT = 50  # where the paths slider starts: the busiest half, every activity still connected
 

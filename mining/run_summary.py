@@ -5,11 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-
-def _table(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(value) for value in row) + " |" for row in rows]
-    return "\n".join(lines)
+from mining.markdown_table import markdown_table
 
 
 def run_summary_markdown(
@@ -26,14 +22,14 @@ def run_summary_markdown(
         parts.append(f"## Sources that failed (not loaded in this run)\n\n{failures}")
     parts.append(
         f"## Load {run_id}\n\n"
-        + _table(
+        + markdown_table(
             ["source", "read", "loaded", "rejected", "already loaded"],
             ((r["source"], r["rows_read"], r["rows_loaded"], r["rows_rejected"], r["rows_duplicate"]) for r in ledger),
         )
     )
     parts.append(
         "## Data quality\n\n"
-        + _table(
+        + markdown_table(
             ["source", "check", "count", "detail"],
             ((q["source"], q["check"], q["count"], q["detail"]) for q in quality),
         )
