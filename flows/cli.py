@@ -193,8 +193,9 @@ def pilot(
 ) -> None:
     """Did a pilot work? Before versus after (or pilot versus control group), each measure with a 95%
     interval and a p-value, side effects listed beside the improvements, and a difference process map."""
+    from mining.date_range import parse_date_range
     from mining.designed_journey import load_designed_journey
-    from mining.pilot_definition import PilotDefinition, load_pilot_definition, parse_window
+    from mining.pilot_definition import PilotDefinition, load_pilot_definition
     from mining.pilot_evaluation import evaluate_pilot_store
     from mining.pilot_output import write_pilot_outputs
     from mining.time_rules import load_time_rules
@@ -207,8 +208,8 @@ def pilot(
     with _errors_end_the_command():
         overrides = {
             "change_date": changed,
-            "before": parse_window(before, "--before") if before else None,
-            "after": parse_window(after, "--after") if after else None,
+            "before": parse_date_range(before, "--before") if before else None,
+            "after": parse_date_range(after, "--after") if after else None,
             "pilot_group": pilot_group,
             "control_group": control,
             "journey_types": tuple(journey_type) if journey_type else None,

@@ -1,10 +1,7 @@
-"""Where the built-in demo's files are shipped."""
+"""Where the built-in demo's files are shipped: named once in eventlogs.demo.files, offered here to the flows."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from eventlogs.demo.files import DEMO_DESIGNED_JOURNEY, DEMO_PACKAGE, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
 
-DEMO_PACKAGE = Path(__file__).resolve().parent.parent / "eventlogs" / "demo"
-DEMO_SOURCE_CONFIG = DEMO_PACKAGE / "demo_sources.toml"
-DEMO_DESIGNED_JOURNEY = DEMO_PACKAGE / "laptop_request.journey.yaml"
-DEMO_TIME_RULES = DEMO_PACKAGE / "time_rules.yaml"
+__all__ = ["DEMO_DESIGNED_JOURNEY", "DEMO_PACKAGE", "DEMO_SOURCE_CONFIG", "DEMO_TIME_RULES"]

@@ -69,11 +69,6 @@ class PilotDefinition:
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
 
 
-def parse_window(text: str, what: str) -> Window:
-    """`2026-03-01..2026-03-31` -> (first day, last day), both inclusive; `what` names it in errors."""
-    return parse_date_range(text, what)
-
-
 def _date(section: ConfigSection, key: str) -> date:
     value = section.table[key]
     if isinstance(value, date):
@@ -95,7 +90,7 @@ def pilot_from_section(section: ConfigSection) -> PilotDefinition:
         if key not in table:
             return None
         try:
-            return parse_window(section.text(key), key)
+            return parse_date_range(section.text(key), key)
         except ConfigError as error:
             raise section.error(f"[{section.where}] {error}", key) from error
 

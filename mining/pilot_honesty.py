@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from eventlogs.demo import organisation as org
+from eventlogs.demo.files import DEMO_TIME_RULES
 from eventlogs.demo.pilot_truth import true_effects
 from eventlogs.demo.scenario import Scenario
 from eventlogs.demo.simulator import LAPTOP
@@ -21,7 +21,6 @@ from mining.pilot_definition import PilotDefinition
 from mining.pilot_evaluation import PilotEvaluation, evaluate_pilot
 from mining.time_rules import load_time_rules
 
-DEMO_TIME_RULES = Path(__file__).resolve().parent.parent / "eventlogs" / "demo" / "time_rules.yaml"
 # The demo's scenario with a pilot group gives the pilot to the region North (see eventlogs.demo.true_store).
 PILOT_REGION_TEAM = "Deskside Support North"
 PILOT_GROUP, CONTROL_GROUP = "region = 'North'", "region = 'South'"
