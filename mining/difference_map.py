@@ -10,6 +10,7 @@ import graphviz
 import pandas as pd
 
 from mining.pilot_wording import hours_pair
+from mining.process_map import inline_svg
 
 IMPROVED, WORSE, UNCHANGED, NEW, VANISHED = "#2f855a", "#c53030", "#9aa5b1", "#2b6cb0", "#a0aec0"
 
@@ -28,7 +29,7 @@ def _path_counts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def difference_map_svg(connection: duckdb.DuckDBPyConnection, edges: pd.DataFrame, words: dict) -> str:
     """SVG text of the map; `edges` holds the compared paths with their judged effect (pilot_evaluation)."""
     activities = connection.execute(
-        "SELECT activity, mode(department) AS department FROM pilot_events GROUP BY ALL"
+        "SELECT activity, mode(department) AS department FROM pilot_events GROUP BY ALL ORDER BY activity"
     ).df()
     counts = _path_counts(connection)
     judged = {}
@@ -71,5 +72,4 @@ def difference_map_svg(connection: duckdb.DuckDBPyConnection, edges: pd.DataFram
             penwidth="2.4" if colour in (IMPROVED, WORSE) else "1.2",
             tooltip=f"{row.source_activity} → {row.target_activity}: {label}".replace("\n", "; "),
         )
-    svg = graph.pipe(format="svg").decode("utf-8")
-    return svg[svg.index("<svg") :]
+    return inline_svg(graph)

@@ -47,12 +47,13 @@ def handover_matrix(table: pd.DataFrame, value: str = "median_wait_hours") -> pd
     return table.pivot(index="from_department", columns="to_department", values=value).sort_index(axis=0)
 
 
-def _holders_sql(level: Level) -> str:
-    """SQL of each journey's holders at `level` in sequence, repeats collapsed: (journey_id, position, holder)."""
+def holders_sql(level: Level, events: str = "scope_work_events") -> str:
+    """SQL of each journey's holders at `level` in sequence, repeats collapsed: (journey_id, position, holder);
+    `events` is any relation with journey_id, position and the level's column."""
     return f"""
         SELECT journey_id, position, {level} AS holder FROM (
             SELECT journey_id, position, {level}, lag({level}) OVER w AS previous
-            FROM scope_work_events WINDOW w AS (PARTITION BY journey_id ORDER BY position))
+            FROM {events} WINDOW w AS (PARTITION BY journey_id ORDER BY position))
         WHERE previous IS DISTINCT FROM {level}"""
 
 
@@ -60,7 +61,7 @@ def ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department"
     """X -> Y -> X at `level`, in each journey's sequence with repeats collapsed, per pair (X, Y):
     occurrences, journeys with it, and the rate among journeys with an X -> Y handover."""
     return connection.execute(f"""
-        WITH collapsed AS ({_holders_sql(level)}
+        WITH collapsed AS ({holders_sql(level)}
         ), triples AS (
             SELECT journey_id, lag(holder, 2) OVER w AS first, lag(holder) OVER w AS middle, holder AS last
             FROM collapsed WINDOW w AS (PARTITION BY journey_id ORDER BY position)
@@ -83,7 +84,7 @@ def journeys_with_ping_pong(connection: duckdb.DuckDBPyConnection, level: Level 
     """Journeys with at least one X -> Y -> X at `level` (repeats collapsed)."""
     return connection.execute(f"""
         SELECT count(DISTINCT journey_id) FROM (
-            SELECT journey_id, holder, lag(holder, 2) OVER w AS two_back FROM ({_holders_sql(level)})
+            SELECT journey_id, holder, lag(holder, 2) OVER w AS two_back FROM ({holders_sql(level)})
             WINDOW w AS (PARTITION BY journey_id ORDER BY position))
         WHERE holder IS NOT DISTINCT FROM two_back AND holder IS NOT NULL
     """).fetchone()[0]

@@ -27,6 +27,7 @@ import duckdb
 
 from eventlogs.sql_text import sql_literal
 from mining.errors import AnalysisError, ConfigError
+from mining.handovers import holders_sql
 from mining.journey_attributes import define_journey_attributes, validate_condition
 from mining.pilot_definition import PilotDefinition, Window
 from mining.scope import define_scope
@@ -218,21 +219,17 @@ def _define_transitions(connection: duckdb.DuckDBPyConnection, calendared: bool,
 
 
 def _add_journey_measures(connection: duckdb.DuckDBPyConnection) -> None:
-    connection.execute("""
+    connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE pilot_journeys AS
         WITH contacts AS (
             SELECT e.journey_id, count(*) AS contacts FROM events e JOIN pilot_journeys p USING (journey_id)
             WHERE e.event_kind = 'contact' AND e.ts <= p.censor_at GROUP BY ALL
         ), rework AS (
             SELECT journey_id, count(*) > count(DISTINCT activity) AS rework FROM pilot_events GROUP BY ALL
-        ), collapsed AS (
-            SELECT journey_id, position, department FROM (
-                SELECT journey_id, position, department, lag(department) OVER w AS previous
-                FROM pilot_events WINDOW w AS (PARTITION BY journey_id ORDER BY position))
-            WHERE previous IS DISTINCT FROM department
+        ), collapsed AS ({holders_sql("department", "pilot_events")}
         ), bounces AS (
             SELECT DISTINCT journey_id FROM (
-                SELECT journey_id, department, lag(department, 2) OVER w AS two_back
+                SELECT journey_id, holder AS department, lag(holder, 2) OVER w AS two_back
                 FROM collapsed WINDOW w AS (PARTITION BY journey_id ORDER BY position))
             WHERE department = two_back
         )

@@ -37,7 +37,8 @@ def _wait_colour(hours: float, worst: float) -> str:
     return f"#{red:02x}{green:02x}{blue:02x}"
 
 
-def _svg(graph: graphviz.Digraph) -> str:
+def inline_svg(graph: graphviz.Digraph) -> str:
+    """The graph rendered as SVG text that can be inlined in HTML: no XML prologue, no Graphviz comments."""
     svg = graph.pipe(format="svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prologue so it can be inlined in HTML
     return re.sub(r"<!--.*?-->\n?", "", svg, flags=re.DOTALL)  # Graphviz's comments are a third of the size
@@ -90,7 +91,7 @@ def render_map(graph: MapGraph, edge_label: EdgeLabel = "frequency") -> str:
             color=_wait_colour(row.median_wait_hours, worst_wait) if handover else "#9aa5b1",
             tooltip=tooltip,
         )
-    return _svg(dot)
+    return inline_svg(dot)
 
 
 def process_map_svg(
