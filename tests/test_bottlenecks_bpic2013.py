@@ -3,24 +3,21 @@ challenge's reports discuss: ping-pong between support teams and incidents pushe
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import duckdb
 import pytest
 
-from eventlogs.pipeline import extract_and_load
 from mining.compare import compare_journey
 from mining.designed_journey import load_designed_journey
 from mining.scope import define_scope
-from tests.realdata import REPOSITORY, real_data_file
-
-EXAMPLES = REPOSITORY / "eventlogs" / "examples"
+from tests.conftest import EXAMPLES
 
 
 @pytest.fixture(scope="module")
-def bpic2013(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    log = real_data_file("bpic2013_incidents.xes.gz")
-    store = tmp_path_factory.mktemp("bpic") / "store.duckdb"
-    extract_and_load(EXAMPLES / "bpic2013_incidents.toml", store, log.parent)
-    connection = duckdb.connect(str(store), read_only=True)
+def bpic2013(bpic2013_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(bpic2013_store), read_only=True)
     yield connection
     connection.close()
 

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from eventlogs.store import connect_store
 from flows.cli import app
 from mining.bottlenecks import locate_bottlenecks
 from mining.conformance import (
@@ -29,6 +28,7 @@ from mining.conformance import (
 )
 from mining.designed_journey import load_designed_journey
 from mining.scope import define_scope
+from tests.conftest import event_row, hand_made_store, journey_row
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SD, MG, PR = "Service Desk", "Management", "Procurement"
@@ -59,31 +59,16 @@ OPEN = {"J7": ["A"]}
 def write_store(
     path: Path, journeys: dict[str, list[str]], open_journeys: dict[str, list[str]]
 ) -> duckdb.DuckDBPyConnection:
-    connection = connect_store(path)
+    rows, events = [], []
     for journey, steps in {**journeys, **open_journeys}.items():
-        is_open = journey in open_journeys
-        closed = None if is_open else T0 + timedelta(hours=len(steps))
-        connection.execute(
-            "INSERT INTO journeys (journey_id, journey_type, opened_at, closed_at, is_open, source, load_run_id)"
-            " VALUES (?, 't', ?, ?, ?, 'hand', 'r1')",
-            [journey, T0, closed, is_open],
-        )
+        rows.append(journey_row(journey, T0, None if journey in open_journeys else T0 + timedelta(hours=len(steps))))
         for hour, step in enumerate(steps):
             step, _, team = step.partition("#")
             activity, _, department = step.partition("@")
-            connection.execute(
-                "INSERT INTO events (journey_id, activity, ts, department, team, event_kind, source, source_event_id,"
-                " load_run_id) VALUES (?, ?, ?, ?, ?, 'work', 'hand', ?, 'r1')",
-                [
-                    journey,
-                    activity,
-                    T0 + timedelta(hours=hour),
-                    department or DEPARTMENT.get(activity, "Org line A"),
-                    team or "team",
-                    f"{journey}-{hour}",
-                ],
-            )
-    return connection
+            department = department or DEPARTMENT.get(activity, "Org line A")
+            ts = T0 + timedelta(hours=hour)
+            events.append(event_row(journey, activity, ts, department, f"{journey}-{hour}", team=team or "team"))
+    return hand_made_store(path, rows, events)
 
 
 @pytest.fixture()

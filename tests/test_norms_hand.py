@@ -11,12 +11,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from eventlogs.store import connect_store
 from mining.bottlenecks import locate_bottlenecks
 from mining.designed_journey import DesignedJourney, HandoverNorm, Norm, Stage, default_order
 from mining.designed_map import designed_map_svg
 from mining.norms import end_to_end_norm, handover_norms, stage_norms
 from mining.scope import define_scope
+from tests.conftest import event_row, hand_made_store, journey_row
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SD, MG, PR = "Service Desk", "Management", "Procurement"
@@ -90,19 +90,15 @@ def _at(hours: float | None) -> datetime | None:
 
 @pytest.fixture()
 def store(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = connect_store(tmp_path / "norms.duckdb")
-    for journey, (opened, closed, events) in JOURNEYS.items():
-        connection.execute(
-            "INSERT INTO journeys (journey_id, journey_type, opened_at, closed_at, is_open, source, load_run_id)"
-            " VALUES (?, 't', ?, ?, ?, 'hand', 'r1')",
-            [journey, T0 + timedelta(hours=opened), _at(closed), closed is None],
-        )
-        for index, (activity, department, hours) in enumerate(events):
-            connection.execute(
-                "INSERT INTO events (journey_id, activity, ts, department, team, event_kind, source, source_event_id,"
-                " load_run_id) VALUES (?, ?, ?, ?, ?, 'work', 'hand', ?, 'r1')",
-                [journey, activity, _at(hours), department, department + " team", f"{journey}-{index}"],
-            )
+    journeys = [
+        journey_row(j, T0 + timedelta(hours=opened), _at(closed)) for j, (opened, closed, _) in JOURNEYS.items()
+    ]
+    events = [
+        event_row(j, activity, _at(hours), department, f"{j}-{index}", team=department + " team")
+        for j, (_, _, steps) in JOURNEYS.items()
+        for index, (activity, department, hours) in enumerate(steps)
+    ]
+    connection = hand_made_store(tmp_path / "norms.duckdb", journeys, events)
     define_scope(connection, "t")
     yield connection
     connection.close()

@@ -20,6 +20,7 @@ from mining.pilot_stages import stage_times
 from mining.pilot_statistics import bootstrap_p_value, compare, rate_ratio_test
 from mining.pilot_windows import define_pilot_scope
 from mining.survival import weighted_km_cdf_at, weighted_km_quantiles
+from tests.conftest import event_row, hand_made_store, journey_row
 
 CHANGE = date(2026, 3, 9)  # a Monday
 # journey -> (opened, closed or None, region, [(activity, department, hours after opening)], contact hours)
@@ -39,27 +40,20 @@ JOURNEYS = {
 def store() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     connection.execute(SCHEMA)
+    journeys, events = [], []
     for journey, (opened, closed, region, steps, contacts) in JOURNEYS.items():
         closed_at = None if closed is None else opened + timedelta(hours=closed)
-        connection.execute(
-            "INSERT INTO journeys VALUES (?, 't', ?, ?, ?, 'c', '3', NULL, NULL, 'hand', ?, 'r')",
-            [journey, opened, closed_at, closed is None, json.dumps({"region": region})],
+        attributes = json.dumps({"region": region})
+        journeys.append(
+            journey_row(journey, opened, closed_at, category="c", priority="3", attributes=attributes, load_run_id="r")
         )
         rows = [(a, d, h, "work") for a, d, h in steps] + [("Contact", "Customer", h, "contact") for h in contacts]
-        for number, (activity, department, hours, kind) in enumerate(rows):
-            connection.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, NULL, ?, 'hand', ?, NULL, NULL, 'r')",
-                [
-                    journey,
-                    activity,
-                    opened + timedelta(hours=hours),
-                    department,
-                    department + " team",
-                    kind,
-                    f"{journey}-{number}",
-                ],
-            )
-    return connection
+        events += [
+            event_row(journey, a, opened + timedelta(hours=h), d, f"{journey}-{n}", event_kind=k, team=d + " team")
+            | {"load_run_id": "r"}
+            for n, (a, d, h, k) in enumerate(rows)
+        ]
+    return hand_made_store(connection, journeys, events)
 
 
 def test_open_journeys_are_censored_at_their_window_end_or_the_extraction(store) -> None:

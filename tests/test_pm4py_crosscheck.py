@@ -27,18 +27,31 @@ from mining import discovery
 from mining.handovers import Level, handovers
 from mining.scope import define_scope
 from tests.conftest import HAND_EVENTS
-from tests.test_real_logs import bpic2013, helpdesk  # noqa: F401 (module fixtures, loaded once per module)
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
 
 CASE, ACTIVITY, TIMESTAMP = "case:concept:name", "concept:name", "time:timestamp"
 
 
-@pytest.fixture(scope="module")
-def demo(demo_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(demo_store), read_only=True)
+def _read_only(store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(store), read_only=True)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def demo(demo_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    yield from _read_only(demo_store)
+
+
+@pytest.fixture()
+def helpdesk(helpdesk_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    yield from _read_only(helpdesk_store)
+
+
+@pytest.fixture()
+def bpic2013(bpic2013_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    yield from _read_only(bpic2013_store)
 
 
 def _event_frame(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -120,14 +133,14 @@ def test_unsorted_frame_is_why_we_sort(demo) -> None:
     assert dict(pm4py.get_variants(shuffled)) != dict(pm4py.get_variants(frame))
 
 
-def test_helpdesk_as_pm4py(helpdesk) -> None:  # noqa: F811
+def test_helpdesk_as_pm4py(helpdesk) -> None:
     define_scope(helpdesk)
     frame = _event_frame(helpdesk)
     _assert_same_directly_follows(helpdesk, frame)
     _assert_same_variants(helpdesk, frame)
 
 
-def test_bpic2013_support_team_handovers_as_pm4py(bpic2013) -> None:  # noqa: F811
+def test_bpic2013_support_team_handovers_as_pm4py(bpic2013) -> None:
     """9,454 team handovers (SOURCES.md) and the same per pair as pm4py's handover-of-work network."""
     define_scope(bpic2013)
     frame = _event_frame(bpic2013)

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from eventlogs.pipeline import extract_and_load
 from mining import discovery
 from mining.handovers import handover_instances, handovers, journeys_with_ping_pong
 from mining.scope import define_scope
-from tests.realdata import REPOSITORY, real_data_file
-
-EXAMPLES = REPOSITORY / "eventlogs" / "examples"
 
 
-def _load(config: str, log: str, store: Path) -> duckdb.DuckDBPyConnection:
-    results = extract_and_load(EXAMPLES / config, store, real_data_file(log).parent)
-    for result in results:
-        assert result.rows_read == result.rows_loaded  # nothing rejected, nothing lost
+def _scoped(store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect(str(store), read_only=True)
     define_scope(connection)
-    return connection
+    yield connection
+    connection.close()
 
 
 def _durations_days(connection: duckdb.DuckDBPyConnection) -> tuple[float, float, float]:
@@ -32,13 +27,20 @@ def _durations_days(connection: duckdb.DuckDBPyConnection) -> tuple[float, float
 
 
 @pytest.fixture(scope="module")
-def helpdesk(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    return _load("helpdesk.toml", "helpdesk.csv", tmp_path_factory.mktemp("helpdesk") / "store.duckdb")
+def helpdesk(helpdesk_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    yield from _scoped(helpdesk_store)
 
 
 @pytest.fixture(scope="module")
-def bpic2013(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    return _load("bpic2013_incidents.toml", "bpic2013_incidents.xes.gz", tmp_path_factory.mktemp("bpic") / "s.duckdb")
+def bpic2013(bpic2013_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    yield from _scoped(bpic2013_store)
+
+
+@pytest.mark.parametrize("log", ["helpdesk_load", "bpic2013_load"])
+def test_real_logs_load_completely(log: str, request: pytest.FixtureRequest) -> None:
+    _, results = request.getfixturevalue(log)
+    for result in results:
+        assert result.rows_read == result.rows_loaded  # nothing rejected, nothing lost
 
 
 def test_helpdesk_figures(helpdesk) -> None:

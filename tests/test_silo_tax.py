@@ -9,11 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from eventlogs.store import connect_store
 from mining.handovers import handovers
 from mining.scope import define_scope
 from mining.silo_tax import silo_tax_per_journey, silo_tax_summary
-from tests.conftest import T0
+from tests.conftest import T0, event_row, hand_made_store, journey_row
 
 
 def test_hand_store_every_wait_is_a_handover(hand_store) -> None:
@@ -66,17 +65,12 @@ MIXED_CLOSED_AT = {"K1": 16, "K2": 5, "K3": None}
 def mixed_store(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Journeys that stay in one department for some steps, and one opened before its first event and
     closed after its last, so handover, within-department and other time all differ from zero."""
-    connection = connect_store(tmp_path / "mixed.duckdb")
-    for journey, closed in MIXED_CLOSED_AT.items():
-        connection.execute(
-            "INSERT INTO journeys VALUES (?, 't', ?, ?, ?, NULL, NULL, NULL, NULL, 'hand', NULL, 'r1')",
-            [journey, T0, None if closed is None else T0 + timedelta(hours=closed), closed is None],
-        )
-    for i, (journey, activity, department, hours, kind) in enumerate(MIXED_EVENTS):
-        connection.execute(
-            "INSERT INTO events VALUES (?, ?, ?, ?, ?, NULL, ?, 'hand', ?, NULL, NULL, 'r1')",
-            [journey, activity, T0 + timedelta(hours=hours), department, department + " team", kind, f"e{i}"],
-        )
+    journeys = [journey_row(j, T0, None if c is None else T0 + timedelta(hours=c)) for j, c in MIXED_CLOSED_AT.items()]
+    events = [
+        event_row(j, a, T0 + timedelta(hours=h), d, f"e{i}", event_kind=k, team=d + " team")
+        for i, (j, a, d, h, k) in enumerate(MIXED_EVENTS)
+    ]
+    connection = hand_made_store(tmp_path / "mixed.duckdb", journeys, events)
     yield connection
     connection.close()
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from eventlogs.store import connect_store
 from mining.discovery import directly_follows
 from mining.errors import ConfigError
 from mining.handovers import handovers
@@ -20,6 +19,7 @@ from mining.scope import define_scope
 from mining.silo_tax import silo_tax_per_journey
 from mining.time_rules import TimeRules, load_time_rules
 from mining.working_time import install_working_clock, working_hours
+from tests.conftest import event_row, hand_made_store, journey_row
 
 RULES = """\
 calendars:
@@ -107,28 +107,14 @@ EVENTS = [
 
 @pytest.fixture()
 def store(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    connection = connect_store(tmp_path / "time.duckdb")
-    for journey, opened, closed in [
-        ("J1", utc(2026, 3, 27, 15), utc(2026, 3, 31, 9)),
-        ("J2", utc(2026, 4, 2, 14), None),
-    ]:
-        connection.execute(
-            "INSERT INTO journeys VALUES (?, 't', ?, ?, ?, NULL, NULL, NULL, NULL, 'hand', NULL, 'r1')",
-            [journey, opened, closed, closed is None],
-        )
-    for index, (journey, activity, department, ts) in enumerate(EVENTS):
-        connection.execute(
-            "INSERT INTO events (journey_id, activity, ts, department, event_kind, source, source_event_id,"
-            " load_run_id) VALUES (?, ?, ?, ?, 'work', 'hand', ?, 'r1')",
-            [journey, activity, ts, department, f"e{index}"],
-        )
+    journeys = [
+        journey_row("J1", utc(2026, 3, 27, 15), utc(2026, 3, 31, 9)),
+        journey_row("J2", utc(2026, 4, 2, 14), None),
+    ]
+    events = [event_row(j, a, ts, d, f"e{index}") for index, (j, a, d, ts) in enumerate(EVENTS)]
     # a customer contact later than every work event: the store's latest moment, so the censoring time
-    connection.execute(
-        "INSERT INTO events (journey_id, activity, ts, department, event_kind, source, source_event_id,"
-        " load_run_id) VALUES ('J2', 'Chased', ?, 'Customer', 'contact', 'hand', 'c1', 'r1')",
-        [utc(2026, 4, 6, 7)],
-    )
-    return connection
+    events.append(event_row("J2", "Chased", utc(2026, 4, 6, 7), "Customer", "c1", event_kind="contact"))
+    return hand_made_store(tmp_path / "time.duckdb", journeys, events)
 
 
 def test_waits_in_the_receiving_department_calendar_with_pauses_apart(

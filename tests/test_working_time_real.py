@@ -3,6 +3,9 @@ pandas/numpy computations of the same definitions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -10,16 +13,17 @@ import pytest
 
 from mining.scope import define_scope
 from mining.time_rules import load_time_rules
-from tests.test_real_logs import EXAMPLES, _load
+from tests.conftest import EXAMPLES
 
 RULES = EXAMPLES / "bpic2013_incidents.time.yaml"
 
 
 @pytest.fixture(scope="module")
-def bpic2013(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    connection = _load("bpic2013_incidents.toml", "bpic2013_incidents.xes.gz", tmp_path_factory.mktemp("b") / "s.db")
+def bpic2013(bpic2013_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(bpic2013_store), read_only=True)
     define_scope(connection, time_rules=load_time_rules(RULES))
-    return connection
+    yield connection
+    connection.close()
 
 
 def test_paused_time_is_the_gap_after_each_wait_for_the_caller(bpic2013) -> None:
