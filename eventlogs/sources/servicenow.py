@@ -225,11 +225,17 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
                 CASE WHEN fieldname = 'assignment_group' AND coalesce(trim(newvalue), '') = ''
                      THEN 'newvalue: empty assignment group' END) AS reason
             FROM audit
-        ), twins AS (
-            -- valid records only, whose keys are all set (checked above), so `=` finds every twin; an
-            -- aggregate over the few repeated keys took two thirds of the time of a window over all rows
-            SELECT documentkey, fieldname, newvalue, ts, min(sys_id) AS first_of_twins
+        ), repeated_hashes AS (
+            -- valid records only, whose keys are all set (checked above), so `=` finds every twin. Grouping
+            -- by one hash first, then by the four columns only where a hash repeats, took a tenth of the
+            -- time of grouping every row by the four columns (a window over all rows was slower still)
+            SELECT hash(documentkey, fieldname, newvalue, ts) AS key_hash
             FROM checked WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1
+        ), twins AS (
+            SELECT documentkey, fieldname, newvalue, ts, min(sys_id) AS first_of_twins
+            FROM checked WHERE reason IS NULL
+                 AND hash(documentkey, fieldname, newvalue, ts) IN (SELECT key_hash FROM repeated_hashes)
+            GROUP BY ALL HAVING count(*) > 1
         )
         SELECT c.* EXCLUDE (reason), coalesce(c.reason,
                  CASE WHEN t.first_of_twins <> c.sys_id THEN 'sys_id: duplicate of sys_audit ' || t.first_of_twins
