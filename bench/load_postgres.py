@@ -39,6 +39,7 @@ from types import FrameType, ModuleType
 from typing import Any
 
 import duckdb
+from store_floor import rate, store_write_floor  # a sibling script
 
 import eventlogs.pipeline
 import eventlogs.sources.servicenow
@@ -223,10 +224,6 @@ def create_tables(connection: duckdb.DuckDBPyConnection, schema: str, tasks: int
         connection.execute(f"SELECT * FROM postgres_query('pg', 'SELECT count(*) FROM {s}.{table}')").fetchall()
 
 
-def _rate(count: int, seconds: float) -> str:
-    return f"{count:,} events in {seconds:.1f} s = {count / seconds:,.0f} events/s"
-
-
 def measure_database(connection: duckdb.DuckDBPyConnection, schema: str, events: int) -> None:
     s = f'"{schema}"'
     connection.execute("CALL pg_clear_cache()")  # the tables were made after ATTACH read the catalog
@@ -240,19 +237,19 @@ def measure_database(connection: duckdb.DuckDBPyConnection, schema: str, events:
                 stdout=subprocess.DEVNULL,
                 check=True,
             )
-        print(f"database alone, psql COPY of the connector's queries to /dev/null: {_rate(events, _since(started))}")
+        print(f"database alone, psql COPY of the connector's queries to /dev/null: {rate(events, _since(started))}")
     else:
         print("database alone, psql COPY: skipped (no psql on PATH)")
     started = time.perf_counter()
     for table in queries:
         connection.execute(f"CREATE TABLE copy_{table} AS SELECT * FROM pg.{s}.{table}")
-    print(f"database alone, DuckDB copying the attached tables (parallel scan): {_rate(events, _since(started))}")
+    print(f"database alone, DuckDB copying the attached tables (parallel scan): {rate(events, _since(started))}")
     for table in queries:
         connection.execute(f"DROP TABLE copy_{table}")
     started = time.perf_counter()
     for table, sql in queries.items():
         connection.execute(f"CREATE TABLE query_{table} AS SELECT * FROM postgres_query('pg', {sql_literal(sql)})")
-    print(f"database alone, DuckDB postgres_query of the connector's queries: {_rate(events, _since(started))}")
+    print(f"database alone, DuckDB postgres_query of the connector's queries: {rate(events, _since(started))}")
 
 
 def _since(started: float) -> float:
@@ -380,7 +377,7 @@ def main() -> None:
             result, seconds, totals = load(config, store)
             if (result.rows_loaded, result.rows_rejected) != (events, 0):
                 raise SystemExit(f"expected {events:,} events loaded and none rejected, got {result}")
-            print(f"extract + load: {_rate(result.rows_loaded, seconds)}")
+            print(f"extract + load: {rate(result.rows_loaded, seconds)}")
             print(_parts(totals))
             again, seconds, totals = load(config, store)
             print(
@@ -391,6 +388,7 @@ def main() -> None:
             print(_parts(totals))
             peak = peak_memory_mb()
             print(f"peak resident memory of the loads: {peak:,.0f} MB ({peak * 2**20 / events:.0f} bytes/event)")
+            print(store_write_floor(store))
     finally:
         drop(schema)
 
