@@ -130,15 +130,28 @@ def _as_text(column: str, column_type: str, time_format: str) -> str:
 
 
 def fetch_as_text(
-    connection: duckdb.DuckDBPyConnection, database: AttachedDatabase, local_table: str, sql: str, time_format: str
+    connection: duckdb.DuckDBPyConnection,
+    database: AttachedDatabase,
+    local_table: str,
+    sql: str,
+    time_format: str,
+    keep_where: str | None = None,
+    stream: bool = False,
 ) -> None:
     """Runs `sql` in the database into the temp table `local_table`, every column as text (date-times as
     UTC in `time_format`), so checks and rejected records see the values as the source held them.
+    `keep_where`: a DuckDB condition over the text columns that a row must meet to be kept.
 
     The result's types come from binding the query (DESCRIBE runs nothing in the database), so the rows
     are converted as they arrive and written once: a typed copy first, then a text copy, took a third
-    longer and held both in memory."""
+    longer and held both in memory. `stream`: a temp view instead, for a table read exactly once (by the
+    step that checks it), whose rows then go from the database into that step's own table."""
     source = f"SELECT * FROM {database.query(sql)}"
     columns = connection.execute(f"DESCRIBE {source}").fetchall()
     select = ", ".join(_as_text(name, column_type, time_format) for name, column_type, *_ in columns)
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE {local_table} AS SELECT {select} FROM {database.query(sql)}")
+    kind = "VIEW" if stream else "TABLE"
+    where = f"WHERE {keep_where}" if keep_where else ""
+    connection.execute(
+        f"CREATE OR REPLACE TEMP {kind} {local_table} AS SELECT * FROM (SELECT {select} FROM {database.query(sql)}) "
+        + where
+    )

@@ -101,41 +101,27 @@ def _fetch(
         return f"{column} IN (SELECT sys_id FROM {task} WHERE {updated})" if since else "1 = 1"
 
     fetch_as_text(connection, database, RAW.task, f"SELECT * FROM {task} WHERE {updated}", TIME_FORMAT)
-    fetch_as_text(
-        connection,
-        database,
-        RAW.audit,
-        f"SELECT * FROM {database.table('sys_audit')} WHERE {_AUDIT_FILTER} AND {of_tasks('documentkey')}",
-        TIME_FORMAT,
-    )
-    fetch_as_text(
-        connection,
-        database,
-        RAW.approval,
-        f"SELECT * FROM {database.table('sysapproval_approver')} WHERE {of_tasks('sysapproval')}",
-        TIME_FORMAT,
-    )
-    fetch_as_text(
-        connection,
-        database,
-        RAW.interaction,
-        f"SELECT * FROM {database.table('interaction')} WHERE {of_tasks('parent')}",
-        TIME_FORMAT,
-    )
-    if since is None:
-        return
-    connection.execute(
-        f"DELETE FROM {RAW.task} WHERE coalesce({_UTC.format(column='sys_updated_on')} < $since, true)",
-        {"since": since},
-    )
-    for table, column in (
-        (RAW.audit, "documentkey"),
-        (RAW.approval, "sysapproval"),
-        (RAW.interaction, "parent"),
-    ):
+    if since is not None:
         connection.execute(
-            f"DELETE FROM {table} WHERE coalesce({column} NOT IN "
-            f"(SELECT sys_id FROM {RAW.task} WHERE sys_id IS NOT NULL), true)"
+            f"DELETE FROM {RAW.task} WHERE coalesce({_UTC.format(column='sys_updated_on')} < $since, true)",
+            {"since": since},
+        )
+    # The other three are read once each, by the step that checks them: streamed into it, not first
+    # copied into tables of their own (at millions of audit rows that copy spilled past the memory cap).
+    for local_table, table, column, condition in (
+        (RAW.audit, "sys_audit", "documentkey", f"{_AUDIT_FILTER} AND "),
+        (RAW.approval, "sysapproval_approver", "sysapproval", ""),
+        (RAW.interaction, "interaction", "parent", ""),
+    ):
+        fetch_as_text(
+            connection,
+            database,
+            local_table,
+            f"SELECT * FROM {database.table(table)} WHERE {condition}{of_tasks(column)}",
+            TIME_FORMAT,
+            # with `since`, only the records of the tasks kept above
+            keep_where=f"{column} IN (SELECT sys_id FROM {RAW.task} WHERE sys_id IS NOT NULL)" if since else None,
+            stream=True,
         )
 
 
@@ -216,7 +202,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
             SELECT a.*, {_UTC.format(column="sys_created_on")} AS ts, t.request_number
             FROM {tables.audit} a LEFT JOIN {valid_tasks} t ON t.sys_id = a.documentkey
             WHERE a.tablename = 'sc_req_item' AND a.fieldname IN ('state', 'assignment_group')
-        ), checked AS (
+        ), checked AS MATERIALIZED (  -- read three times below; the audit rows may stream from the database
             SELECT audit.*, coalesce(
                 {_time_check("sys_created_on")},
                 {_request_check("documentkey")},
