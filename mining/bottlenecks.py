@@ -247,14 +247,14 @@ def team_ping_pong_sentence(connection: duckdb.DuckDBPyConnection, journey: Desi
 def push_from_front_sentence(
     connection: duckdb.DuckDBPyConnection, journey: DesignedJourney, ranked: pd.DataFrame
 ) -> str | None:
-    """When the design resolves at the front (a first stage that is not optional, followed by optional
-    stages of other departments: escalation only when the front cannot), how many journeys still go on
-    to those stages and how much of the excess time their work holds. None when fewer than
-    ESCALATION_FINDING_RATE of the journeys escalate."""
+    """When the design resolves at the front (a first stage every journey goes through, followed by stages
+    of other departments the design lets a journey skip: escalation only when the front cannot), how many
+    journeys still go on to those stages and how much of the excess time their work holds. None when fewer
+    than ESCALATION_FINDING_RATE of the journeys escalate."""
     front = journey.stages[0] if journey.stages else None
-    if front is None or front.optional:
+    if front is None or journey.skippable(front):
         return None
-    beyond = [stage for stage in journey.stages if stage.optional and stage.department != front.department]
+    beyond = [stage for stage in journey.stages if journey.skippable(stage) and stage.department != front.department]
     if not beyond:
         return None
     connection.register("norms_stage_map", stage_map(connection, journey))

@@ -112,6 +112,18 @@ def stage_refs(node: OrderNode) -> Iterator[str]:
             yield from stage_refs(child)
 
 
+def mandatory_stages(node: OrderNode) -> frozenset[str]:
+    """The stages every run of `node` goes through (a choice: those on each of its branches)."""
+    if isinstance(node, StageRef):
+        return frozenset({node.stage})
+    if isinstance(node, Loop):
+        return mandatory_stages(node.body)
+    if isinstance(node, Choice):
+        return frozenset.intersection(*(mandatory_stages(branch) for branch in node.branches))
+    parts = node.parts if isinstance(node, Sequence) else node.branches  # a parallel part runs every branch
+    return frozenset().union(*(mandatory_stages(part) for part in parts))
+
+
 @dataclass(frozen=True)
 class _Follows:
     """Glushkov sets of an order node: stages that can come first / last, whether it can be empty,
@@ -207,6 +219,11 @@ class DesignedJourney:
         """Stage pairs (a, b) where b may directly follow a in the designed order, in stage order."""
         index = {stage.name: i for i, stage in enumerate(self.stages)}
         return sorted(_follows(self.order).pairs, key=lambda pair: (index[pair[0]], index[pair[1]]))
+
+    def skippable(self, stage: Stage) -> bool:
+        """Whether the design lets a journey go without `stage` (its `optional` flag, or an order that can
+        pass it by)."""
+        return stage.name not in mandatory_stages(self.order)
 
     def designed_handovers(self) -> list[tuple[str, str]]:
         """Department changes between stages that may directly follow each other in the designed order,

@@ -11,6 +11,7 @@ from mining.conformance import VariantAligner
 from mining.designed_journey import Choice, Loop, Norm, Parallel, Sequence, StageRef, load_designed_journey
 from mining.designed_model import build_designed_model
 from mining.errors import ConfigError
+from tests.conftest import EXAMPLES
 
 RICH = """\
 name: Rich
@@ -163,6 +164,38 @@ def test_demo_design_allows_rejection_and_redelivery_but_not_an_order_query() ->
     fits = _fitness(journey, designed, rejected, queried)
     # the order query and the second approval are two log moves; the cheapest run is the rejection, 4 moves
     assert fits == [1.0, 1.0, pytest.approx(1 - 2 / (len(queried) + 4))]
+
+
+ESCALATION = """\
+name: Lines
+journey_type: t
+end_to_end_norm: 5d
+stages:
+  - {name: First, department: L1, activities: [Take]}
+  - {name: Second, department: L2, activities: [Dig]SECOND_FLAG}
+  - {name: Third, department: L3, activities: [Fix]}
+order: [First, {optional: [Second, {optional: [Third]}]}]
+"""
+
+
+def test_escalation_step_by_step_is_skippable_but_never_skips_a_line(tmp_path: Path) -> None:
+    journey = _load(tmp_path, ESCALATION.replace("SECOND_FLAG", ""))
+    assert [journey.skippable(stage) for stage in journey.stages] == [False, True, True]
+    # First -> Second -> Third, or stop after any of them: Third never directly after First
+    assert journey.stage_follows() == [("First", "Second"), ("Second", "Third")]
+    assert journey.designed_handovers() == [("L1", "L2"), ("L2", "L3")]
+
+
+def test_a_stage_flag_holds_where_the_order_names_it(tmp_path: Path) -> None:
+    # Second optional on its own as well: inside the optional part it may be skipped, so First -> Third
+    journey = _load(tmp_path, ESCALATION.replace("SECOND_FLAG", ", optional: true"))
+    assert journey.stage_follows() == [("First", "Second"), ("First", "Third"), ("Second", "Third")]
+
+
+def test_bpic2013_design_escalates_line_by_line() -> None:
+    journey = load_designed_journey(EXAMPLES / "bpic2013_incidents.journey.yaml")
+    assert journey.designed_handovers() == [("First line", "Second line"), ("Second line", "Third line")]
+    assert [stage.name for stage in journey.stages if journey.skippable(stage)] == ["Second line", "Third line"]
 
 
 DEMO_BPMN = DEMO_DESIGNED_JOURNEY.with_suffix("").with_suffix(".bpmn")  # laptop_request.bpmn
