@@ -81,10 +81,11 @@ def ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department"
 
 
 def journeys_with_ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> int:
-    """Journeys with at least one X -> Y -> X at `level` (repeats collapsed)."""
+    """Journeys with at least one X -> Y -> X at `level` (repeats collapsed), counted as `ping_pong` counts
+    them: Y must be known (X -> an event without a holder -> X is no bounce to anybody)."""
     return connection.execute(f"""
         SELECT count(DISTINCT journey_id) FROM (
-            SELECT journey_id, holder, lag(holder, 2) OVER w AS two_back FROM ({holders_sql(level)})
-            WINDOW w AS (PARTITION BY journey_id ORDER BY position))
-        WHERE holder IS NOT DISTINCT FROM two_back AND holder IS NOT NULL
+            SELECT journey_id, holder, lag(holder) OVER w AS middle, lag(holder, 2) OVER w AS two_back
+            FROM ({holders_sql(level)}) WINDOW w AS (PARTITION BY journey_id ORDER BY position))
+        WHERE holder IS NOT DISTINCT FROM two_back AND holder IS NOT NULL AND middle IS NOT NULL
     """).fetchone()[0]

@@ -9,7 +9,7 @@ import pytest
 from mining import discovery
 from mining.handovers import handovers, journeys_with_ping_pong, ping_pong
 from mining.scope import define_scope
-from tests.conftest import HAND_EVENTS, T0
+from tests.conftest import HAND_EVENTS, T0, event_row, hand_made_store, journey_row
 
 
 def _edge(table: pd.DataFrame, source: str, target: str) -> pd.Series:
@@ -99,3 +99,21 @@ def test_ping_pong(hand_store) -> None:
     assert table.loc[("Management", "Procurement"), "rate"] == pytest.approx(1 / 2)
     assert table.loc[("Procurement", "Management"), "rate"] == pytest.approx(1)
     assert journeys_with_ping_pong(hand_store, "department") == 1
+
+
+def test_a_step_without_department_between_two_of_the_same_is_no_ping_pong(tmp_path) -> None:
+    """K1 runs Desk, (none), Desk: nobody to bounce to. K2 runs Desk, Lab, Desk: one bounce."""
+    steps = {"K1": ["Desk", None, "Desk"], "K2": ["Desk", "Lab", "Desk"]}
+    journeys = [journey_row(k, T0, T0 + pd.Timedelta(hours=3)) for k in steps]
+    events = [
+        event_row(k, f"step {i}", T0 + pd.Timedelta(hours=i), department, f"{k}-{i}")
+        for k, departments in steps.items()
+        for i, department in enumerate(departments)
+    ]
+    connection = hand_made_store(tmp_path / "store.duckdb", journeys, events)
+    define_scope(connection)
+    table = ping_pong(connection, "department")
+    bounces = zip(table["from_department"], table["to_department"], table["journeys"], strict=True)
+    assert list(bounces) == [("Desk", "Lab", 1)]
+    assert journeys_with_ping_pong(connection, "department") == 1
+    connection.close()
