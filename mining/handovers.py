@@ -57,19 +57,25 @@ def holders_sql(level: Level, events: str = "scope_work_events") -> str:
         WHERE previous IS DISTINCT FROM {level}"""
 
 
+def bounces_sql(level: Level, events: str = "scope_work_events") -> str:
+    """SQL of every X -> Y -> X at `level` in each journey's holders with repeats collapsed (holders_sql):
+    (journey_id, holder X, bounced_to Y). Y must be known: X -> an event without a holder -> X is no bounce
+    to anybody. The one definition of ping-pong for the tables, the findings and the pilot."""
+    return f"""
+        SELECT journey_id, first AS holder, middle AS bounced_to FROM (
+            SELECT journey_id, lag(holder, 2) OVER w AS first, lag(holder) OVER w AS middle, holder AS last
+            FROM ({holders_sql(level, events)}) WINDOW w AS (PARTITION BY journey_id ORDER BY position))
+        WHERE first = last AND middle IS NOT NULL"""
+
+
 def ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> pd.DataFrame:
     """X -> Y -> X at `level`, in each journey's sequence with repeats collapsed, per pair (X, Y):
     occurrences, journeys with it, and the rate among journeys with an X -> Y handover."""
     return connection.execute(f"""
-        WITH collapsed AS ({holders_sql(level)}
-        ), triples AS (
-            SELECT journey_id, lag(holder, 2) OVER w AS first, lag(holder) OVER w AS middle, holder AS last
-            FROM collapsed WINDOW w AS (PARTITION BY journey_id ORDER BY position)
-        ), bounces AS (
-            SELECT first AS from_{level}, middle AS to_{level}, count(*) AS ping_pongs,
+        WITH bounces AS (
+            SELECT holder AS from_{level}, bounced_to AS to_{level}, count(*) AS ping_pongs,
                    count(DISTINCT journey_id) AS journeys
-            FROM triples WHERE first IS NOT DISTINCT FROM last AND middle IS NOT NULL AND first IS NOT NULL
-            GROUP BY ALL
+            FROM ({bounces_sql(level)}) GROUP BY ALL
         ), exposed AS (
             SELECT from_{level}, to_{level}, count(DISTINCT journey_id) AS journeys_with_handover
             FROM ({handover_instances(level)}) GROUP BY ALL
@@ -81,11 +87,5 @@ def ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department"
 
 
 def journeys_with_ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> int:
-    """Journeys with at least one X -> Y -> X at `level` (repeats collapsed), counted as `ping_pong` counts
-    them: Y must be known (X -> an event without a holder -> X is no bounce to anybody)."""
-    return connection.execute(f"""
-        SELECT count(DISTINCT journey_id) FROM (
-            SELECT journey_id, holder, lag(holder) OVER w AS middle, lag(holder, 2) OVER w AS two_back
-            FROM ({holders_sql(level)}) WINDOW w AS (PARTITION BY journey_id ORDER BY position))
-        WHERE holder IS NOT DISTINCT FROM two_back AND holder IS NOT NULL AND middle IS NOT NULL
-    """).fetchone()[0]
+    """Journeys with at least one X -> Y -> X at `level` (bounces_sql)."""
+    return connection.execute(f"SELECT count(DISTINCT journey_id) FROM ({bounces_sql(level)})").fetchone()[0]

@@ -27,7 +27,7 @@ import duckdb
 
 from eventlogs.sql_text import sql_literal
 from mining.errors import AnalysisError, ConfigError
-from mining.handovers import holders_sql
+from mining.handovers import bounces_sql
 from mining.journey_attributes import define_journey_attributes, validate_condition
 from mining.pilot_definition import PilotDefinition, Window
 from mining.scope import define_scope
@@ -226,12 +226,8 @@ def _add_journey_measures(connection: duckdb.DuckDBPyConnection) -> None:
             WHERE e.event_kind = 'contact' AND e.ts <= p.censor_at GROUP BY ALL
         ), rework AS (
             SELECT journey_id, count(*) > count(DISTINCT activity) AS rework FROM pilot_events GROUP BY ALL
-        ), collapsed AS ({holders_sql("department", "pilot_events")}
         ), bounces AS (
-            SELECT DISTINCT journey_id FROM (
-                SELECT journey_id, holder AS department, lag(holder, 2) OVER w AS two_back
-                FROM collapsed WINDOW w AS (PARTITION BY journey_id ORDER BY position))
-            WHERE department = two_back
+            SELECT DISTINCT journey_id FROM ({bounces_sql("department", "pilot_events")})
         )
         SELECT p.*, coalesce(c.contacts, 0) AS contacts, coalesce(r.rework, FALSE) AS rework,
                b.journey_id IS NOT NULL AS ping_pong
