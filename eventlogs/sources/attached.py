@@ -151,7 +151,7 @@ def fetch_as_text(
     select = ", ".join(_as_text(name, column_type, time_format) for name, column_type, *_ in columns)
     kind = "VIEW" if stream else "TABLE"
     where = f"WHERE {keep_where}" if keep_where else ""
+    # `keep_where` sees the text columns, so the converting SELECT is nested inside
     connection.execute(
-        f"CREATE OR REPLACE TEMP {kind} {local_table} AS SELECT * FROM (SELECT {select} FROM {database.query(sql)}) "
-        + where
+        f"CREATE OR REPLACE TEMP {kind} {local_table} AS SELECT * FROM (SELECT {select} FROM ({source})) {where}"
     )
