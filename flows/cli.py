@@ -7,11 +7,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from eventlogs.errors import JourneyMiningError
+from eventlogs.errors import ConfigError, JourneyMiningError, SourcesFailedError
+
+if TYPE_CHECKING:
+    from flows.deployment import DeploymentPlan
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
 # The temporary local server logs a "database is locked" traceback while recording telemetry.
@@ -41,10 +45,16 @@ def demo(
     """Run the whole job on the built-in demo organisation and write report.html."""
     from flows.journey_flow import demo_flow
 
-    with _errors_end_the_command():
-        outcome = demo_flow(out=str(out), journeys=journeys, seed=seed, regenerate=regenerate)
+    try:
+        with _errors_end_the_command():
+            outcome = demo_flow(out=str(out), journeys=journeys, seed=seed, regenerate=regenerate)
+    except typer.Exit as stop:
+        failure = stop.__cause__
+        if not isinstance(failure, SourcesFailedError) or not failure.outcome:
+            raise
+        outcome = failure.outcome  # the other sources were loaded and reported: show what they gave
     console.print(f"\n[bold]Top bottleneck:[/bold] {outcome['bottleneck']}")
-    console.print(f"[bold]Report:[/bold] {Path(outcome['report']).resolve()}")
+    console.print(f"[bold]Report:[/bold] {outcome['report']}")
     for name, reason in outcome["failed_sources"].items():
         console.print(f"[red]source {name} failed and was not loaded:[/red] {reason}")
     if outcome["failed_sources"]:
@@ -281,18 +291,109 @@ def sources_check(
         raise typer.Exit(1)
 
 
+# The options `journey deploy` and `journey serve` share: what to run and when.
+_CONFIG = typer.Option(None, help="Source configuration (TOML); default: the built-in demo organisation.")
+_DATA = typer.Option(None, help="Folder the configured paths are relative to (default: the config's).")
+_JOURNEY = typer.Option(None, help="Designed journey (YAML or BPMN); default: the demo's laptop request.")
+_TIME_RULES = typer.Option(None, help="Business calendars and pauses (YAML): waits in working time.")
+_STORE = typer.Option(None, help="The DuckDB event store (default: OUT/journeys.duckdb).")
+_OUT = typer.Option(None, help="Output folder of each run (report, tables); needed with --config.")
+_CRON = typer.Option("0 2 * * *", help="When to run (cron, in --timezone).")
+_TIMEZONE = typer.Option("Europe/Amsterdam", help="Time zone of the schedule.")
+_NAME = typer.Option(None, help="Deployment name (default: the config file's stem, or `demo`).")
+_RETRIES = typer.Option(2, min=0, help="Retries of a failing source's extraction within a run.")
+_RETRY_DELAY = typer.Option(10.0, min=0, help="Seconds between those retries.")
+_REPLACE = typer.Option(False, help="Update a deployment of that name that has other parameters.")
+_JOURNEYS = typer.Option(2000, min=1, help="Demo only: journeys the demo organisation simulates.")
+
+
+def _plan(
+    config: Path | None,
+    data: Path | None,
+    journey: Path | None,
+    time_rules: Path | None,
+    store: Path | None,
+    out: Path | None,
+    cron: str,
+    timezone: str,
+    name: str | None,
+    retries: int,
+    retry_delay: float,
+    journeys: int,
+    served: bool,
+) -> DeploymentPlan:
+    from flows.deployment import Retries, default_name, demo_plan, journey_plan
+
+    chosen = name or default_name(config, served)
+    again = Retries(retries, retry_delay)
+    if config is None:
+        if any(option is not None for option in (data, journey, time_rules, store)):
+            raise ConfigError("--data, --journey, --time-rules and --store need --config (without it: the demo)")
+        return demo_plan(out or Path("outputs/demo"), cron, timezone, journeys, name=chosen, retries=again)
+    if out is None:
+        raise ConfigError("--out is needed with --config: the folder each run writes its report and tables to")
+    return journey_plan(
+        config, store or out / "journeys.duckdb", out, cron, timezone, data, journey, time_rules, chosen, again
+    )
+
+
+@app.command()
+def deploy(
+    config: Path | None = _CONFIG,
+    data: Path | None = _DATA,
+    journey: Path | None = _JOURNEY,
+    time_rules: Path | None = _TIME_RULES,
+    store: Path | None = _STORE,
+    out: Path | None = _OUT,
+    cron: str = _CRON,
+    timezone: str = _TIMEZONE,
+    pool: str = typer.Option("journey-pool", help="The process work pool whose workers run it."),
+    name: str | None = _NAME,
+    retries: int = _RETRIES,
+    retry_delay: float = _RETRY_DELAY,
+    replace: bool = _REPLACE,
+    journeys: int = _JOURNEYS,
+) -> None:
+    """Register a scheduled deployment of your sources (or the demo) on the Prefect server in
+    PREFECT_API_URL, for the workers of --pool (start one with `prefect worker start --pool NAME`)."""
+    from flows.deployment import deploy as register
+
+    with _errors_end_the_command():
+        plan = _plan(
+            config, data, journey, time_rules, store, out, cron, timezone, name, retries, retry_delay, journeys, False
+        )
+        deployment_id = register(plan, pool, replace)
+    console.print(
+        f"deployment [bold]{plan.full_name}[/bold] ({deployment_id}): {plan.cron} {plan.timezone}, pool {pool}"
+    )
+    console.print(f"run it now: prefect deployment run '{plan.full_name}'")
+
+
 @app.command()
 def serve(
-    cron: str = typer.Option("0 2 * * *", help="When to run (cron, in --timezone)."),
-    timezone: str = typer.Option("Europe/Amsterdam", help="Time zone of the schedule."),
-    out: Path = typer.Option(Path("outputs/demo"), help="Output folder of each run."),
+    config: Path | None = _CONFIG,
+    data: Path | None = _DATA,
+    journey: Path | None = _JOURNEY,
+    time_rules: Path | None = _TIME_RULES,
+    store: Path | None = _STORE,
+    out: Path | None = _OUT,
+    cron: str = _CRON,
+    timezone: str = _TIMEZONE,
+    name: str | None = typer.Option(None, help="Deployment name (default: the config's stem, or demo, + -served)."),
+    retries: int = _RETRIES,
+    retry_delay: float = _RETRY_DELAY,
+    replace: bool = _REPLACE,
+    journeys: int = _JOURNEYS,
 ) -> None:
-    """Serve the demo flow as a Prefect deployment with a nightly schedule (needs a Prefect server)."""
-    from prefect.schedules import Cron
+    """Serve your sources (or the demo) on a schedule from this process, without a work pool (needs a
+    Prefect server in PREFECT_API_URL); stops with Ctrl-C."""
+    from flows.deployment import serve as serve_plan
 
-    from flows.journey_flow import demo_flow
-
-    demo_flow.serve(name="journey-demo-nightly", schedule=Cron(cron, timezone=timezone), parameters={"out": str(out)})
+    with _errors_end_the_command():
+        plan = _plan(
+            config, data, journey, time_rules, store, out, cron, timezone, name, retries, retry_delay, journeys, True
+        )
+        serve_plan(plan, replace)
 
 
 if __name__ == "__main__":

@@ -7,28 +7,28 @@ and hands over Parquet.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from eventlogs.config import load_source_config
 from eventlogs.demo.sources import DemoSourceWriter
-from eventlogs.errors import SourceError
+from eventlogs.errors import SourcesFailedError
 from eventlogs.loader import LoadResult, load_staged
 from eventlogs.pipeline import new_run_id, read_since, stage_source
 from eventlogs.result_tables import write_result_tables
-from eventlogs.staging import StagedSource, discard_staged
+from eventlogs.staging import StagedSource
+from flows.artifacts import ARTIFACT_ONLY, publish_run_artifacts, table_rows
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
 from mining.analysis import add_pilot, analyse, write_tables
 from mining.designed_journey import load_designed_journey
 from mining.pilot_definition import has_pilot, load_pilot_definition
 from mining.pilot_output import pilot_markdown, write_pilot_outputs
 from mining.report import render_report
-from mining.run_summary import run_summary_markdown
 from mining.time_rules import load_time_rules
 
 
@@ -99,7 +99,62 @@ def mine_and_report(
     report = render_report(analysis, organisation, Path(out) / "report.html")
     get_run_logger().info("top bottleneck: %s", analysis.bottleneck)
     quality = analysis.tables["data_quality"].astype(str).to_dict("records")
-    return {"report": str(report), "bottleneck": analysis.bottleneck, "quality": quality, **pilot}
+    return {
+        "report": str(report.resolve()),
+        "bottleneck": analysis.bottleneck,
+        "quality": quality,
+        **pilot,
+        **table_rows(analysis.tables),
+    }
+
+
+def run_journey(
+    config_file: str,
+    data_folder: str,
+    designed_journey: str,
+    out: str,
+    store: str | None = None,
+    time_rules: str | None = None,
+    extract_retries: int = 2,
+    extract_retry_delay_seconds: float = 10,
+) -> dict[str, Any]:
+    """The job inside whichever flow run calls it (not a subflow: the run a user opens from a deployment
+    carries the tasks and the artifacts). Raises SourcesFailedError after reporting when a source failed."""
+    out_path = Path(out).resolve()
+    store_path = str(Path(store).resolve()) if store else str(out_path / "journeys.duckdb")
+    run_id = new_run_id()
+    config = load_source_config(Path(config_file), Path(data_folder))
+    starts = read_since(config, Path(store_path))
+    # Staged files hold records before pseudonymisation: outside the output folder, removed on every exit.
+    with tempfile.TemporaryDirectory(prefix="journey-staging-") as staging:
+        extract_with_retries = extract.with_options(
+            retries=extract_retries, retry_delay_seconds=extract_retry_delay_seconds
+        )
+        futures = [
+            extract_with_retries.submit(config_file, data_folder, name, staging, starts[name], store_path)
+            for name in config.sources
+        ]
+        staged, failed = [], {}
+        for name, future in zip(config.sources, futures, strict=True):
+            try:
+                staged.append(future.result())
+            except Exception as error:  # any failure of one source: the others still load
+                failed[name] = f"{type(error).__name__}: {error}"
+                get_run_logger().error("source %s failed after its retries and is not loaded: %s", name, failed[name])
+        if not staged:
+            raise SourcesFailedError(failed)
+        results = load(store_path, staged, run_id)
+    pilot_config = config_file if has_pilot(Path(config_file)) else None
+    outcome = mine_and_report(
+        store_path, designed_journey, str(out_path), config.organisation, time_rules, pilot_config
+    )
+    write_back(store_path, str(out_path / "tables"))
+    publish_run_artifacts(run_id, outcome, results, failed)
+    outcome = {key: value for key, value in outcome.items() if key not in ARTIFACT_ONLY}
+    outcome.update(store=store_path, run_id=run_id, failed_sources=failed)
+    if failed:
+        raise SourcesFailedError(failed, outcome)
+    return outcome
 
 
 @flow(name="journey-mining", log_prints=True)
@@ -109,68 +164,46 @@ def journey_flow(
     designed_journey: str,
     out: str,
     store: str | None = None,
-    extract_retries: int = 2,
     time_rules: str | None = None,
+    extract_retries: int = 2,
+    extract_retry_delay_seconds: float = 10,
 ) -> dict[str, Any]:
-    """Extract every configured source, load the store, discover, compare with the design, report."""
-    out_path = Path(out)
-    store_path = store or str(out_path / "journeys.duckdb")
-    run_id = new_run_id()
-    config = load_source_config(Path(config_file), Path(data_folder))
-    staging = out_path / "staging" / run_id
-    starts = read_since(config, Path(store_path))
-    futures = [
-        extract.with_options(retries=extract_retries).submit(
-            config_file, data_folder, name, str(staging), starts[name], store_path
-        )
-        for name in config.sources
-    ]
-    staged, failed = [], {}
-    for name, future in zip(config.sources, futures, strict=True):
-        try:
-            staged.append(future.result())
-        except Exception as error:
-            failed[name] = f"{type(error).__name__}: {error}"
-            get_run_logger().error("source %s failed after its retries and is not loaded: %s", name, failed[name])
-    if not staged:
-        raise SourceError(f"every source failed: {failed}")
-    results = load(store_path, staged, run_id)
-    discard_staged(staging)  # only reached when the load committed; a failed run keeps them to inspect
-    pilot_config = config_file if has_pilot(Path(config_file)) else None
-    outcome = mine_and_report(store_path, designed_journey, out, config.organisation, time_rules, pilot_config)
-    write_back(store_path, str(out_path / "tables"))
-    create_markdown_artifact(
-        key="journey-run-summary",
-        markdown=run_summary_markdown(
-            run_id,
-            outcome["bottleneck"],
-            [result.__dict__ for result in results],
-            outcome["quality"],
-            failed,
-            outcome["report"],
-        ),
-        description="Top silo bottleneck, load ledger, data quality and failed sources",
+    """Extract every configured source, load the store, discover, compare with the design, report.
+    Ends Failed, naming them, when a source failed (after loading and reporting the others)."""
+    return run_journey(
+        config_file,
+        data_folder,
+        designed_journey,
+        out,
+        store,
+        time_rules,
+        extract_retries,
+        extract_retry_delay_seconds,
     )
-    if "pilot_markdown" in outcome:
-        create_markdown_artifact(
-            key="journey-pilot",
-            markdown=outcome.pop("pilot_markdown"),
-            description="Pilot evaluation: the verdict with its intervals, side effects and improvements",
-        )
-    return {**outcome, "store": store_path, "run_id": run_id, "failed_sources": failed}
 
 
 @flow(name="journey-demo", log_prints=True)
 def demo_flow(
-    out: str = "outputs/demo", journeys: int = 2000, seed: int = 7, regenerate: bool = False
+    out: str = "outputs/demo",
+    journeys: int = 2000,
+    seed: int = 7,
+    regenerate: bool = False,
+    extract_retries: int = 2,
+    extract_retry_delay_seconds: float = 10,
 ) -> dict[str, Any]:
     """The whole job on the built-in demo organisation (generated once, then reused)."""
-    sources = Path(out) / "sources"
+    sources = Path(out).resolve() / "sources"
     if regenerate or not (sources / "ground_truth.json").exists():
         # a new simulation is a new organisation: the old store (and its watermarks) would mix with it
         for stale in Path(out).glob("journeys.duckdb*"):
             stale.unlink()
         generate_demo_sources(str(sources), journeys, seed)
-    return journey_flow(
-        str(DEMO_SOURCE_CONFIG), str(sources), str(DEMO_DESIGNED_JOURNEY), out, time_rules=str(DEMO_TIME_RULES)
+    return run_journey(
+        str(DEMO_SOURCE_CONFIG),
+        str(sources),
+        str(DEMO_DESIGNED_JOURNEY),
+        out,
+        time_rules=str(DEMO_TIME_RULES),
+        extract_retries=extract_retries,
+        extract_retry_delay_seconds=extract_retry_delay_seconds,
     )

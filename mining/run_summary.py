@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from mining.markdown_table import markdown_table
@@ -14,12 +15,13 @@ def run_summary_markdown(
     ledger: Iterable[Mapping[str, Any]],
     quality: Iterable[Mapping[str, Any]],
     failed_sources: Mapping[str, str],
-    report: str,
+    report: Path,
 ) -> str:
-    parts = [f"## Top bottleneck\n\n{bottleneck}"]
-    if failed_sources:
+    parts = []
+    if failed_sources:  # first: this is why the run is marked Failed
         failures = "\n".join(f"- **{name}**: {reason}" for name, reason in failed_sources.items())
         parts.append(f"## Sources that failed (not loaded in this run)\n\n{failures}")
+    parts.append(f"## Top bottleneck\n\n{bottleneck}")
     parts.append(
         f"## Load {run_id}\n\n"
         + markdown_table(
@@ -34,5 +36,5 @@ def run_summary_markdown(
             ((q["source"], q["check"], q["count"], q["detail"]) for q in quality),
         )
     )
-    parts.append(f"Report: `{report}`")
+    parts.append(f"Report: [{report}]({report.as_uri()})")
     return "\n\n".join(parts)
