@@ -60,18 +60,29 @@ def test_demo_flow_writes_report_naming_the_true_worst_handover(prefect_harness,
 
 @pytest.mark.prefect
 def test_a_failing_source_does_not_stop_the_others(prefect_harness, small_demo, tmp_path: Path) -> None:
+    from eventlogs.errors import SourcesFailedError
     from flows.journey_flow import journey_flow
     from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG
 
     data = tmp_path / "data"
     data.mkdir()
     (data / "ticketing.sqlite").write_bytes(small_demo.ticketing.read_bytes())  # the tracking export is missing
-    outcome = journey_flow(
-        str(DEMO_SOURCE_CONFIG), str(data), str(DEMO_DESIGNED_JOURNEY), str(tmp_path / "out"), extract_retries=0
+    state = journey_flow(
+        str(DEMO_SOURCE_CONFIG),
+        str(data),
+        str(DEMO_DESIGNED_JOURNEY),
+        str(tmp_path / "out"),
+        extract_retries=0,
+        return_state=True,
     )
+    assert state.is_failed() and "logistics" in str(state.message)  # an automation on failure fires
+    failure = state.result(raise_on_failure=False)
+    assert isinstance(failure, SourcesFailedError)
+    outcome = failure.outcome
     assert list(outcome["failed_sources"]) == ["logistics"]
     assert "logistics_tracking.csv does not exist" in outcome["failed_sources"]["logistics"]
     with duckdb.connect(outcome["store"], read_only=True) as connection:
         sources = dict(connection.execute("SELECT source, rows_loaded FROM load_runs").fetchall())
     assert set(sources) == {"ticketing"} and sources["ticketing"] > 0
     assert Path(outcome["report"]).exists()
+    assert not (tmp_path / "out" / "staging").exists()  # staged records (not yet pseudonymised) never land there
