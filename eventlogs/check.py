@@ -3,7 +3,6 @@ would do (records, events, rejects by reason, activities, time range), without t
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from eventlogs.config import load_source_config
 from eventlogs.errors import JourneyMiningError
 from eventlogs.extract import extract_source
+from eventlogs.staging_folder import staging_folder
 from eventlogs.work_connection import work_connection
 
 
@@ -64,7 +64,7 @@ def check_sources(
     config = load_source_config(config_file, data_folder)
     checks = []
     staged_by_source = {}
-    with tempfile.TemporaryDirectory(prefix="journey-check-") as scratch:
+    with staging_folder("check") as scratch:
         for name, source in config.sources.items():
             check = SourceCheck(name, source.kind)
             try:

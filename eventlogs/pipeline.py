@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +15,7 @@ from eventlogs.extract import extract_source
 from eventlogs.loader import LoadResult, load_staged
 from eventlogs.pseudonymise import pseudonym_key, pseudonymising
 from eventlogs.staging import StagedSource
+from eventlogs.staging_folder import staging_folder
 from eventlogs.store import read_watermarks
 
 
@@ -65,7 +65,7 @@ def extract_and_load(
     if unknown:
         raise ConfigError(f"{config_file}: no source named {', '.join(unknown)} (have: {', '.join(config.sources)})")
     with (
-        tempfile.TemporaryDirectory(prefix="journey-staging-") as staging,
+        staging_folder() as staging,
         Progress(console=console, transient=True, disable=console is None) as progress,
     ):
         task = progress.add_task("extracting", total=len(names) + 1)

@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from eventlogs.pseudonymise import PEOPLE_COLUMNS, pseudonym_sql, staging_key
+from eventlogs.pseudonymise import pseudonymised_select, staging_key
 
 EVENT_COLUMNS = (
     "journey_id VARCHAR, correlation_key VARCHAR, activity VARCHAR, ts TIMESTAMPTZ, department VARCHAR, "
@@ -143,10 +143,9 @@ def write_staged(
 def _copy_to_parquet(connection: duckdb.DuckDBPyConnection, relation: str, path: Path) -> int:
     """Writes a staged table (or view, or sub-query) to `path`; returns its row count, read from the file's
     metadata rather than by evaluating a view twice."""
-    people = PEOPLE_COLUMNS.get(relation)
     key = staging_key()
-    if key and people:
-        select = f"SELECT * REPLACE ({pseudonym_sql(people)} AS {people}) FROM {relation}"
+    select = pseudonymised_select(relation) if key else None
+    if key and select:
         connection.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)", {"key": key})
     else:
         connection.execute(f"COPY {relation} TO '{path}' (FORMAT parquet)")

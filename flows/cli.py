@@ -31,7 +31,7 @@ def _errors_end_the_command() -> Iterator[None]:
     try:
         yield
     except JourneyMiningError as error:
-        console.print(f"[red]error:[/red] {error}")
+        console.print(f"[red]error:[/red] {error}", soft_wrap=True)  # paths stay whole, to copy
         raise typer.Exit(1) from error
 
 

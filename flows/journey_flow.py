@@ -7,7 +7,6 @@ and hands over Parquet.
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from eventlogs.loader import LoadResult, load_staged
 from eventlogs.pipeline import new_run_id, read_since, stage_source
 from eventlogs.result_tables import write_result_tables
 from eventlogs.staging import StagedSource
+from eventlogs.staging_folder import staging_folder
 from flows.artifacts import ARTIFACT_ONLY, publish_run_artifacts, table_rows
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
 from mining.analysis import add_pilot, analyse, write_tables
@@ -126,12 +126,12 @@ def run_journey(
     config = load_source_config(Path(config_file), Path(data_folder))
     starts = read_since(config, Path(store_path))
     # Staged files hold records before pseudonymisation: outside the output folder, removed on every exit.
-    with tempfile.TemporaryDirectory(prefix="journey-staging-") as staging:
+    with staging_folder() as staging:
         extract_with_retries = extract.with_options(
             retries=extract_retries, retry_delay_seconds=extract_retry_delay_seconds
         )
         futures = [
-            extract_with_retries.submit(config_file, data_folder, name, staging, starts[name], store_path)
+            extract_with_retries.submit(config_file, data_folder, name, str(staging), starts[name], store_path)
             for name in config.sources
         ]
         staged, failed = [], {}

@@ -48,15 +48,15 @@ def test_typed_parquet_nulls_are_rejected_by_field_and_counts_reconcile(tmp_path
 
 
 def test_staged_files_already_hold_pseudonyms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("JOURNEY_PSEUDONYM_KEY", "secret-1")
+    monkeypatch.setenv("JOURNEY_PSEUDONYM_KEY", "secret-key-number-1")
     _write_log(tmp_path, ["c1", "c1"], ["2026-03-02 09:00", "2026-03-02 10:00"])
     config = load_source_config(tmp_path / "log.toml")
     staged = stage_source(config, "log", tmp_path / "staging", None, tmp_path / "store.duckdb")
     with duckdb.connect() as connection:
         resources = connection.execute(f"SELECT resource FROM '{staged.events}' ORDER BY source_event_id").fetchall()
     # the keyed hash of "<key>|<name>", first 12 hex digits, as pseudonymise.pseudonym_sql defines it
-    ann = "p-" + hashlib.sha256(b"secret-1|ann").hexdigest()[:12]
-    bob = "p-" + hashlib.sha256(b"secret-1|bob").hexdigest()[:12]
+    ann = "p-" + hashlib.sha256(b"secret-key-number-1|ann").hexdigest()[:12]
+    bob = "p-" + hashlib.sha256(b"secret-key-number-1|bob").hexdigest()[:12]
     assert resources == [(ann,), (bob,)]
 
 
