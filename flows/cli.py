@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from eventlogs.errors import ConfigError, JourneyMiningError, SourcesFailedError
 
@@ -31,7 +32,8 @@ def _errors_end_the_command() -> Iterator[None]:
     try:
         yield
     except JourneyMiningError as error:
-        console.print(f"[red]error:[/red] {error}", soft_wrap=True)  # paths stay whole, to copy
+        # whole lines (paths stay whole, to copy) and no markup read from the message (it may quote data)
+        console.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(1) from error
 
 
