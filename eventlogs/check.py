@@ -10,6 +10,8 @@ from pathlib import Path
 from eventlogs.config import load_source_config
 from eventlogs.errors import JourneyMiningError
 from eventlogs.extract import extract_source
+from eventlogs.sql_text import sql_literal
+from eventlogs.staging import parquet_list
 from eventlogs.staging_folder import staging_folder
 from eventlogs.work_connection import work_connection
 
@@ -32,21 +34,23 @@ class SourceCheck:
 
 
 def _summarise(check: SourceCheck, staged_events: Path, staged_rejects: Path, staged_journeys: Path) -> None:
+    # the paths hold source names (O'Brien): quoted, never spliced in as they are
+    events, journeys, rejects = (sql_literal(str(path)) for path in (staged_events, staged_journeys, staged_rejects))
     connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
         check.events, first, last, unknown = connection.execute(
             f"SELECT count(*), min(ts)::VARCHAR, max(ts)::VARCHAR, count(*) FILTER (WHERE department = 'Unknown') "
-            f"FROM read_parquet('{staged_events}')"
+            f"FROM read_parquet({events})"
         ).fetchone()
         check.first_event, check.last_event, check.unknown_departments = first, last, unknown
-        check.journeys = connection.execute(f"SELECT count(*) FROM read_parquet('{staged_journeys}')").fetchone()[0]
+        check.journeys = connection.execute(f"SELECT count(*) FROM read_parquet({journeys})").fetchone()[0]
         check.activities = connection.execute(
-            f"SELECT activity, count(*) FROM read_parquet('{staged_events}') GROUP BY 1 ORDER BY 2 DESC"
+            f"SELECT activity, count(*) FROM read_parquet({events}) GROUP BY 1 ORDER BY 2 DESC"
         ).fetchall()
         # group reasons by kind: quoted values, record ids and line numbers are what differ between records
         check.rejects_by_reason = connection.execute(
-            f"SELECT regexp_replace(reason, $pattern, '…', 'g'), count(*) FROM read_parquet('{staged_rejects}') "
+            f"SELECT regexp_replace(reason, $pattern, '…', 'g'), count(*) FROM read_parquet({rejects}) "
             "GROUP BY 1 ORDER BY 2 DESC",
             {"pattern": r"'[^']*'|\b[0-9a-f]{12,}\b|\bline [0-9]+\b"},
         ).fetchall()
@@ -85,16 +89,17 @@ def _check_correlation(checks: list[SourceCheck], staged: dict) -> None:
     more, so this is a warning, not a verdict)."""
     if not staged:
         return
-    journeys = ", ".join(f"'{s.journeys}'" for s in staged.values())
+    journeys = parquet_list([s.journeys for s in staged.values()])  # paths hold source names: quoted
     connection = work_connection()
     try:
         for check in checks:
             if check.source not in staged:
                 continue
             check.uncorrelated, check.uncorrelated_example = connection.execute(
-                f"SELECT count(*), min(correlation_key) FROM read_parquet('{staged[check.source].events}') e "
-                f"WHERE e.correlation_key IS NOT NULL AND e.correlation_key NOT IN "
-                f"(SELECT journey_id FROM read_parquet([{journeys}]))"
+                "SELECT count(*), min(correlation_key) FROM read_parquet($events) e "
+                "WHERE e.correlation_key IS NOT NULL AND e.correlation_key NOT IN "
+                f"(SELECT journey_id FROM read_parquet({journeys}))",
+                {"events": str(staged[check.source].events)},
             ).fetchone()
     finally:
         connection.close()

@@ -10,6 +10,7 @@ from typing import Protocol
 from eventlogs.config_files import parse_config_file
 from eventlogs.config_section import ConfigSection
 from eventlogs.durations import parse_duration_hours
+from eventlogs.errors import ConfigError
 from eventlogs.servicenow_mapping import ServiceNowMappingFields, read_servicenow_mapping
 
 
@@ -61,6 +62,7 @@ class EventLogSource:
     activity_separator: str
     cases_complete: bool  # a historical log: every case ended at its last event
     lifecycle: str | None = None  # the field whose start / complete pairs an activity's two timestamps
+    event_id: str | None = None  # a column naming each event uniquely; None: the event's content names it
 
 
 class Source(Protocol):
@@ -117,12 +119,46 @@ def read_event_log(section: ConfigSection, name: str, data_folder: Path) -> Even
         resource=fields.optional_text("resource"),
         team=fields.optional_text("team"),
         department=fields.optional_text("department"),
-        timestamp_format=section.table.get("timestamp_format"),
+        timestamp_format=section.optional_text("timestamp_format"),
         timezone=section.text("timezone", "UTC"),
-        activity_separator=section.table.get("activity_separator", " - "),
+        activity_separator=section.string("activity_separator", " - "),
         cases_complete=complete,
         lifecycle=fields.optional_text("lifecycle"),
+        event_id=fields.optional_text("event_id"),
     )
+
+
+def source_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a source, or None. A source's name becomes its staging folder's name, so it
+    must be one plain path component: no separators, no '.' or '..', no control characters."""
+    if name in ("", ".", ".."):
+        return "must not be empty, '.' or '..'"
+    if any(char in name for char in "/\\") or any(ord(char) < 32 or ord(char) == 127 for char in name):
+        return "must not hold a path separator ('/' or '\\') or a control character"
+    return None
+
+
+def _check_source_name(file: Path, text: str, name: str) -> None:
+    problem = source_name_problem(name)
+    if problem is None:
+        return
+    line = _header_line(text, name)
+    at = f"{file}:{line}" if line else str(file)
+    raise ConfigError(f"{at}: [sources] source name {name!r} {problem}")
+
+
+def _header_line(text: str, name: str) -> int | None:
+    """The line of the first table header that opens source `name`: each header line is read as TOML on its
+    own, because a hostile name (quotes, escapes, dots, slashes) defeats matching the text."""
+    for number, row in enumerate(text.splitlines(), 1):
+        if row.lstrip().startswith("["):
+            try:
+                header = tomllib.loads(row)
+            except tomllib.TOMLDecodeError:
+                continue
+            if name in header.get("sources", {}):
+                return number
+    return None
 
 
 def load_source_config(file: Path, data_folder: Path | None = None) -> SourceConfig:
@@ -136,6 +172,7 @@ def load_source_config(file: Path, data_folder: Path | None = None) -> SourceCon
     lookback: dict[str, float] = {}
     keep_names: set[str] = set()
     for name in root.section("sources").table:
+        _check_source_name(file, root.source_text, name)
         section = root.section("sources").section(name)
         kind = section.text("kind")
         if kind not in SOURCE_KINDS:

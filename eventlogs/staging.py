@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 
 from eventlogs.pseudonymise import pseudonymised_select, staging_key
+from eventlogs.sql_text import sql_literal
 
 EVENT_COLUMNS = (
     "journey_id VARCHAR, correlation_key VARCHAR, activity VARCHAR, ts TIMESTAMPTZ, department VARCHAR, "
@@ -146,15 +147,16 @@ def _copy_to_parquet(connection: duckdb.DuckDBPyConnection, relation: str, path:
     key = staging_key()
     select = pseudonymised_select(relation) if key else None
     if key and select:
-        connection.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)", {"key": key})
+        connection.execute(f"COPY ({select}) TO $path (FORMAT parquet)", {"key": key, "path": str(path)})
     else:
-        connection.execute(f"COPY {relation} TO '{path}' (FORMAT parquet)")
-    return connection.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
+        connection.execute(f"COPY {relation} TO $path (FORMAT parquet)", {"path": str(path)})
+    # the path holds the source's name: it is bound, never spliced into the SQL text
+    return connection.execute("SELECT count(*) FROM read_parquet($path)", {"path": str(path)}).fetchone()[0]
 
 
 def parquet_list(paths: list[Path] | list[str]) -> str:
     """A DuckDB list of file names, for read_parquet over several staged sources."""
-    return "[" + ", ".join(f"'{path}'" for path in paths) + "]"
+    return "[" + ", ".join(sql_literal(str(path)) for path in paths) + "]"
 
 
 def create_mapping_table(

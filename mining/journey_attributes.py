@@ -7,7 +7,8 @@
 - per department, the team that handled most of the journey's work there: `team_<department>` in lower case
   with underscores, e.g. `team_field_services` (NULL when the journey has not reached that department).
 
-A group is a SQL condition over this view, e.g. `region = 'North'` or `team_warehouse = 'Warehouse Venlo'`.
+A group is a SQL condition over this view, e.g. `region = 'North'` or `team_warehouse = 'Warehouse Venlo'`:
+comparisons, AND / OR / NOT, IN, LIKE, BETWEEN, IS NULL over its columns only (eventlogs.conditions).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 
 import duckdb
 
+from eventlogs.conditions import ConditionError, check_condition
 from eventlogs.sql_text import sql_identifier, sql_literal
 from mining.errors import ConfigError
 
@@ -69,16 +71,18 @@ def define_journey_attributes(connection: duckdb.DuckDBPyConnection) -> list[str
     return [*_BASE_COLUMNS, "attributes", *key_columns, *team_columns]
 
 
-def validate_condition(connection: duckdb.DuckDBPyConnection, condition: str, what: str, columns: list[str]) -> int:
-    """Checks that `condition` is a SQL condition over journey_attributes; returns the journeys it selects.
-    Errors name the group, the expression and the columns there are."""
-    if ";" in condition:
-        raise ConfigError(f"{what} {condition!r}: one condition only, no ';'")
+def validate_condition(
+    connection: duckdb.DuckDBPyConnection, condition: str, what: str, columns: list[str]
+) -> tuple[str, int]:
+    """Checks that `condition` is a condition over journey_attributes (only columns, comparisons and
+    literals: see eventlogs.conditions); returns it as the text to put into SQL and the journeys it selects.
+    Errors name the group, the expression, the part refused and the columns there are."""
     try:
-        return connection.execute(f"SELECT count(*) FROM journey_attributes WHERE ({condition})").fetchone()[0]
-    except duckdb.Error as error:
-        message = str(error).splitlines()[0]
+        checked = check_condition(condition, columns, what)
+        return checked, connection.execute(f"SELECT count(*) FROM journey_attributes WHERE {checked}").fetchone()[0]
+    except (ConditionError, duckdb.Error) as error:
+        reason = error.reason if isinstance(error, ConditionError) else str(error).splitlines()[0]
         raise ConfigError(
-            f"{what} {condition!r} is not a condition over the journey attributes ({message}); "
+            f"{what} {condition!r} is not a condition over the journey attributes ({reason}); "
             f"columns: {', '.join(columns)}"
         ) from error

@@ -48,7 +48,7 @@ class PilotDefinition:
     before: Window | None = None  # inclusive dates; None: from the first journey to the day before the change
     after: Window | None = None  # None: from the change date to the extraction
     journey_types: tuple[str, ...] = ()  # empty: every type
-    pilot_group: str | None = None  # SQL condition over journey_attributes
+    pilot_group: str | None = None  # SQL condition over journey_attributes, checked by eventlogs.conditions
     control_group: str | None = None
     bootstrap: int = 1000
     seed: int = 1

@@ -75,17 +75,23 @@ def _cohort_sql(connection: duckdb.DuckDBPyConnection, definition: PilotDefiniti
     if definition.pilot_group is None and definition.control_group is None:
         return "'all'", ("all",)
     columns = define_journey_attributes(connection)
-    pilot, control = definition.pilot_group, definition.control_group
-    for condition, what in ((pilot, "pilot group"), (control, "control group")):
-        if condition is not None and validate_condition(connection, condition, what, columns) == 0:
-            raise ConfigError(f"{what} {condition!r} selects no journey")
+    # only the checked text of a group reaches SQL: a user's condition cannot read files or run queries
+    checked: dict[str, str | None] = {}
+    for condition, what in ((definition.pilot_group, "pilot group"), (definition.control_group, "control group")):
+        checked[what] = None
+        if condition is not None:
+            checked[what], selected = validate_condition(connection, condition, what, columns)
+            if selected == 0:
+                raise ConfigError(f"{what} {condition!r} selects no journey")
+    pilot, control = checked["pilot group"], checked["control group"]
     if pilot is not None and control is not None:
         overlap = connection.execute(
             f"SELECT count(*) FROM journey_attributes WHERE ({pilot}) AND ({control})"
         ).fetchone()[0]
         if overlap:
             raise ConfigError(
-                f"{overlap} journeys are in both the pilot group {pilot!r} and the control group {control!r}"
+                f"{overlap} journeys are in both the pilot group {definition.pilot_group!r} "
+                f"and the control group {definition.control_group!r}"
             )
         return (
             f"CASE WHEN coalesce(({pilot}), FALSE) THEN 'pilot' WHEN coalesce(({control}), FALSE) THEN 'control' END",
