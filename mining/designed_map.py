@@ -24,6 +24,7 @@ from mining.conformance import (
 from mining.designed_journey import DesignedJourney
 from mining.errors import AnalysisError
 from mining.formatting import is_missing, percent, short_duration
+from mining.graphviz_text import graphviz_text
 
 STATUS_COLOURS = {"green": "#2f855a", "amber": "#d69e2e", "red": "#c53030"}
 STATUS_FILLS = {"green": "#e6f4ea", "amber": "#fdf3d8", "red": "#fde2e2"}
@@ -83,7 +84,9 @@ def designed_map_svg(
     for lane, department in enumerate(departments):
         colour = LANE_COLOURS[lane % len(LANE_COLOURS)]
         with graph.subgraph(name=f"cluster_{lane}") as cluster:
-            cluster.attr(label=department, style="rounded", color=colour, fontcolor=colour, penwidth="1.5")
+            cluster.attr(
+                label=graphviz_text(department), style="rounded", color=colour, fontcolor=colour, penwidth="1.5"
+            )
             for stage in journey.stages:
                 if stage.department != department:
                     continue
@@ -105,7 +108,9 @@ def designed_map_svg(
                     label += "\n⤳ " + " · ".join(f"{words} {percent(rate)}" for words, rate in deviations.items())
                     if STAGE_DEVIATION_WORDS[SKIPPED_STAGE] in deviations:
                         style += ",dashed"
-                cluster.node(node_of[stage.name], label, fillcolor=fill, color=border, penwidth="1.5", style=style)
+                cluster.node(
+                    node_of[stage.name], graphviz_text(label), fillcolor=fill, color=border, penwidth="1.5", style=style
+                )
     follows = journey.stage_follows()
     for before, after in follows:
         department_before = journey.stage_named(before).department
@@ -116,17 +121,19 @@ def designed_map_svg(
         pair = (department_before, department_after)
         row = pairs.loc[pair] if pair in pairs.index else None
         if row is None or row["handovers"] == 0:
-            graph.edge(node_of[before], node_of[after], color=NEUTRAL, label="not seen", fontcolor=NEUTRAL)
+            graph.edge(
+                node_of[before], node_of[after], color=NEUTRAL, label=graphviz_text("not seen"), fontcolor=NEUTRAL
+            )
             continue
         colour = STATUS_COLOURS.get(row["status"], NEUTRAL)
         graph.edge(
             node_of[before],
             node_of[after],
-            label=_handover_label(row, day),
+            label=graphviz_text(_handover_label(row, day)),
             color=colour,
             fontcolor=colour,
             penwidth="2.2",
-            tooltip=(
+            tooltip=graphviz_text(
                 f"{pair[0]} → {pair[1]}: {int(row['handovers']):,} handovers, median "
                 f"{_duration(row['median_wait_hours'], row['time'], day)}, "
                 f"p90 {_duration(row['p90_wait_hours'], row['time'], day)}"
@@ -164,7 +171,7 @@ def _deviations(
             outsiders[department] = f"x{len(outsiders)}"
             graph.node(
                 outsiders[department],
-                f"{department}\n(not in the design)",
+                graphviz_text(department, "(not in the design)"),
                 fillcolor="#eeeeee",
                 color=NEUTRAL,
                 style="rounded,filled,dashed",
@@ -175,12 +182,16 @@ def _deviations(
         graph.edge(
             node(str(row.from_department), row.usual_source_activity, last=True),
             node(str(row.to_department), row.usual_target_activity, last=False),
-            label=f"{int(row.journeys):,} {journey.journey_noun}\n{_duration(row.median_wait_hours, row.time, day)}",
+            label=graphviz_text(
+                f"{int(row.journeys):,} {journey.journey_noun}", _duration(row.median_wait_hours, row.time, day)
+            ),
             style="dashed",
             color=DEVIATION_COLOUR,
             fontcolor=DEVIATION_COLOUR,
             constraint="false",
-            tooltip=f"{row.from_department} → {row.to_department}: not designed, {int(row.handovers):,} handovers",
+            tooltip=graphviz_text(
+                f"{row.from_department} → {row.to_department}: not designed, {int(row.handovers):,} handovers"
+            ),
         )
 
 
@@ -210,7 +221,7 @@ def _unexpected_note(graph: graphviz.Digraph, conformance: Conformance | None, m
         lines.append(f"and {more} more")
     graph.node(
         "unexpected",
-        "Not in the design\n" + "\n".join(lines),
+        graphviz_text("Not in the design", *lines),
         shape="note",
         style="dashed",
         color=DEVIATION_COLOUR,

@@ -9,6 +9,7 @@ import duckdb
 import graphviz
 import pandas as pd
 
+from mining.graphviz_text import graphviz_text
 from mining.pilot_wording import hours_pair
 from mining.process_map import inline_svg
 
@@ -42,9 +43,9 @@ def difference_map_svg(connection: duckdb.DuckDBPyConnection, edges: pd.DataFram
     graph.attr("edge", fontname="Helvetica", fontsize="8")
     for lane, (department, group) in enumerate(activities.groupby("department", sort=True)):
         with graph.subgraph(name=f"cluster_{lane}") as cluster:
-            cluster.attr(label=str(department), style="rounded,dashed", color="#8da2c0", fontcolor="#34507a")
+            cluster.attr(label=graphviz_text(department), style="rounded,dashed", color="#8da2c0", fontcolor="#34507a")
             for row in group.itertuples():
-                cluster.node(node_id[row.activity], str(row.activity))
+                cluster.node(node_id[row.activity], graphviz_text(row.activity))
     for row in counts.itertuples():
         if row.source_activity not in node_id or row.target_activity not in node_id:
             continue
@@ -65,11 +66,11 @@ def difference_map_svg(connection: duckdb.DuckDBPyConnection, edges: pd.DataFram
         graph.edge(
             node_id[row.source_activity],
             node_id[row.target_activity],
-            label=label,
+            label=graphviz_text(label),
             color=colour,
             fontcolor=colour if colour != UNCHANGED else "#4a5a6d",
             style=style,
             penwidth="2.4" if colour in (IMPROVED, WORSE) else "1.2",
-            tooltip=f"{row.source_activity} → {row.target_activity}: {label}".replace("\n", "; "),
+            tooltip=graphviz_text(f"{row.source_activity} → {row.target_activity}: {label}".replace("\n", "; ")),
         )
     return inline_svg(graph)

@@ -6,25 +6,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from mining.html_templates import TEMPLATES
-from mining.markdown_table import markdown_table
+from mining.markdown_table import markdown_table, markdown_text
 from mining.pilot_evaluation import PilotEvaluation
 from mining.table_files import write_parquet_tables
 
 
 def pilot_markdown(evaluation: PilotEvaluation) -> str:
-    """The verdict in plain words: headline measures, what improved, what got worse, how it was measured."""
+    """The verdict in plain words: headline measures, what improved, what got worse, how it was measured.
+    The sentences name departments and activities from the data, so each is escaped as a whole."""
     definition = evaluation.definition
-    parts = [f"## Pilot: {definition.name}"]
-    parts.append("### Verdict\n\n" + "\n".join(f"- {line}" for line in evaluation.verdict))
-    worse = evaluation.worsenings or ["none significant"]
-    better = evaluation.improvements or ["none significant"]
-    parts.append("### Got worse (side effects)\n\n" + "\n".join(f"- {line}" for line in worse))
-    parts.append("### Improved\n\n" + "\n".join(f"- {line}" for line in better))
+    parts = [f"## Pilot: {markdown_text(definition.name)}"]
+    parts.append("### Verdict\n\n" + _bullets(evaluation.verdict))
+    parts.append("### Got worse (side effects)\n\n" + _bullets(evaluation.worsenings or ["none significant"]))
+    parts.append("### Improved\n\n" + _bullets(evaluation.improvements or ["none significant"]))
     columns, mix = evaluation.case_mix_table()
     rows = [[row["attribute"], row["value"], *row["cells"]] for row in mix]
     parts.append("### Case mix (share and journeys)\n\n" + markdown_table(["attribute", "value", *columns], rows))
-    parts.append("### How it was measured\n\n" + "\n".join(f"- {note}" for note in evaluation.notes))
+    parts.append("### How it was measured\n\n" + _bullets(evaluation.notes))
     return "\n\n".join(parts)
+
+
+def _bullets(lines: list[str]) -> str:
+    return "\n".join(f"- {markdown_text(line)}" for line in lines)
 
 
 def pilot_page(evaluation: PilotEvaluation) -> str:

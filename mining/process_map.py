@@ -14,6 +14,7 @@ import graphviz
 import pandas as pd
 
 from mining.formatting import short_duration
+from mining.graphviz_text import graphviz_text
 from mining.map_detail import (
     END,
     START,
@@ -60,9 +61,9 @@ def render_map(graph: MapGraph, edge_label: EdgeLabel = "frequency") -> str:
     dot.attr("edge", fontname="Helvetica", fontsize="8")
     for lane, (name, group) in enumerate(activities.groupby("department", sort=False, dropna=False)):
         with dot.subgraph(name=f"cluster_{lane}") as cluster:
-            cluster.attr(label=str(name), style="rounded,dashed", color="#8da2c0", fontcolor="#34507a")
+            cluster.attr(label=graphviz_text(name), style="rounded,dashed", color="#8da2c0", fontcolor="#34507a")
             for row in group.itertuples():
-                cluster.node(node_id[row.activity], f"{row.activity}\n{row.frequency:,}")
+                cluster.node(node_id[row.activity], graphviz_text(row.activity, f"{row.frequency:,}"))
     dot.node("start", "", shape="circle", width="0.2", style="filled", fillcolor="#4c9a2a", tooltip="start")
     dot.node("end", "", shape="doublecircle", width="0.15", style="filled", fillcolor="#333333", tooltip="end")
     steps = paths[(paths["source_activity"] != START) & (paths["target_activity"] != END)]
@@ -72,8 +73,9 @@ def render_map(graph: MapGraph, edge_label: EdgeLabel = "frequency") -> str:
         tooltip = f"{row.source_activity} → {row.target_activity}: {row.frequency:,} times"
         if row.source_activity == START or row.target_activity == END:
             colour = "#4c9a2a" if row.source_activity == START else "#555555"
-            dot.edge(node_id[row.source_activity], node_id[row.target_activity], label=f"{row.frequency:,}",
-                     color=colour, style="dashed", tooltip=tooltip)  # fmt: skip
+            dot.edge(node_id[row.source_activity], node_id[row.target_activity],
+                     label=graphviz_text(f"{row.frequency:,}"), color=colour, style="dashed",
+                     tooltip=graphviz_text(tooltip))  # fmt: skip
             continue
         median, p90 = (short_duration(hours, graph.wait_unit) for hours in (row.median_wait_hours, row.p90_wait_hours))
         tooltip += f", median wait {median}, p90 {p90}"
@@ -86,10 +88,10 @@ def render_map(graph: MapGraph, edge_label: EdgeLabel = "frequency") -> str:
         dot.edge(
             node_id[row.source_activity],
             node_id[row.target_activity],
-            label=label,
+            label=graphviz_text(label),
             penwidth=f"{0.6 + 3.4 * weight:.2f}",
             color=_wait_colour(row.median_wait_hours, worst_wait) if handover else "#9aa5b1",
-            tooltip=tooltip,
+            tooltip=graphviz_text(tooltip),
         )
     return inline_svg(dot)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mining.markdown_table import markdown_table
+from mining.markdown_table import markdown_table, markdown_text
 
 
 def run_summary_markdown(
@@ -19,11 +19,13 @@ def run_summary_markdown(
 ) -> str:
     parts = []
     if failed_sources:  # first: this is why the run is marked Failed
-        failures = "\n".join(f"- **{name}**: {reason}" for name, reason in failed_sources.items())
+        failures = "\n".join(
+            f"- **{markdown_text(name)}**: {markdown_text(why)}" for name, why in failed_sources.items()
+        )
         parts.append(f"## Sources that failed (not loaded in this run)\n\n{failures}")
-    parts.append(f"## Top bottleneck\n\n{bottleneck}")
+    parts.append(f"## Top bottleneck\n\n{markdown_text(bottleneck)}")
     parts.append(
-        f"## Load {run_id}\n\n"
+        f"## Load {markdown_text(run_id)}\n\n"
         + markdown_table(
             ["source", "read", "loaded", "rejected", "already loaded"],
             ((r["source"], r["rows_read"], r["rows_loaded"], r["rows_rejected"], r["rows_duplicate"]) for r in ledger),
@@ -36,5 +38,5 @@ def run_summary_markdown(
             ((q["source"], q["check"], q["count"], q["detail"]) for q in quality),
         )
     )
-    parts.append(f"Report: [{report}]({report.as_uri()})")
+    parts.append(f"Report: [{markdown_text(report)}]({report.as_uri()})")  # as_uri percent-encodes ( ) < >
     return "\n\n".join(parts)
