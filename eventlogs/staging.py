@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from eventlogs.plausible_times import SET_ASIDE_TABLE, repair_journey_times, set_aside_implausible_times
 from eventlogs.pseudonymise import pseudonymised_select, staging_key
 from eventlogs.sql_text import sql_literal
 
@@ -115,11 +116,18 @@ def write_staged(
     staged = StagedSource(folder)
     folder.mkdir(parents=True, exist_ok=True)
     staged_events = _copy_to_parquet(connection, "staged_events", staged.events)
+    set_aside = set_aside_implausible_times(connection, staged.events)
     rejects = "staged_rejects"
     if rejects_are_the_rest and staged_events == rows_read:
         rejects = "(SELECT * FROM staged_rejects LIMIT 0)"
+    if set_aside:
+        staged_events -= set_aside
+        rejects = f"(SELECT * FROM {rejects} UNION ALL SELECT * FROM {SET_ASIDE_TABLE})"
     staged_rejects = _copy_to_parquet(connection, rejects, staged.rejects)
     _copy_to_parquet(connection, "staged_journeys", staged.journeys)
+    journey_times = repair_journey_times(connection, staged.journeys, staged.events)
+    if journey_times["count"]:
+        quality = [*quality, journey_times]
     ocel_counts = {}
     temporary = connection.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
     temp_tables = {row[0] for row in temporary}
