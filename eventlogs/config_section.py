@@ -28,6 +28,13 @@ class ConfigSection:
             raise self.error(f"[{self.where}] key '{key}' {problem}", key if key in self.table else None)
         return value
 
+    def string(self, key: str, default: str) -> str:
+        """A string that may be empty (a separator, say); any other type is an error naming the key."""
+        value = self.table.get(key, default)
+        if not isinstance(value, str):
+            raise self.error(f"[{self.where}] key '{key}' must be a string", key)
+        return value
+
     def section(self, key: str) -> ConfigSection:
         if key not in self.table:
             raise self.error(f"[{self.where}] is missing the table '{key}'")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from rich.console import Console
 from rich.progress import Progress
 
-from eventlogs.config import SourceConfig, load_source_config
+from eventlogs.config import Source, SourceConfig, load_source_config
 from eventlogs.errors import ConfigError
 from eventlogs.extract import extract_source
 from eventlogs.loader import LoadResult, load_staged
@@ -23,16 +26,58 @@ def new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
 
+log = logging.getLogger(__name__)
+
+
+def source_location(source: Source) -> str | None:
+    """Where a source's records come from, never with a password: its file, its database (engine, user,
+    server, database, schema) or its base URL; None for a kind that names none of these."""
+    path = getattr(source, "path", None)
+    if isinstance(path, Path):
+        return str(path.resolve())
+    database = getattr(source, "database", None)
+    if database is not None and hasattr(database, "describe"):
+        return f"{database.describe()} schema {database.schema}"
+    http = getattr(source, "http", None)
+    if http is not None and hasattr(http, "base_url"):
+        parts = urlsplit(http.base_url)
+        host = parts.hostname or ""
+        netloc = host + (f":{parts.port}" if parts.port else "")  # credentials in a URL are dropped
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return None
+
+
 def read_since(config: SourceConfig, store: Path, since: datetime | None = None) -> dict[str, datetime | None]:
     """Where each source's extraction starts: `since` when given, else its watermark minus its look-back
-    (late or updated records are read again; the merge keeps them from being loaded twice)."""
+    (late or updated records are read again; the merge keeps them from being loaded twice). A watermark
+    read from another location (the source now points at another database or file) says nothing about
+    this one: the source is read from the start, and the log says why."""
     if since is not None:
         return dict.fromkeys(config.sources, since)
     marks = read_watermarks(store)
-    return {
-        name: marks[name] - timedelta(hours=config.lookback_hours[name]) if name in marks else None
-        for name in config.sources
-    }
+    starts: dict[str, datetime | None] = {}
+    for name, source in config.sources.items():
+        mark = marks.get(name)
+        location = source_location(source)
+        if mark is not None and mark.location is not None and location is not None and mark.location != location:
+            log.warning(
+                "source '%s' now reads %s, not %s where its watermark (%s) was taken: reading it from the start",
+                name,
+                location,
+                mark.location,
+                mark.cursor_at.isoformat(),
+            )
+            mark = None
+        starts[name] = mark.cursor_at - timedelta(hours=config.lookback_hours[name]) if mark else None
+    return starts
+
+
+def _record_location(staged: StagedSource, source: Source) -> StagedSource:
+    """Notes the source's location in its manifest: the loader keys the watermark by it."""
+    manifest = staged.manifest()
+    manifest["location"] = source_location(source)
+    staged.manifest_file.write_text(json.dumps(manifest, indent=2))
+    return staged
 
 
 def stage_source(
@@ -44,10 +89,11 @@ def stage_source(
     use_prefect_secret: bool = False,
 ) -> StagedSource:
     """Extracts one source to Parquet and pseudonymises its people unless the config keeps names."""
+    source = config.sources[name]
     if name in config.keep_names:
-        return extract_source(config.sources[name], staging_folder / name, since)
+        return _record_location(extract_source(source, staging_folder / name, since), source)
     with pseudonymising(pseudonym_key(store, use_prefect_secret)):
-        return extract_source(config.sources[name], staging_folder / name, since)
+        return _record_location(extract_source(source, staging_folder / name, since), source)
 
 
 def extract_and_load(

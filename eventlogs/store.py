@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -73,6 +74,8 @@ CREATE TABLE IF NOT EXISTS watermarks (
     cursor_at   TIMESTAMPTZ NOT NULL,        -- the largest updated-at loaded from this source
     run_id      VARCHAR NOT NULL
 );
+-- where the watermark was read: a source pointed at another file or database starts again from nothing
+ALTER TABLE watermarks ADD COLUMN IF NOT EXISTS location VARCHAR;
 CREATE TABLE IF NOT EXISTS quality_checks (
     run_id     VARCHAR NOT NULL,
     source     VARCHAR NOT NULL,
@@ -133,19 +136,44 @@ STORE_LOCK_WAIT_SECONDS = float(os.environ.get("JOURNEY_STORE_LOCK_WAIT_SECONDS"
 _LOCK_POLL_SECONDS = 0.5
 
 
+def _held_by_another_process(error: duckdb.IOException) -> bool:
+    """DuckDB's words for a file another process holds; a bare "lock" would also match the "block" of a
+    corrupt file's checksum error."""
+    text = str(error)
+    return "Could not set lock on file" in text or "Conflicting lock" in text
+
+
+def _foreign_file(path: Path) -> bool:
+    """A file that exists and is no DuckDB database (its header names the format at bytes 8..12). DuckDB
+    itself would open a SQLite file as if it were a store, and mistake some text files for one."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(12)
+    except (FileNotFoundError, IsADirectoryError):
+        return False  # created on first use; a folder is reported by DuckDB's own words
+    except OSError as error:
+        raise StoreError(f"event store {path} cannot be read: {error.strerror or error}") from error
+    return bool(header) and header[8:12] != b"DUCK"
+
+
 def connect_store(path: Path, read_only: bool = False, wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
     """Opens (and on first use creates) the store, waiting up to `wait_seconds` while another process
     holds it."""
     if read_only and not path.exists():
         raise StoreError(f"event store {path} does not exist: run an extraction first")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(f"event store {path}: its folder cannot be created: {error.strerror or error}") from error
+    if _foreign_file(path):
+        raise StoreError(f"event store {path} is not a DuckDB database file (the store `journey extract` writes)")
     deadline = time.monotonic() + (STORE_LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds)
     while True:
         try:
             connection = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as error:
-            if "lock" not in str(error).lower():
+            if not _held_by_another_process(error):  # a corrupt or foreign file: no use waiting for it
                 raise StoreError(f"event store {path} cannot be opened: {error}") from error
             if time.monotonic() >= deadline:
                 holder = re.search(r"PID (\d+)", str(error))
@@ -155,10 +183,22 @@ def connect_store(path: Path, read_only: bool = False, wait_seconds: float | Non
                     "nothing was written. Run again when it has finished."
                 ) from error
             time.sleep(_LOCK_POLL_SECONDS)
+        except duckdb.Error as error:
+            raise StoreError(f"event store {path} cannot be opened: {error}") from error
     connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     if not read_only:
         connection.execute(SCHEMA)
+    elif not _has_events_table(connection):  # another DuckDB database: each analysis would fail in its own way
+        connection.close()
+        raise StoreError(f"event store {path} is a DuckDB database but no event store (it has no events table)")
     return connection
+
+
+def _has_events_table(connection: duckdb.DuckDBPyConnection) -> bool:
+    found = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'events'"
+    ).fetchone()
+    return bool(found and found[0])
 
 
 def add_lifecycle_column(connection: duckdb.DuckDBPyConnection) -> None:
@@ -168,7 +208,13 @@ def add_lifecycle_column(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS lifecycle VARCHAR")
 
 
-def read_watermarks(path: Path) -> dict[str, datetime]:
+@dataclass(frozen=True)
+class Watermark:
+    cursor_at: datetime
+    location: str | None  # the file, server or URL it was read from; None in stores older than the column
+
+
+def read_watermarks(path: Path) -> dict[str, Watermark]:
     """Each incremental source's watermark; empty for a store that does not exist yet."""
     if not path.exists():
         return {}
@@ -177,6 +223,9 @@ def read_watermarks(path: Path) -> dict[str, datetime]:
         tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
         if "watermarks" not in tables:
             return {}
-        return dict(connection.execute("SELECT source, cursor_at FROM watermarks").fetchall())
+        columns = {row[0] for row in connection.execute("DESCRIBE watermarks").fetchall()}
+        location = "location" if "location" in columns else "NULL"  # a read-only store is not migrated
+        rows = connection.execute(f"SELECT source, cursor_at, {location} FROM watermarks").fetchall()
+        return {source: Watermark(cursor_at, where) for source, cursor_at, where in rows}
     finally:
         connection.close()

@@ -3,6 +3,9 @@
 `yaml.safe_load` keeps no positions; the composed nodes keep a mark on each. We compose, construct the
 values from those nodes and index the marks by path: ("stages", 1, "norm") is the line where the second
 stage's `norm` key is written.
+
+Anchors and aliases (&name, *name) are refused: our files never need them, and an alias expands without
+bound (a dozen lines of "billion laughs" would take all memory) or refers to itself (endless recursion).
 """
 
 from __future__ import annotations
@@ -31,6 +34,46 @@ class LocatedYaml:
         return 1
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that stops at the first anchor or alias, before anything is expanded."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed: write the value out", event.start_mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+
+
+def _read_text(source: Path, what: str) -> str:
+    try:
+        return source.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise ConfigError(f"{source}: no such {what}") from error
+    except IsADirectoryError as error:
+        raise ConfigError(f"{source}: is a folder, not a {what}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{source}: cannot be read as a {what}: {error}") from error
+
+
+def _syntax_error(source: Path, what: str, error: yaml.YAMLError) -> ConfigError:
+    mark = getattr(error, "problem_mark", None)
+    at = f"{source}:{mark.line + 1}" if mark is not None else str(source)
+    return ConfigError(f"{at}: not a valid {what}: {getattr(error, 'problem', None) or error}")
+
+
+def compose_yaml(source: Path, what: str) -> yaml.Node | None:
+    """The composed node tree of `source` (None when empty), for readers that report positions themselves."""
+    loader = _NoAliasLoader(_read_text(source, what))
+    try:
+        return loader.get_single_node()
+    except yaml.YAMLError as error:
+        raise _syntax_error(source, what, error) from error
+    finally:
+        loader.dispose()
+
+
 def _index(node: yaml.Node, path: YamlPath, lines: dict[YamlPath, int], source: Path) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -50,18 +93,12 @@ def _index(node: yaml.Node, path: YamlPath, lines: dict[YamlPath, int], source: 
 
 def read_located_yaml(source: Path, what: str) -> LocatedYaml:
     """Parses `source`; a missing file or bad syntax is a ConfigError naming the file (and line)."""
-    try:
-        text = source.read_text()
-    except FileNotFoundError as error:
-        raise ConfigError(f"{source}: no such {what}") from error
-    loader = yaml.SafeLoader(text)
+    loader = _NoAliasLoader(_read_text(source, what))
     try:  # parsed once: the values are constructed from the composed nodes that keep the marks
         root = loader.get_single_node()
         data = None if root is None else loader.construct_document(root)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        at = f"{source}:{mark.line + 1}" if mark is not None else str(source)
-        raise ConfigError(f"{at}: not a valid {what}: {getattr(error, 'problem', None) or error}") from error
+        raise _syntax_error(source, what, error) from error
     finally:
         loader.dispose()
     lines: dict[YamlPath, int] = {(): 1}

@@ -35,6 +35,14 @@ def _errors_end_the_command() -> Iterator[None]:
         # whole lines (paths stay whole, to copy) and no markup read from the message (it may quote data)
         console.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(1) from error
+    except OSError as error:  # a file or folder that cannot be read or written (read-only, a file for a folder)
+        where = " -> ".join(str(name) for name in (error.filename, error.filename2) if name is not None)
+        said = f"{where}: {error.strerror}" if where and error.strerror else str(error)
+        console.print(f"[red]error:[/red] {escape(said)}", soft_wrap=True)
+        raise typer.Exit(1) from error
+    except EOFError as error:  # a compressed file cut short raises this, not OSError
+        console.print(f"[red]error:[/red] a file ended before it was complete (truncated?): {escape(str(error))}")
+        raise typer.Exit(1) from error
 
 
 @app.command()

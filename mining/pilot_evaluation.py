@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from eventlogs.errors import JourneyMiningError
+from eventlogs.errors import AnalysisError, JourneyMiningError
 from eventlogs.store import connect_store
 from mining.designed_journey import DesignedJourney
 from mining.difference_map import difference_map_svg
@@ -132,6 +132,19 @@ def _cohorts(
         stage_rows = None if stages is None else _indexed(stages, index)
         cohorts[(str(key[0]), str(key[1]))] = Cohort(group, _indexed(transitions, index), stage_rows)
     return cohorts
+
+
+def _require_both_sides(scope: PilotScope, cohorts: dict[CohortKey, Cohort], definition: PilotDefinition) -> None:
+    """Every group needs journeys before and after the change: a side with none has nothing to compare."""
+    conditions = {"pilot": definition.pilot_group, "control": definition.control_group}
+    for cohort in scope.cohorts:
+        for side, window in (("before", scope.before), ("after", scope.after)):
+            if (cohort, side) not in cohorts:
+                group = f"the {cohort} group {conditions[cohort]!r}" if cohort in conditions else "the scope"
+                raise AnalysisError(
+                    f"{group} has no journeys opened {side} the change ({window[0]}..{window[1]}): "
+                    "nothing to compare; widen the window or the group"
+                )
 
 
 def _lead(probability: float) -> Callable[[Cohort], np.ndarray]:
@@ -378,6 +391,7 @@ def evaluate_pilot(
     fitness, fitness_note = _conformance(connection, journey)
     stages = None if journey is None else stage_times(connection, journey)
     cohorts = _cohorts(connection, fitness, stages)
+    _require_both_sides(scope, cohorts, definition)
     alpha = definition.alpha
     words = unit_words(scope.working_time, working_day_hours)
     measures = [("journey", *measure) for measure in _journey_measures(journey, fitness is not None)]

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from eventlogs.sql_text import sql_literal
+from eventlogs.yaml_lines import compose_yaml
 from mining.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -183,14 +184,7 @@ def _calendar(reader: _Reader, name: str, node: yaml.Node) -> BusinessCalendar:
 
 def load_time_rules(path: Path) -> TimeRules:
     """Reads and validates a time-rules YAML file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"time rules {path} cannot be read: {error}") from error
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from error
+    root = compose_yaml(path, "time-rules file (YAML)")
     reader = _Reader(path)
     if root is None:
         return TimeRules(source=path)

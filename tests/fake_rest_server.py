@@ -2,7 +2,8 @@
 
 It pages as the real services document (sysparm_limit/sysparm_offset; startAt/maxResults/total, with
 at most two issues and two changelog histories per answer), filters by the query it is sent, checks the
-credentials, records every request, and can be told to fail a given request once (429, 5xx).
+credentials, records every request, and can be told to fail a given request once (429, 5xx), to trickle
+an answer byte by byte, or to ignore the paging offset (every page is the first) as a careless server does.
 """
 
 from __future__ import annotations
@@ -36,13 +37,16 @@ class Request:
 @dataclass
 class Fault:
     """Answer the first request to `path` whose parameters include `params` with `status` (200: the
-    normal answer) after `delay` seconds, once."""
+    normal answer) after `delay` seconds, once; with `trickle`, send the body one byte every `trickle` s;
+    with `body`, answer those bytes instead of the normal answer."""
 
     path: str
     params: dict[str, str]
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    trickle: float = 0.0
+    body: bytes | None = None
 
 
 @dataclass
@@ -52,6 +56,7 @@ class FakeRestServer:
     issues: list[dict[str, Any]] = field(default_factory=list)  # Jira
     faults: list[Fault] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
+    ignore_offsets: bool = False  # answer every page request with the first page
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def requests_to(self, path: str) -> list[Request]:
@@ -59,21 +64,29 @@ class FakeRestServer:
 
     # -- dispatch ----------------------------------------------------------------------------------
     def answer(self, path: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        """(status, extra headers, body: JSON or bytes); a trickled answer says so in the header X-Trickle."""
         with self.lock:
             request = Request(path, params, time.monotonic())
             self.requests.append(request)
             fault = next((f for f in self.faults if f.path == path and f.params.items() <= params.items()), None)
             if fault is not None:
                 self.faults.remove(fault)
+        extra = {}
         if fault is not None:
             time.sleep(fault.delay)
             if fault.status != 200:
                 request.status = fault.status
                 return fault.status, fault.headers, {"error": "injected"}
+            if fault.trickle:
+                extra["X-Trickle"] = str(fault.trickle)
+            if fault.body is not None:
+                return 200, extra, fault.body
+        if self.ignore_offsets:
+            params = {name: value for name, value in params.items() if name not in ("sysparm_offset", "startAt")}
         with self.lock:
             status, body = self._route(path, params, headers.get("authorization", ""))
             request.status = status
-            return status, {}, body
+            return status, extra, body
 
     def _route(self, path: str, params: dict[str, str], authorization: str) -> tuple[int, Any]:
         if path.startswith("/api/now/table/"):
@@ -169,14 +182,21 @@ def _handler(fake: FakeRestServer) -> type[BaseHTTPRequestHandler]:
             params = dict(parse_qsl(parts.query, keep_blank_values=True))
             headers = {name.lower(): value for name, value in self.headers.items()}
             status, extra, body = fake.answer(parts.path, params, headers)
-            data = json.dumps(body).encode()
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             for name, value in extra.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            pause = float(extra.get("X-Trickle", 0))
+            if not pause:
+                self.wfile.write(data)
+                return
+            for byte in data:  # a slow or hostile server: each byte in time, the whole never
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(pause)
 
         def log_message(self, format: str, *args: object) -> None:  # keep pytest's output clean
             pass

@@ -44,7 +44,7 @@ def test_rejects_name_line_and_field_and_naive_times_take_the_zone(tmp_path: Pat
             ("line 7", "activity", "activity: missing activity"),
         ]
         connection.execute("SET TimeZone = 'UTC'")
-        times = connection.execute("SELECT strftime(ts, '%H:%M') FROM events ORDER BY source_event_id").fetchall()
+        times = connection.execute("SELECT strftime(ts, '%H:%M') FROM events ORDER BY source_row").fetchall()
         # 09:00 and 11:30 in Amsterdam (CET, +01:00) are 08:00 and 10:30 UTC; the offset in line 6 wins
         assert [t for (t,) in times] == ["08:00", "10:30", "07:00"]
         lead = connection.execute("SELECT epoch(closed_at - opened_at) / 3600 FROM journeys WHERE journey_id = 'c1'")
@@ -72,7 +72,7 @@ def test_parquet_event_log_with_typed_naive_timestamps(tmp_path: Path) -> None:
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 3, 0)
     with duckdb.connect(str(store), read_only=True) as connection:
         connection.execute("SET TimeZone = 'UTC'")
-        times = connection.execute("SELECT strftime(ts, '%m-%d %H:%M') FROM events ORDER BY source_event_id").fetchall()
+        times = connection.execute("SELECT strftime(ts, '%m-%d %H:%M') FROM events ORDER BY source_row").fetchall()
     # Amsterdam is UTC+1 in March and UTC+2 (summer time) in July
     assert [t for (t,) in times] == ["03-02 08:00", "03-02 10:30", "07-01 07:00"]
 

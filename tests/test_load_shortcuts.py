@@ -53,7 +53,7 @@ def test_staged_files_already_hold_pseudonyms(tmp_path: Path, monkeypatch: pytes
     config = load_source_config(tmp_path / "log.toml")
     staged = stage_source(config, "log", tmp_path / "staging", None, tmp_path / "store.duckdb")
     with duckdb.connect() as connection:
-        resources = connection.execute(f"SELECT resource FROM '{staged.events}' ORDER BY source_event_id").fetchall()
+        resources = connection.execute(f"SELECT resource FROM '{staged.events}' ORDER BY source_row").fetchall()
     # the keyed hash of "<key>|<name>", first 12 hex digits, as pseudonymise.pseudonym_sql defines it
     ann = "p-" + hashlib.sha256(b"secret-key-number-1|ann").hexdigest()[:12]
     bob = "p-" + hashlib.sha256(b"secret-key-number-1|bob").hexdigest()[:12]

@@ -29,7 +29,7 @@ def _resources(tmp_path: Path, name: str, config: str) -> list[str]:
     (folder / "log.toml").write_text(config)
     extract_and_load(folder / "log.toml", folder / "store.duckdb")
     with duckdb.connect(str(folder / "store.duckdb"), read_only=True) as connection:
-        return [r for (r,) in connection.execute("SELECT resource FROM events ORDER BY source_event_id").fetchall()]
+        return [r for (r,) in connection.execute("SELECT resource FROM events ORDER BY source_row").fetchall()]
 
 
 def test_keyed_pseudonyms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

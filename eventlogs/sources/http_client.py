@@ -7,8 +7,11 @@ holds no secret. The values are read when a request is made.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -38,6 +41,9 @@ class HttpSettings:
     timeout_seconds: float
     max_retries: int
     max_retry_wait_seconds: float  # a Retry-After or back-off longer than this is cut to it
+    # timeout_seconds bounds each read, so a server trickling a byte at a time is never timed out by it:
+    # this bounds one attempt of one request as a whole
+    deadline_seconds: float = 300.0
 
 
 def _number(section: ConfigSection, key: str, default: float, minimum: float) -> float:
@@ -80,6 +86,7 @@ def read_http_settings(section: ConfigSection) -> HttpSettings:
         timeout_seconds=_number(section, "timeout_seconds", 30.0, 0.1),
         max_retries=int(_number(section, "max_retries", 5, 0)),
         max_retry_wait_seconds=_number(section, "max_retry_wait_seconds", 60.0, 0),
+        deadline_seconds=_number(section, "deadline_seconds", 300.0, 0.1),
     )
 
 
@@ -124,6 +131,8 @@ class RestClient:
         self.client = httpx.Client(
             base_url=settings.base_url, auth=auth, headers=headers, timeout=settings.timeout_seconds
         )
+        # requests are made one at a time, so the connection last opened is the one in use
+        self._socket: socket.socket | None = None
 
     def __enter__(self) -> RestClient:
         return self
@@ -135,14 +144,44 @@ class RestClient:
         backoff = _BACKOFF_BASE_SECONDS * 2**attempt
         return min(self.settings.max_retry_wait_seconds, suggested if suggested is not None else backoff)
 
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        # TLS takes the TCP socket over (the plain one is then detached): the later socket is the one to cut
+        if event.endswith((".connect_tcp.complete", ".start_tls.complete")) and info.get("return_value"):
+            self._socket = info["return_value"].get_extra_info("socket")
+
+    def _cut_off(self, expired: threading.Event) -> None:
+        """At the deadline: shut the connection down, so the read blocked on it returns at once."""
+        expired.set()
+        if self._socket is not None:
+            with contextlib.suppress(OSError):  # already closed: nothing is waiting on it
+                self._socket.shutdown(socket.SHUT_RDWR)
+
+    def _get(self, path: str, params: Mapping[str, str | int], expired: threading.Event) -> httpx.Response:
+        """One attempt, ended by the deadline however slowly the server answers."""
+        timer = threading.Timer(self.settings.deadline_seconds, self._cut_off, (expired,))
+        timer.daemon = True
+        timer.start()
+        try:
+            with self.client.stream("GET", path, params=params, extensions={"trace": self._trace}) as response:
+                response.read()
+                return response
+        finally:
+            timer.cancel()
+
     def get_json(self, path: str, params: Mapping[str, str | int]) -> Any:
         url = self.client.build_request("GET", path, params=params).url
         shown = _without_credentials(url)
         for attempt in range(self.settings.max_retries + 1):
             last_try = attempt == self.settings.max_retries
+            expired = threading.Event()
             try:
-                response = self.client.get(path, params=params)
+                response = self._get(path, params, expired)
             except httpx.TransportError as error:  # timeouts, refused or dropped connections
+                if expired.is_set():  # a server this slow will be as slow again: not retried
+                    raise SourceError(
+                        f"source '{self.source}': GET {shown} did not finish within deadline_seconds = "
+                        f"{self.settings.deadline_seconds:g} s (the server answers too slowly)"
+                    ) from error
                 if last_try:
                     raise SourceError(
                         f"source '{self.source}': GET {shown} failed after {attempt + 1} attempt(s): "
@@ -182,5 +221,24 @@ class RestClient:
             raise SourceError(f"source '{self.source}': HTTP {status} from GET {shown}{tried}: {detail}")
         try:
             return response.json()
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: JSON nested too deep to read
             raise SourceError(f"source '{self.source}': GET {shown} did not return JSON: {error}") from error
+
+
+class PageProgress:
+    """Stops offset paging that makes no progress: a server that ignores the offset answers the same page
+    again and again and would be paged for ever. A page equal to the one before it is that server."""
+
+    def __init__(self, source: str, what: str) -> None:
+        self.source, self.what = source, what
+        self._previous: list[Any] = []
+        self._previous_offset = 0
+
+    def check(self, page: list[Any], offset: int) -> None:
+        if page and page == self._previous:
+            raise SourceError(
+                f"source '{self.source}': {self.what} answered offset {offset} with the same {len(page)} "
+                f"record(s) as offset {self._previous_offset}: the server ignores the paging offset; "
+                "stopped instead of paging for ever"
+            )
+        self._previous, self._previous_offset = page, offset

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
-from eventlogs.sources.http_client import HttpSettings, RestClient, read_http_settings
+from eventlogs.sources.http_client import HttpSettings, PageProgress, RestClient, read_http_settings
 from eventlogs.sql_text import HAS_UTC_OFFSET, sql_literal
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_mapping_table, create_staging_tables, write_staged
 from eventlogs.work_connection import work_connection
@@ -133,6 +133,7 @@ class _Reader:
         """Pages by startAt until `total` is reached (or a page comes back empty)."""
         fields = [*ISSUE_FIELDS, *([self.source.team_field] if self.source.team_field else [])]
         jql, issues = search_jql(self.source, since), []
+        progress = PageProgress(self.source.name, "the issue search")
         while True:
             body = self.client.get_json(
                 "/rest/api/3/search",
@@ -148,6 +149,7 @@ class _Reader:
             total = body.get("total") if isinstance(body, dict) else None
             if not isinstance(page, list) or not isinstance(total, int):
                 raise SourceError(f"source '{self.source.name}': the search did not answer with 'issues' and 'total'")
+            progress.check(page, len(issues))
             issues.extend(self._with_whole_changelog(issue) for issue in page)
             if not page or len(issues) >= total:
                 return issues
@@ -159,6 +161,7 @@ class _Reader:
         if changelog.get("total", len(histories)) <= len(histories):
             return issue
         histories = []
+        progress = PageProgress(self.source.name, f"the changelog of {issue.get('key')}")
         while True:
             body = self.client.get_json(
                 f"/rest/api/3/issue/{quote(str(issue.get('key')), safe='')}/changelog",
@@ -167,6 +170,7 @@ class _Reader:
             values = body.get("values") if isinstance(body, dict) else None
             if not isinstance(values, list):
                 raise SourceError(f"source '{self.source.name}': changelog of {issue.get('key')} has no 'values'")
+            progress.check(values, len(histories))
             histories.extend(values)
             if not values or body.get("isLast", True):
                 return {**issue, "changelog": {"histories": histories, "total": len(histories)}}

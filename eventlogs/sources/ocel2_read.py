@@ -174,7 +174,10 @@ _FORMATS: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection, Path, str], None]
 def read_ocel2(connection: duckdb.DuckDBPyConnection, kind: str, path: Path, name: str) -> OcelFields:
     """Creates the raw tables for the log at `path`; returns how its format names event fields."""
     reader, fields = _FORMATS[kind]
-    reader(connection, path, name)
+    try:
+        reader(connection, path, name)
+    except RecursionError as error:  # Python's JSON reading and writing recurse once per level of nesting
+        raise SourceError(f"source '{name}' ({path}): not a readable OCEL 2.0 log: nested too deep") from error
     # a type in use but not declared is still a type of the log (the configuration may name it)
     connection.execute("""
         INSERT INTO ocel_types

@@ -26,7 +26,7 @@ import pyarrow as pa
 from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
 from eventlogs.servicenow_mapping import ServiceNowMappingFields, read_servicenow_mapping
-from eventlogs.sources.http_client import HttpSettings, RestClient, read_http_settings
+from eventlogs.sources.http_client import HttpSettings, PageProgress, RestClient, read_http_settings
 from eventlogs.sources.servicenow_sqlite import stage_servicenow_tables
 from eventlogs.staging import StagedSource, write_staged
 from eventlogs.work_connection import work_connection
@@ -101,6 +101,7 @@ class _TableReader:
 
     def rows(self, table: str, query: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
+        progress = PageProgress(self.source.name, f"table {table}")
         while True:
             body = self.client.get_json(
                 f"/api/now/table/{table}",
@@ -116,6 +117,7 @@ class _TableReader:
             page = body.get("result") if isinstance(body, dict) else None
             if not isinstance(page, list) or not all(isinstance(row, dict) for row in page):
                 raise SourceError(f"source '{self.source.name}': table {table} did not answer with a 'result' list")
+            progress.check(page, len(rows))
             rows.extend(page)
             if len(page) < self.source.page_size:
                 return rows
