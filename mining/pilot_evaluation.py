@@ -367,12 +367,18 @@ def _case_mix(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _judge(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    table["q_value"] = benjamini_hochberg(table["p_value"].to_numpy())
+    """q-values (Benjamini-Hochberg over the comparisons that have enough journeys) and the direction.
+    A comparison with fewer than MIN_PER_SIDE journeys in any cohort and side is not tested: a bootstrap
+    of one journey has no spread and would call any difference significant."""
+    counts = [column for column in table.columns if column.startswith("n_")]
+    enough = (table[counts].fillna(0) >= MIN_PER_SIDE).all(axis=1) if counts else pd.Series(True, index=table.index)
+    table["q_value"] = np.nan
+    table.loc[enough, "q_value"] = benjamini_hochberg(table.loc[enough, "p_value"].to_numpy())
     table["significant"] = table["q_value"] <= alpha
     improved = np.where(table["better"] == "higher", table["change"] > 0, table["change"] < 0)
     table["direction"] = np.select(
-        [~table["significant"], table["better"] == "neither", improved],
-        ["no significant change", "changed", "improved"],
+        [~enough, ~table["significant"], table["better"] == "neither", improved],
+        ["too few journeys", "no significant change", "changed", "improved"],
         "worse",
     )
     return table

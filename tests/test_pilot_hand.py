@@ -88,6 +88,12 @@ def test_kaplan_meier_leads_and_chasing_by_hand(store) -> None:
     assert rows.loc["contacts_per_waiting_day", ["before", "after"]].tolist() == pytest.approx([24 / 205, 1.0])
     # too few handovers to compare (3 a side, 10 needed): the handovers are not tested
     assert not rows.index.str.startswith("handover:").any()
+    # nor are the journey measures, 3 journeys a side: a bootstrap of so few has (nearly) no spread, and
+    # 40 -> 10 hours must not be called significant
+    assert (rows.loc["lead_median", "n_all_before"], rows.loc["lead_median", "n_all_after"]) == (3, 3)
+    assert set(rows["direction"].drop("volume", errors="ignore")) == {"too few journeys"}
+    assert not rows["significant"].drop("volume", errors="ignore").any()
+    assert "significant" not in " ".join(evaluation.verdict).replace("not tested", "")
 
 
 def km_quantile(durations: np.ndarray, observed: np.ndarray, probability: float) -> float:
