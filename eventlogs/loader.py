@@ -11,6 +11,7 @@ import duckdb
 from eventlogs.coded_events import coded_copy_is_fresh, record_coded_state, refresh_coded_events
 from eventlogs.errors import StoreError
 from eventlogs.ocel_merge import merge_ocel, record_ocel_ledger, stage_incoming_ocel
+from eventlogs.positional_ids import rekey_positional_ids
 from eventlogs.quality import record_store_quality
 from eventlogs.staging import StagedSource, parquet_list
 from eventlogs.store import add_lifecycle_column, connect_store
@@ -39,8 +40,10 @@ def load_staged(store_path: Path, staged: list[StagedSource], run_id: str) -> li
         _stage_incoming(connection, staged)
         ocel_tables = stage_incoming_ocel(connection, staged)
         _correlate(connection)
+        # before the merge, so events a store of an earlier version holds by position count as loaded
+        rekeyed = rekey_positional_ids(connection, [source.manifest()["source"] for source in staged], run_id)
         ocel_counts = merge_ocel(connection, ocel_tables, run_id)
-        coded_copy_kept = coded_copy_is_fresh(connection) and not _journeys_change(connection)
+        coded_copy_kept = coded_copy_is_fresh(connection) and not _journeys_change(connection) and not rekeyed
         results = _merge(connection, staged, run_id, started, ocel_counts)
         record_store_quality(connection, run_id, started)
         # In the same transaction, so a reader never sees a coded copy that disagrees with the events.
@@ -202,13 +205,21 @@ def _merge(
         record_ocel_ledger(connection, run_id, name, ocel)
         if manifest.get("cursor"):
             # same transaction as the events: a crash leaves both the old watermark and the old events
+            # a source read from another location than its watermark's starts a watermark of its own
+            # (read_since read it from the start); a manifest without a location leaves it as it was
             connection.execute(
                 """
-                INSERT INTO watermarks VALUES ($source, $cursor::TIMESTAMPTZ, $run)
-                ON CONFLICT (source) DO UPDATE SET cursor_at = greatest(cursor_at, excluded.cursor_at),
-                                                   run_id = excluded.run_id
+                INSERT INTO watermarks (source, cursor_at, run_id, location)
+                VALUES ($source, $cursor::TIMESTAMPTZ, $run, $location)
+                ON CONFLICT (source) DO UPDATE SET
+                    cursor_at = CASE WHEN excluded.location IS NOT NULL
+                                          AND watermarks.location IS DISTINCT FROM excluded.location
+                                     THEN excluded.cursor_at
+                                     ELSE greatest(watermarks.cursor_at, excluded.cursor_at) END,
+                    location = coalesce(excluded.location, watermarks.location),
+                    run_id = excluded.run_id
                 """,
-                {"source": name, "cursor": manifest["cursor"], "run": run_id},
+                {"source": name, "cursor": manifest["cursor"], "run": run_id, "location": manifest.get("location")},
             )
         for check in manifest["quality"]:
             connection.execute(

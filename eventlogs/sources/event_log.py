@@ -18,16 +18,32 @@ from lxml import etree
 
 from eventlogs.config import EventLogSource
 from eventlogs.errors import SourceError
+from eventlogs.quality import repeated_rows_check
 from eventlogs.sources.csv_text import read_csv_as_text
+from eventlogs.sources.event_identity import content_hash_sql, create_id_salt, numbered_copies_sql
 from eventlogs.sql_text import HAS_UTC_OFFSET, sql_identifier, sql_literal
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, write_staged
 from eventlogs.work_connection import work_connection
 
-_XES = "{http://www.xes-standard.org/}"
+XES_NAMESPACE = "http://www.xes-standard.org/"
 
 
 def _open_xes(path: Path) -> IO[bytes]:
     return gzip.open(path) if path.suffix == ".gz" else path.open("rb")
+
+
+def _xes_prefix(source: EventLogSource) -> str:
+    """The tag prefix of the file's elements: the XES namespace, or none when the root <log> declares
+    none (exporters that leave it out still write XES); any other root is no XES file."""
+    with _open_xes(source.path) as file:
+        _, root = next(etree.iterparse(file, events=("start",)))
+    name = etree.QName(root)
+    if name.localname != "log" or name.namespace not in (XES_NAMESPACE, None):
+        raise SourceError(
+            f"source '{source.name}' ({source.path}): not an XES file: its root element is <{root.tag}>, "
+            f"not <log> (in the XES namespace {XES_NAMESPACE} or in none)"
+        )
+    return f"{{{name.namespace}}}" if name.namespace else ""
 
 
 def read_xes(source: EventLogSource) -> pa.Table:
@@ -35,24 +51,26 @@ def read_xes(source: EventLogSource) -> pa.Table:
     if not source.path.exists():
         raise SourceError(f"source '{source.name}': XES file {source.path} does not exist")
     wanted = {source.timestamp, *source.activity, *(k for k in (source.resource, source.team, source.department) if k)}
+    wanted.update(k for k in (source.lifecycle, source.event_id) if k)
     columns: dict[str, list[str | None]] = {key: [] for key in wanted}
     cases: list[str | None] = []
     attributes: list[str] = []
     try:
+        prefix = _xes_prefix(source)
         with _open_xes(source.path) as file:
-            for _, trace in etree.iterparse(file, events=("end",), tag=f"{_XES}trace"):
+            for _, trace in etree.iterparse(file, events=("end",), tag=f"{prefix}trace"):
                 case = next(
-                    (a.get("value") for a in trace if a.tag != f"{_XES}event" and a.get("key") == source.journey_id),
+                    (a.get("value") for a in trace if a.tag != f"{prefix}event" and a.get("key") == source.journey_id),
                     None,
                 )
-                for event in trace.iterfind(f"{_XES}event"):
+                for event in trace.iterfind(f"{prefix}event"):
                     values = {a.get("key"): a.get("value") for a in event}
                     cases.append(case)
                     for key in wanted:
                         columns[key].append(values.get(key))
                     attributes.append(json.dumps(values, ensure_ascii=False))
                 trace.clear()
-    except (OSError, etree.XMLSyntaxError) as error:
+    except (OSError, EOFError, StopIteration, etree.XMLSyntaxError) as error:
         raise SourceError(f"source '{source.name}' ({source.path}): not a readable XES file: {error}") from error
     # the trace's id is named as pm4py names it, so it cannot collide with the event's own concept:name
     table = {f"case:{source.journey_id}": cases, **columns, "attributes": attributes}
@@ -84,12 +102,16 @@ def _json_of(columns: list[str]) -> str:
 
 
 def _open_raw_log(connection: duckdb.DuckDBPyConnection, source: EventLogSource) -> tuple[str, str, str]:
-    """Makes `raw_log` (one row per event, numbered `line` in file order); returns the case column,
-    the word for a record's place ("line", "row", "event") and the SQL of the whole raw record."""
+    """Makes `raw_log` (one row per event, numbered `line` in file order) and `unreadable_records` (CSV
+    records that could not be parsed, with their line and reason); returns the case column, the word
+    for a record's place ("line", "row", "event") and the SQL of the whole raw record."""
+    connection.execute(
+        "CREATE TEMP TABLE unreadable_records (line BIGINT, record_id VARCHAR, text VARCHAR, reason VARCHAR)"
+    )
     if source.kind == "xes":
         connection.register("raw_log", read_xes(source))
         return f"case:{source.journey_id}", "event", "attributes::JSON"
-    required = (source.journey_id, *source.activity, source.timestamp)
+    required = (source.journey_id, *source.activity, source.timestamp, *([source.event_id] if source.event_id else []))
     if source.kind == "parquet_event_log":
         if not source.path.exists():
             raise SourceError(f"source '{source.name}': Parquet file {source.path} does not exist")
@@ -100,7 +122,10 @@ def _open_raw_log(connection: duckdb.DuckDBPyConnection, source: EventLogSource)
         )
         where = "row"
     else:
-        connection.register("raw_log", read_csv_as_text(source.path, source.name, required))
+        text = read_csv_as_text(source.path, source.name, required)
+        connection.register("raw_log", text.table)
+        connection.register("unreadable_arrow", text.unreadable_table())
+        connection.execute("INSERT INTO unreadable_records SELECT line, record_id, text, reason FROM unreadable_arrow")
         where = "line"
     names = [row[0] for row in connection.execute("DESCRIBE raw_log").fetchall() if row[0] != "line"]
     missing = [column for column in required if column not in names]
@@ -111,25 +136,28 @@ def _open_raw_log(connection: duckdb.DuckDBPyConnection, source: EventLogSource)
 
 def extract_event_log(source: EventLogSource, staging_folder: Path, since: datetime | None = None) -> StagedSource:
     """Reads the whole source every time (`since` is not used: a file has no updated-at); the loader's
-    merge makes that safe."""
+    merge on the events' content ids makes that safe."""
     connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
+        create_id_salt(connection)
         case_column, where, record = _open_raw_log(connection, source)
         types = dict((row[0], row[1]) for row in connection.execute("DESCRIBE raw_log").fetchall())
         mapped = {case_column, *source.activity, source.timestamp, source.resource, source.team, source.department}
         mapped.add(source.lifecycle)
         extras = [name for name in types if name not in mapped and name != "line"]
         attributes = "attributes::JSON" if source.kind == "xes" else _json_of(extras)
-        _stage(connection, source, case_column, where, record, attributes, types)
-        rows_read = connection.execute("SELECT count(*) FROM raw_log").fetchone()[0]
-        # one event per line, keyed by its line number: events and rejects split the lines between them
+        quality = _stage(connection, source, case_column, where, record, attributes, types)
+        rows_read = connection.execute(
+            "SELECT (SELECT count(*) FROM raw_log) + (SELECT count(*) FROM unreadable_records)"
+        ).fetchone()[0]
+        # every record is one event or one reject, and no two events share an id (see _identify)
         return write_staged(
             connection,
             staging_folder,
             source.name,
             rows_read,
-            quality=[],
+            quality=quality,
             rejects_are_the_rest=True,
             event_ids_unique=True,
         )
@@ -137,6 +165,44 @@ def extract_event_log(source: EventLogSource, staging_folder: Path, since: datet
         raise SourceError(f"source '{source.name}' ({source.path}): {error}") from error
     finally:
         connection.close()
+
+
+def _event_key_sql(source: EventLogSource, case_column: str) -> str:
+    """What names an event: its configured id column, else what the store keeps of it: case, activity
+    (each mapped part), instant, resource, team, department and lifecycle. Columns left unmapped
+    describe the event or its case rather than say which event it is: a re-export that adds or
+    corrects one must not make every event new."""
+    if source.event_id:
+        return f"{sql_identifier(source.event_id)}::VARCHAR"
+    named = [case_column, *source.activity, source.resource, source.team, source.department, source.lifecycle]
+    parts = [f"{sql_identifier(column)}::VARCHAR" for column in named if column]
+    return content_hash_sql([*parts, "epoch_us(parsed_ts)::VARCHAR"])
+
+
+def _identify(connection: duckdb.DuckDBPyConnection, source: EventLogSource) -> list[dict[str, object]]:
+    """log_checked: log_keyed with each event's `event_id`; returns the quality check on repeated keys.
+
+    Rows alike in every field that names an event are each loaded as recorded (real logs have them:
+    Helpdesk repeats 127 rows whole), numbered as copies and counted; a repeated configured id is an
+    error of the export: the later rows are rejected, naming the first."""
+    repeats = connection.execute(
+        "SELECT count(*) - count(DISTINCT event_key) FROM log_keyed WHERE reason IS NULL"
+    ).fetchone()[0]
+    if not repeats:
+        connection.execute("CREATE TEMP VIEW log_checked AS SELECT *, event_key AS event_id FROM log_keyed")
+    elif source.event_id is None:
+        event_id = numbered_copies_sql("event_key", "reason IS NULL", "line")
+        connection.execute(f"CREATE TEMP VIEW log_checked AS SELECT *, {event_id} AS event_id FROM log_keyed")
+    else:
+        repeated = sql_literal(f"{source.event_id}: event id '")
+        connection.execute(f"""
+            CREATE TEMP VIEW log_checked AS
+            SELECT * REPLACE (coalesce(reason, CASE WHEN first_line <> line THEN {repeated} || event_key
+                                                    || ''' repeats line ' || first_line END) AS reason),
+                   event_key AS event_id
+            FROM (SELECT *, min(line) OVER (PARTITION BY reason IS NULL, event_key) AS first_line FROM log_keyed)
+        """)
+    return [repeated_rows_check(repeats, configured_id=source.event_id is not None)]
 
 
 def _lifecycle_sql(source: EventLogSource) -> str:
@@ -156,7 +222,7 @@ def _stage(
     record: str,
     attributes: str,
     types: dict[str, str],
-) -> None:
+) -> list[dict[str, object]]:
     case, stamp = sql_identifier(case_column), sql_identifier(source.timestamp)
     timestamp = _timestamp_sql(source, types[source.timestamp])
 
@@ -172,30 +238,43 @@ def _stage(
     def optional(column: str | None) -> str:
         return sql_identifier(column) if column else "NULL"
 
+    missing_id = (
+        f"CASE WHEN {blank(source.event_id)} THEN {sql_literal(source.event_id + ': missing event id')} END"
+        if source.event_id
+        else "NULL"
+    )
+    unparseable = sql_literal(source.timestamp + ": unparseable timestamp '")
+    # views, not tables: a table would hold every row of a large log in memory
     connection.execute(f"""
-        CREATE TEMP VIEW log_checked AS  -- a view: a table would hold every row of a large log in memory
-        SELECT *, {timestamp} AS parsed_ts, nullif({activity}, '') AS activity_name,
+        CREATE TEMP VIEW log_parsed AS
+        SELECT *, {timestamp} AS parsed_ts, nullif({activity}, '') AS activity_name FROM raw_log
+    """)
+    connection.execute(f"""
+        CREATE TEMP VIEW log_keyed AS
+        SELECT *, {_event_key_sql(source, case_column)} AS event_key,
                coalesce(
                  CASE WHEN {blank(case_column)}
                       THEN {sql_literal(source.journey_id + ": missing case id")} END,
-                 CASE WHEN nullif({activity}, '') IS NULL
+                 CASE WHEN activity_name IS NULL
                       THEN {sql_literal(source.activity[0] + ": missing activity")} END,
                  CASE WHEN {blank(source.timestamp)}
                       THEN {sql_literal(source.timestamp + ": missing timestamp")} END,
-                 CASE WHEN {timestamp} IS NULL
-                      THEN {sql_literal(source.timestamp + ": unparseable timestamp '")} || {stamp}::VARCHAR || '''' END
+                 CASE WHEN parsed_ts IS NULL
+                      THEN {unparseable} || {stamp}::VARCHAR || '''' END,
+                 {missing_id}
                ) AS reason
-        FROM raw_log
+        FROM log_parsed
     """)
-    # views, not tables: write_staged streams each from the log into its Parquet file, never holding a
-    # large log in memory (the rejects are not even read when every line became an event)
+    quality = _identify(connection, source)
+    # views: write_staged streams each from the log into its Parquet file, never holding a large log
+    # in memory (the rejects are not even read when every line became an event)
     name = sql_literal(source.name)
     connection.execute(f"""
         CREATE TEMP VIEW staged_events AS
         SELECT {case}::VARCHAR AS journey_id, NULL::VARCHAR AS correlation_key, activity_name AS activity,
                parsed_ts AS ts, {optional(source.department)}::VARCHAR AS department,
                {optional(source.team)}::VARCHAR AS team, {optional(source.resource)}::VARCHAR AS resource,
-               'work' AS event_kind, {name} AS source, '{where}:' || line AS source_event_id,
+               'work' AS event_kind, {name} AS source, event_id AS source_event_id,
                '{where} ' || line AS source_row, {attributes} AS attributes{_lifecycle_sql(source)}
         FROM log_checked WHERE reason IS NULL
     """)
@@ -208,9 +287,17 @@ def _stage(
                NULL::VARCHAR AS state, {name} AS source, NULL::JSON AS attributes
         FROM log_checked WHERE reason IS NULL GROUP BY {case}
     """)
+    # a rejected record is named by its whole raw content too (numbered when it repeats), so the next
+    # export's copy of it is the same reject, wherever it sits
+    record_key = content_hash_sql([f"({record})::VARCHAR"])
+    reject_id = numbered_copies_sql("record_key", "reason IS NOT NULL", "line")
     connection.execute(f"""
         CREATE TEMP VIEW staged_rejects AS
-        SELECT {name} AS source, '{where}:' || line AS source_record_id, '{where} ' || line AS source_row,
+        SELECT {name} AS source, {reject_id} AS source_record_id, '{where} ' || line AS source_row,
                ({record})::JSON AS record, {REASON_FIELD_SQL} AS field, reason
-        FROM log_checked WHERE reason IS NOT NULL
+        FROM (SELECT *, {record_key} AS record_key FROM log_checked WHERE reason IS NOT NULL)
+        UNION ALL
+        SELECT {name}, record_id, 'line ' || line, to_json({{'text': text}}), {REASON_FIELD_SQL}, reason
+        FROM unreadable_records
     """)
+    return quality

@@ -15,6 +15,7 @@ import pandas as pd
 from eventlogs.config import TrackingCsvSource
 from eventlogs.errors import SourceError
 from eventlogs.sources.csv_text import read_csv_as_text
+from eventlogs.sources.event_identity import content_hash_sql, create_id_salt, numbered_copies_sql
 from eventlogs.sql_text import HAS_UTC_OFFSET
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
 from eventlogs.work_connection import work_connection
@@ -38,11 +39,13 @@ def extract_tracking_csv(
     connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
-        connection.register("scans", scans)
+        connection.register("scans", scans.table)
+        connection.register("unreadable_records", scans.unreadable_table())
         connection.register("codes", codes)
         create_staging_tables(connection)
+        create_id_salt(connection)
         quality = _stage(connection, source)
-        return write_staged(connection, staging_folder, source.name, scans.num_rows, quality)
+        return write_staged(connection, staging_folder, source.name, scans.records_read, quality)
     except duckdb.Error as error:
         raise SourceError(f"source '{source.name}' ({source.path}): {error}") from error
     finally:
@@ -50,7 +53,7 @@ def extract_tracking_csv(
 
 
 def _stage(connection: duckdb.DuckDBPyConnection, source: TrackingCsvSource) -> list[dict[str, object]]:
-    name = source.name
+    bound = {"name": source.name}  # a configured name reaches SQL only as a bound parameter
     connection.execute(f"""
         CREATE TEMP TABLE scans_checked AS
         WITH parsed AS (
@@ -74,22 +77,38 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: TrackingCsvSource) -> 
         FROM (SELECT *, min(line) OVER (PARTITION BY reason IS NULL, shipment_id, trim(event_code), ts) AS first_line
               FROM parsed)
     """)
-    connection.execute(f"""
+    connection.execute(
+        """
         INSERT INTO staged_events
-        SELECT NULL, correlation_key, activity, ts, department, depot, NULL, 'work', '{name}',
+        SELECT NULL, correlation_key, activity, ts, department, depot, NULL, 'work', $name,
                shipment_id || '|' || trim(event_code) || '|' || strftime(ts, '%Y-%m-%dT%H:%M:%S'),
-               'line ' || line, to_json({{'shipment_id': shipment_id, 'event_code': event_code,
-                                         'order_ref': order_ref, 'depot': depot}})
+               'line ' || line, to_json({'shipment_id': shipment_id, 'event_code': event_code,
+                                         'order_ref': order_ref, 'depot': depot})
         FROM scans_checked WHERE reason IS NULL
-    """)
-    connection.execute(f"""
+    """,
+        bound,
+    )
+    # a reject is named by its content (numbered when it repeats), never by its line: see event_identity
+    record = (
+        "to_json({'shipment_id': shipment_id, 'order_ref': order_ref, 'event_code': event_code, "
+        "'event_time': event_time, 'depot': depot})"
+    )
+    reject_id = numbered_copies_sql("record_key", "reason IS NOT NULL", "line")
+    connection.execute(
+        f"""
         INSERT INTO staged_rejects
-        SELECT '{name}', 'line:' || line, 'line ' || line,
-               to_json({{'shipment_id': shipment_id, 'order_ref': order_ref, 'event_code': event_code,
-                        'event_time': event_time, 'depot': depot}}),
-               {REASON_FIELD_SQL}, reason
-        FROM scans_checked WHERE reason IS NOT NULL
-    """)
+        SELECT $name, {reject_id}, 'line ' || line, {record}, {REASON_FIELD_SQL}, reason
+        FROM (SELECT *, {content_hash_sql([f"{record}::VARCHAR"])} AS record_key
+              FROM scans_checked WHERE reason IS NOT NULL)
+        UNION ALL
+        SELECT $name, record_id, 'line ' || line, to_json({{'text': text}}), {REASON_FIELD_SQL}, reason
+        FROM unreadable_records
+    """,
+        bound,
+    )
+    duplicates = connection.execute(
+        "SELECT count(*) FROM scans_checked WHERE starts_with(reason, 'event_time: duplicate of line ')"
+    ).fetchone()[0]
     out_of_order = connection.execute("""
         SELECT count(DISTINCT shipment_id) FROM (
             SELECT shipment_id, ts < lag(ts) OVER (PARTITION BY shipment_id ORDER BY line) AS backwards
@@ -98,8 +117,13 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: TrackingCsvSource) -> 
     """).fetchone()[0]
     return [
         {
+            "check": "duplicate_scans_in_file",
+            "count": duplicates,
+            "detail": "scans repeating an earlier line's shipment_id, event_code and event_time (rejected, naming it)",
+        },
+        {
             "check": "listed_out_of_time_order",
             "count": out_of_order,
             "detail": "shipments whose scans are listed out of time order in the file (loaded, ordered by time)",
-        }
+        },
     ]
