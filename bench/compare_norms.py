@@ -1,5 +1,5 @@
 """Designed versus actual on a generated demo store: seconds for the norms, the bottleneck ranking and the
-designed map (`mining.compare.compare_journey`), in working time with the demo's calendars. The scope is
+designed map (`mining.runs.compare.compare_journey`), in working time with the demo's calendars. The scope is
 materialised once (temp tables) unless --views: then every query recomputes the working-time views.
 
     .venv/bin/python bench/compare_norms.py --journeys 100000 [--views]
@@ -19,10 +19,10 @@ from eventlogs.demo.sources import DemoSourceWriter
 from eventlogs.extract import extract_source
 from eventlogs.loader import load_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
-from mining.compare import compare_journey
-from mining.designed_journey import load_designed_journey
-from mining.scope import define_scope
-from mining.time_rules import load_time_rules
+from mining.design.journey import load_designed_journey
+from mining.runs.compare import compare_journey
+from mining.scope.scope import define_scope
+from mining.scope.time_rules import load_time_rules
 
 
 def main() -> None:

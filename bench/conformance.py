@@ -24,9 +24,9 @@ from eventlogs.demo.true_store import write_true_store
 from eventlogs.pipeline import extract_and_load
 from eventlogs.store import connect_store
 from flows.paths import DEMO_DESIGNED_JOURNEY
-from mining.conformance import conformance
-from mining.designed_journey import DesignedJourney, load_designed_journey
-from mining.scope import define_scope
+from mining.design.conformance import conformance
+from mining.design.journey import DesignedJourney, load_designed_journey
+from mining.scope.scope import define_scope
 
 EXAMPLES = Path(__file__).parents[1] / "eventlogs" / "examples"
 

@@ -9,8 +9,8 @@ bench/discovery_data.py), cached under outputs/bench/. Each engine runs in its o
 resident memory (ru_maxrss) is its own; the process's memory after imports is printed apart.
 
 - product: what `journey mine` runs: define_scope, the coded scope, variants with lead times, the
-  performance DFG, start/end activities, department handovers, journey times (mining/discovery_engine.py).
-- sql: the same tables in DuckDB SQL over the string columns (mining/discovery.py, mining/handovers.py).
+  performance DFG, start/end activities, department handovers, journey times (mining/discovery/engine.py).
+- sql: the same tables in DuckDB SQL over the string columns (mining/discovery/tables.py, handovers.py).
 - pm4py: sort + DFG + performance DFG + variants + handover-of-work (departments) on a DataFrame.
 """
 
@@ -37,8 +37,8 @@ def _peak_mb() -> float:
 def _product(store: Path) -> dict:
     from eventlogs.store import connect_store
     from mining import discovery_engine
-    from mining.coded_scope import load_coded_scope
-    from mining.scope import define_scope
+    from mining.scope.coded import load_coded_scope
+    from mining.scope.scope import define_scope
 
     baseline = _peak_mb()
     connection = connect_store(store, read_only=True)
@@ -61,8 +61,8 @@ def _product(store: Path) -> dict:
 def _sql(store: Path) -> dict:
     from eventlogs.store import connect_store
     from mining import discovery
-    from mining.handovers import handovers
-    from mining.scope import define_scope
+    from mining.discovery.handovers import handovers
+    from mining.scope.scope import define_scope
 
     baseline = _peak_mb()
     connection = connect_store(store, read_only=True)

@@ -14,9 +14,9 @@ from eventlogs.demo import organisation as org
 from eventlogs.demo.simulator import LAPTOP
 from eventlogs.demo.true_store import simulated_true_store
 from flows.paths import DEMO_TIME_RULES
-from mining.pilot_definition import PilotDefinition
-from mining.pilot_evaluation import evaluate_pilot
-from mining.time_rules import load_time_rules
+from mining.pilot.definition import PilotDefinition
+from mining.pilot.evaluation import evaluate_pilot
+from mining.scope.time_rules import load_time_rules
 
 
 def main() -> None:

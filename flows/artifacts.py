@@ -12,7 +12,7 @@ import pandas as pd
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
 from eventlogs.loader import LoadResult
-from mining.run_summary import run_summary_markdown
+from mining.report.run_summary import run_summary_markdown
 
 RUN_SUMMARY = "journey-run-summary"
 REPORT_LINK = "journey-report"

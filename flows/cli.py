@@ -141,10 +141,10 @@ def mine(
 ) -> None:
     """Mine a store: variants, directly-follows, handovers, ping-pong and silo tax as Parquet; the process map;
     the process model as BPMN and Petri net (SVG, BPMN 2.0 XML, PNML); and mining_report.html."""
-    from mining.mine import mine as mine_store
-    from mining.mine import parse_period
-    from mining.process_map import EDGE_LABELS
-    from mining.time_rules import load_time_rules
+    from mining.report.process_map import EDGE_LABELS
+    from mining.runs.mine import mine as mine_store
+    from mining.runs.mine import parse_period
+    from mining.scope.time_rules import load_time_rules
 
     if edge_label not in EDGE_LABELS:
         console.print(f"[red]error:[/red] --edge-label must be one of {', '.join(EDGE_LABELS)}, not {edge_label!r}")
@@ -180,7 +180,7 @@ def compare(
 ) -> None:
     """Designed journey versus actual: time against the norms, the bottlenecks ranked by excess time with
     their causes, and the designed journey drawn with the actual figures."""
-    from mining.compare import compare as compare_store
+    from mining.runs.compare import compare as compare_store
 
     with _errors_end_the_command():
         written = compare_store(store, journey, out, time_rules)
@@ -213,12 +213,12 @@ def pilot(
 ) -> None:
     """Did a pilot work? Before versus after (or pilot versus control group), each measure with a 95%
     interval and a p-value, side effects listed beside the improvements, and a difference process map."""
-    from mining.date_range import parse_date_range
-    from mining.designed_journey import load_designed_journey
-    from mining.pilot_definition import PilotDefinition, load_pilot_definition
-    from mining.pilot_evaluation import evaluate_pilot_store
-    from mining.pilot_output import write_pilot_outputs
-    from mining.time_rules import load_time_rules
+    from mining.design.journey import load_designed_journey
+    from mining.pilot.definition import PilotDefinition, load_pilot_definition
+    from mining.pilot.evaluation import evaluate_pilot_store
+    from mining.report.pilot_output import write_pilot_outputs
+    from mining.scope.date_range import parse_date_range
+    from mining.scope.time_rules import load_time_rules
 
     try:
         changed = date.fromisoformat(change_date) if change_date else None

@@ -17,9 +17,9 @@ from eventlogs.demo.pilot_truth import true_effects
 from eventlogs.demo.scenario import Scenario
 from eventlogs.demo.simulator import LAPTOP
 from eventlogs.demo.true_store import simulated_true_store
-from mining.pilot_definition import PilotDefinition
-from mining.pilot_evaluation import PilotEvaluation, evaluate_pilot
-from mining.time_rules import load_time_rules
+from mining.pilot.definition import PilotDefinition
+from mining.pilot.evaluation import PilotEvaluation, evaluate_pilot
+from mining.scope.time_rules import load_time_rules
 
 # The demo's scenario with a pilot group gives the pilot to the region North (see eventlogs.demo.true_store).
 PILOT_REGION_TEAM = "Deskside Support North"

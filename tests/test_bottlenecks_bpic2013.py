@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mining.compare import compare_journey
-from mining.designed_journey import load_designed_journey
-from mining.scope import define_scope
+from mining.design.journey import load_designed_journey
+from mining.runs.compare import compare_journey
+from mining.scope.scope import define_scope
 from tests.conftest import EXAMPLES
 
 

@@ -17,10 +17,10 @@ from eventlogs.demo.ground_truth import true_handovers
 from eventlogs.demo.simulator import LAPTOP, DemoSimulator
 from flows.cli import app
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES
-from mining.bottlenecks import locate_bottlenecks
-from mining.designed_journey import Norm, load_designed_journey
-from mining.scope import define_scope
-from mining.time_rules import load_time_rules
+from mining.design.bottlenecks import locate_bottlenecks
+from mining.design.journey import Norm, load_designed_journey
+from mining.scope.scope import define_scope
+from mining.scope.time_rules import load_time_rules
 
 N_JOURNEYS, SEED = 600, 11  # the small_demo fixture's organisation
 

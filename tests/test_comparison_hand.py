@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from eventlogs.durations import parse_duration_hours
-from mining.bottlenecks import locate_bottlenecks
-from mining.designed_journey import load_designed_journey
+from mining.design.bottlenecks import locate_bottlenecks
+from mining.design.journey import load_designed_journey
+from mining.design.norms import end_to_end_norm, handover_norms
 from mining.errors import ConfigError
-from mining.norms import end_to_end_norm, handover_norms
-from mining.scope import define_scope
+from mining.scope.scope import define_scope
 
 SPEC = """
 name: Hand

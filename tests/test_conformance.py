@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from mining.bottlenecks import locate_bottlenecks
-from mining.conformance import (
+from mining.design.bottlenecks import locate_bottlenecks
+from mining.design.conformance import (
     ALIGNMENT,
     DEVIATION_TYPES,
     OTHER_DEPARTMENT,
@@ -26,8 +26,8 @@ from mining.conformance import (
     WRONG_ORDER,
     conformance,
 )
-from mining.designed_journey import load_designed_journey
-from mining.scope import define_scope
+from mining.design.journey import load_designed_journey
+from mining.scope.scope import define_scope
 from tests.conftest import event_row, hand_made_store, journey_row
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -1,5 +1,5 @@
-"""The single-pass discovery engine gives the same tables as the SQL of mining/discovery.py and
-mining/handovers.py: on the hand-made store (numbers worked out on paper) and on the 600-journey demo,
+"""The single-pass discovery engine gives the same tables as the SQL of mining/discovery/tables.py and
+mining/discovery/handovers.py: on the hand-made store (numbers worked out on paper) and on the 600-journey demo,
 from the store's coded copy and from a scope coded on the fly, in calendar and in working time."""
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ import pytest
 from eventlogs.coded_events import coded_copy_is_fresh, refresh_coded_events
 from eventlogs.store import connect_store
 from flows.paths import DEMO_TIME_RULES
-from mining import discovery, discovery_engine
-from mining.coded_scope import CodedScope, load_coded_scope
-from mining.discovery_step import discovery_tables
-from mining.engine_kernels import BRACKETED_FROM, grouped_median_p90
+from mining.discovery import engine as discovery_engine
+from mining.discovery import tables as discovery
+from mining.discovery.handovers import handovers
+from mining.discovery.kernels import BRACKETED_FROM, grouped_median_p90
+from mining.discovery.step import discovery_tables
 from mining.errors import AnalysisError
-from mining.handovers import handovers
-from mining.scope import define_scope
-from mining.time_rules import TimeRules, load_time_rules
+from mining.scope.coded import CodedScope, load_coded_scope
+from mining.scope.scope import define_scope
+from mining.scope.time_rules import TimeRules, load_time_rules
 
 FIELDS = ("activity", "department", "team")
 

@@ -6,9 +6,9 @@ import pandas as pd
 import pm4py
 import pytest
 
-from mining import discovery
-from mining.handovers import handovers, journeys_with_ping_pong, ping_pong
-from mining.scope import define_scope
+from mining.discovery import tables as discovery
+from mining.discovery.handovers import handovers, journeys_with_ping_pong, ping_pong
+from mining.scope.scope import define_scope
 from tests.conftest import HAND_EVENTS, T0, event_row, hand_made_store, journey_row
 
 

@@ -22,11 +22,11 @@ from eventlogs.demo.simulator import DemoSimulator
 from eventlogs.demo.true_store import write_true_store
 from flows.cli import app
 from flows.paths import DEMO_DESIGNED_JOURNEY
-from mining.analysis import add_pilot, analyse
-from mining.designed_journey import load_designed_journey
-from mining.pilot_definition import PilotDefinition
-from mining.report import render_report
-from mining.run_summary import run_summary_markdown
+from mining.design.journey import load_designed_journey
+from mining.pilot.definition import PilotDefinition
+from mining.report.report import render_report
+from mining.report.run_summary import run_summary_markdown
+from mining.runs.analysis import add_pilot, analyse
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

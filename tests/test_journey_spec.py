@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from flows.paths import DEMO_DESIGNED_JOURNEY
-from mining.conformance import VariantAligner
-from mining.designed_journey import Choice, Loop, Norm, Parallel, Sequence, StageRef, load_designed_journey
-from mining.designed_model import build_designed_model
+from mining.design.conformance import VariantAligner
+from mining.design.journey import Choice, Loop, Norm, Parallel, Sequence, StageRef, load_designed_journey
+from mining.design.model import build_designed_model
 from mining.errors import ConfigError
 from tests.conftest import EXAMPLES
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mining.bottlenecks import locate_bottlenecks
-from mining.designed_journey import DesignedJourney, HandoverNorm, Norm, Stage, default_order
-from mining.designed_map import designed_map_svg
-from mining.norms import end_to_end_norm, handover_norms, stage_norms
-from mining.scope import define_scope
+from mining.design.bottlenecks import locate_bottlenecks
+from mining.design.journey import DesignedJourney, HandoverNorm, Norm, Stage, default_order
+from mining.design.norms import end_to_end_norm, handover_norms, stage_norms
+from mining.report.designed_map import designed_map_svg
+from mining.scope.scope import define_scope
 from tests.conftest import event_row, hand_made_store, journey_row
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

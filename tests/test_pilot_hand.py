@@ -12,14 +12,14 @@ import pytest
 from scipy import stats
 
 from eventlogs.store import SCHEMA
-from mining.designed_journey import load_designed_journey
+from mining.design.journey import load_designed_journey
 from mining.errors import ConfigError
-from mining.pilot_definition import PilotDefinition, load_pilot_definition
-from mining.pilot_evaluation import evaluate_pilot
-from mining.pilot_stages import stage_times
-from mining.pilot_statistics import bootstrap_p_value, compare, rate_ratio_test
-from mining.pilot_windows import define_pilot_scope
-from mining.survival import weighted_km_cdf_at, weighted_km_quantiles
+from mining.pilot.definition import PilotDefinition, load_pilot_definition
+from mining.pilot.evaluation import evaluate_pilot
+from mining.pilot.stages import stage_times
+from mining.pilot.statistics import bootstrap_p_value, compare, rate_ratio_test
+from mining.pilot.survival import weighted_km_cdf_at, weighted_km_quantiles
+from mining.pilot.windows import define_pilot_scope
 from tests.conftest import event_row, hand_made_store, journey_row
 
 CHANGE = date(2026, 3, 9)  # a Monday

@@ -16,12 +16,12 @@ from eventlogs.demo.organisation import PILOT
 from eventlogs.demo.pilot_truth import true_effects
 from eventlogs.demo.scenario import Scenario
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES
-from mining.designed_journey import load_designed_journey
-from mining.pilot_definition import PilotDefinition
-from mining.pilot_evaluation import evaluate_pilot_store
+from mining.design.journey import load_designed_journey
+from mining.pilot.definition import PilotDefinition
+from mining.pilot.evaluation import evaluate_pilot_store
 from mining.pilot_honesty import CONTROL_GROUP, PILOT_GROUP, PILOT_REGION_TEAM, honesty_run
-from mining.pilot_output import pilot_page
-from mining.time_rules import load_time_rules
+from mining.report.pilot_output import pilot_page
+from mining.scope.time_rules import load_time_rules
 
 RUNS, JOURNEYS = 80, 800
 PILOTED = ("handover:Management->Procurement", "handover:Warehouse->Carrier")

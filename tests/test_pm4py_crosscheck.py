@@ -23,9 +23,9 @@ import pandas as pd
 import pm4py
 import pytest
 
-from mining import discovery
-from mining.handovers import Level, handovers
-from mining.scope import define_scope
+from mining.discovery import tables as discovery
+from mining.discovery.handovers import Level, handovers
+from mining.scope.scope import define_scope
 from tests.conftest import HAND_EVENTS
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from flows.paths import DEMO_TIME_RULES
-from mining import discovery
-from mining.map_detail import (
+from mining.discovery import tables as discovery
+from mining.discovery.map_detail import (
     END,
     START,
     level_count,
@@ -25,9 +25,9 @@ from mining.map_detail import (
     most_frequent_paths,
     projected_paths,
 )
-from mining.process_map import map_grid, render_map
-from mining.scope import define_scope
-from mining.time_rules import load_time_rules
+from mining.report.process_map import map_grid, render_map
+from mining.scope.scope import define_scope
+from mining.scope.time_rules import load_time_rules
 
 
 def _paths(table: pd.DataFrame, column: str = "frequency") -> dict[tuple[str, str], float]:
@@ -109,7 +109,7 @@ def test_grid_renders_each_distinct_map_once(hand_store) -> None:
 
 def test_all_levels_of_the_demo_agree_with_the_discovery_tables(demo_store: Path) -> None:
     """At 100 % the projection is the plain directly-follows graph: same counts and waits as
-    mining.discovery (a different query), and start/end arcs as start_end_activities."""
+    mining.discovery.tables (a different query), and start/end arcs as start_end_activities."""
     connection = duckdb.connect(str(demo_store), read_only=True)
     define_scope(connection, "laptop_request")
     activities = discovery.activities(connection)

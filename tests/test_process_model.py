@@ -6,15 +6,15 @@ import pandas as pd
 import pm4py
 import pytest
 
-from mining import discovery
-from mining.process_model import (
+from mining.discovery import tables as discovery
+from mining.discovery.process_model import (
     bpmn_svg,
     discover_process_model,
     petri_net_svg,
     variant_counts,
     variant_fitness,
 )
-from mining.scope import define_scope
+from mining.scope.scope import define_scope
 
 # DFG: A->B 9, A->C 2, B->C 9, C->B 2, B->B 1; every trace starts with A; ends C 9, B 2.
 # Nothing returns to A: sequence cut A | {B, C}. In {BC x8, CB x2, BBC x1} B and C both start and end

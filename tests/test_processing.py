@@ -8,9 +8,9 @@ import duckdb
 import pytest
 
 from eventlogs.pipeline import extract_and_load
-from mining.processing import processing_per_activity, processing_per_journey
-from mining.scope import define_scope
-from mining.time_rules import load_time_rules
+from mining.discovery.processing import processing_per_activity, processing_per_journey
+from mining.scope.scope import define_scope
+from mining.scope.time_rules import load_time_rules
 
 # 2026-03-02 is a Monday; times are UTC.
 LOG = """case,activity,transition,time

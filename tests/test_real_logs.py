@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mining import discovery
-from mining.handovers import handover_instances, handovers, journeys_with_ping_pong
-from mining.scope import define_scope
+from mining.discovery import tables as discovery
+from mining.discovery.handovers import handover_instances, handovers, journeys_with_ping_pong
+from mining.scope.scope import define_scope
 
 
 def _scoped(store: Path) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mining.handovers import handovers
-from mining.scope import define_scope
-from mining.silo_tax import silo_tax_per_journey, silo_tax_summary
+from mining.discovery.handovers import handovers
+from mining.discovery.silo_tax import silo_tax_per_journey, silo_tax_summary
+from mining.scope.scope import define_scope
 from tests.conftest import T0, event_row, hand_made_store, journey_row
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mining.discovery import directly_follows
+from mining.discovery.handovers import handovers
+from mining.discovery.silo_tax import silo_tax_per_journey
+from mining.discovery.tables import directly_follows
 from mining.errors import ConfigError
-from mining.handovers import handovers
-from mining.scope import define_scope
-from mining.silo_tax import silo_tax_per_journey
-from mining.time_rules import TimeRules, load_time_rules
-from mining.working_time import install_working_clock, working_hours
+from mining.scope.scope import define_scope
+from mining.scope.time_rules import TimeRules, load_time_rules
+from mining.scope.working_time import install_working_clock, working_hours
 from tests.conftest import event_row, hand_made_store, journey_row
 
 RULES = """\

@@ -15,8 +15,8 @@ from eventlogs.demo import organisation as org
 from eventlogs.demo.calendar import MinuteCalendar
 from eventlogs.store import connect_store
 from flows.paths import DEMO_TIME_RULES
-from mining.scope import define_scope
-from mining.time_rules import load_time_rules
+from mining.scope.scope import define_scope
+from mining.scope.time_rules import load_time_rules
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mining.scope import define_scope
-from mining.time_rules import load_time_rules
+from mining.scope.scope import define_scope
+from mining.scope.time_rules import load_time_rules
 from tests.conftest import EXAMPLES
 
 RULES = EXAMPLES / "bpic2013_incidents.time.yaml"

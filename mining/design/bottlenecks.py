@@ -1,0 +1,310 @@
+"""The silo-bottleneck locator: which handovers and stages cost the most excess lead time, why, and
+what to say about it.
+
+Excess is the time over a norm (handover wait over its norm, stage span over its norm); a handover the
+design does not have counts its whole wait. Each item's excess is split over four causes, instance by
+instance, first match wins:
+
+- wrong owner: the work (an activity of a designed stage) is done by another department than designed;
+- ping-pong: the handover is part of X -> Y -> X in the journey's department sequence (repeats
+  collapsed) where one leg is no designed handover (sent back rather than passed on); for a stage, a
+  department hands the work away and gets it back inside the stage's span;
+- rework: the activity was already done earlier in the journey (for a stage: an activity repeats in it);
+- off-design work: the handover leads into or out of an activity in no stage of the design (the
+  conformance check's "unexpected activity"); for a stage, such activities happen inside its span;
+- queue waiting: none of these, the work simply waited.
+
+An item is characterised by the cause with the largest share of its excess.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from mining.design.journey import DesignedJourney
+from mining.design.norms import (
+    designed_handover_frame,
+    designed_stage_frame,
+    judged_handovers_sql,
+    stage_map,
+    timed_stages_sql,
+)
+from mining.discovery.handovers import journeys_with_ping_pong, ping_pong
+from mining.report.formatting import time_in_words
+
+CAUSES = ("wrong_owner", "ping_pong", "rework", "off_design", "queue")
+CAUSE_WORDS = {
+    "ping_pong": "ping-pong",
+    "wrong_owner": "wrong owner",
+    "rework": "rework",
+    "off_design": "off-design work",
+    "queue": "queue waiting",
+}
+# Team ping-pong is worth its own finding from this share of journeys on.
+TEAM_PING_PONG_FINDING_RATE = 0.05
+# Escalation beyond a front the design resolves at is worth its own finding from this share on.
+ESCALATION_FINDING_RATE = 0.10
+
+_CAUSE_SQL = """
+    CASE WHEN {wrong_owner} THEN 'wrong_owner' WHEN {ping_pong} THEN 'ping_pong'
+         WHEN {rework} THEN 'rework' WHEN {off_design} THEN 'off_design' ELSE 'queue' END
+"""
+
+
+def _cause_columns() -> str:
+    return ", ".join(f"sum(excess) FILTER (WHERE cause = '{cause}') AS {cause}_hours" for cause in CAUSES)
+
+
+def _handover_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+    cause = _CAUSE_SQL.format(
+        ping_pong="ping_pong",
+        # the receiving (or handing) department does a designed stage's work it does not own
+        wrong_owner="coalesce(t.stage_department <> h.to_department OR s.stage_department <> h.from_department, FALSE)",
+        rework="repeated",
+        off_design="t.stage IS NULL OR s.stage IS NULL",
+    )
+    return connection.execute(f"""
+        WITH judged AS ({judged_handovers_sql(connection, journey)}),
+        bounced AS (
+            -- X -> Y -> X where a leg is no designed handover: sent back, not passed on as designed
+            SELECT *, coalesce(
+                       lead(to_department) OVER w = from_department
+                         AND (design_order IS NULL OR lead(design_order) OVER w IS NULL)
+                       OR lag(from_department) OVER w = to_department
+                         AND (design_order IS NULL OR lag(design_order) OVER w IS NULL), FALSE) AS ping_pong
+            FROM judged WINDOW w AS (PARTITION BY journey_id ORDER BY position)
+        ), classified AS (
+            SELECT h.*, {cause} AS cause, t.stage_department AS owner,
+                   CASE WHEN t.stage IS NULL THEN h.target_activity ELSE h.source_activity END AS design_lacks
+            FROM bounced h
+            LEFT JOIN norms_stage_map t ON t.activity IS NOT DISTINCT FROM h.target_activity
+                                       AND t.department IS NOT DISTINCT FROM h.to_department
+            LEFT JOIN norms_stage_map s ON s.activity IS NOT DISTINCT FROM h.source_activity
+                                       AND s.department IS NOT DISTINCT FROM h.from_department
+        ), per_journey AS (
+            SELECT from_department, to_department, journey_id, bool_or(breached) AS breached
+            FROM classified GROUP BY ALL
+        )
+        SELECT 'handover' AS kind, c.from_department || ' → ' || c.to_department AS name,
+               c.from_department, c.to_department, NULL::VARCHAR AS stage,
+               any_value(c.design_order) IS NOT NULL AS designed, any_value(c.norm_hours) AS norm_hours,
+               any_value(c.time) AS time, count(*) AS volume, count(DISTINCT c.journey_id) AS journeys,
+               quantile_cont(c.wait, 0.5) AS median_hours,
+               CASE WHEN any_value(c.norm_hours) IS NOT NULL THEN
+                 (SELECT count(*) FILTER (WHERE breached) / count(*) FROM per_journey j
+                   WHERE j.from_department IS NOT DISTINCT FROM c.from_department
+                     AND j.to_department IS NOT DISTINCT FROM c.to_department) END AS breach_rate,
+               sum(c.excess) AS excess_hours, mode(c.owner) FILTER (WHERE c.cause = 'wrong_owner') AS designed_owner,
+               mode(c.design_lacks) FILTER (WHERE c.cause = 'off_design') AS off_design_activity,
+               {_cause_columns()}
+        FROM classified c GROUP BY c.from_department, c.to_department
+    """).df()
+
+
+def _stage_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+    cause = _CAUSE_SQL.format(
+        ping_pong="departments_alternate",
+        wrong_owner="other_department_events > 0",
+        rework="repeated_activities > 0",
+        off_design="off_design_events > 0",
+    )
+    return connection.execute(f"""
+        WITH instances AS ({timed_stages_sql(connection, journey)}),
+        classified AS (
+            SELECT *, greatest(hours - norm_hours, 0) AS excess, hours > norm_hours AS breached, {cause} AS cause
+            FROM instances
+            WHERE norm_hours IS NOT NULL AND NOT (running AND hours <= norm_hours)  -- still running, under the norm
+        )
+        SELECT 'stage' AS kind, stage AS name, NULL::VARCHAR AS from_department,
+               any_value(stage_department) AS to_department, stage, TRUE AS designed,
+               any_value(norm_hours) AS norm_hours, any_value(time) AS time, count(*) AS volume,
+               count(*) AS journeys, quantile_cont(hours, 0.5) AS median_hours,
+               count(*) FILTER (WHERE breached) / count(*) AS breach_rate, sum(excess) AS excess_hours,
+               any_value(stage_department) AS designed_owner, NULL::VARCHAR AS off_design_activity,
+               {_cause_columns()}
+        FROM classified GROUP BY stage
+    """).df()
+
+
+def locate_bottlenecks(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+    """Handovers and stages ranked by their excess time, with volume, journeys, median (in the norm's
+    basis), breach rate (share of journeys with the item that breach its norm), share of all excess,
+    excess per cause and the dominant cause (`characterisation`). Items without excess are left out."""
+    connection.register("norms_designed_handovers", designed_handover_frame(journey))
+    connection.register("norms_designed_stages", designed_stage_frame(journey))
+    connection.register("norms_stage_map", stage_map(connection, journey))
+    try:
+        items = pd.concat([_handover_items(connection, journey), _stage_items(connection, journey)], ignore_index=True)
+    finally:
+        connection.unregister("norms_designed_handovers")
+        connection.unregister("norms_designed_stages")
+        connection.unregister("norms_stage_map")
+    items = items[items["excess_hours"].fillna(0) > 0].copy()
+    cause_columns = [f"{cause}_hours" for cause in CAUSES]
+    items[cause_columns] = items[cause_columns].fillna(0.0)
+    total = items["excess_hours"].sum()
+    items["share_of_excess"] = items["excess_hours"] / total if total > 0 else 0.0
+    # the dominant cause; ties go to the first in CAUSES (the more specific one)
+    items["characterisation"] = [
+        CAUSES[max(range(len(CAUSES)), key=lambda i, row=row: (row[i], -i))] for row in items[cause_columns].to_numpy()
+    ]
+    items = items.sort_values(["excess_hours", "volume"], ascending=False, ignore_index=True)
+    items.insert(0, "rank", range(1, len(items) + 1))
+    items["sentence"] = [finding_sentence(row, journey) for row in items.to_dict("records")]
+    return items
+
+
+def _words(hours: float, time: str, journey: DesignedJourney) -> str:
+    day = journey.working_day_hours
+    if time == "working" and hours < 0.95 * day:  # "0.0 working days" says nothing
+        return f"{hours:.1f} working hours"
+    return time_in_words(hours, time, day)
+
+
+def _norm_words(hours: float, time: str, journey: DesignedJourney) -> str:
+    """A norm as written: '1 working day', '2 working days', '4 hours' rather than '2.0 ...'."""
+    day = journey.working_day_hours if time == "working" else 24.0
+    unit = "working day" if time == "working" else "day"
+    if hours < day:
+        return f"{hours:g} {'working ' if time == 'working' else ''}hour{'s' if hours != 1 else ''}"
+    days = hours / day
+    return f"{days:g} {unit}{'s' if days != 1 else ''}"
+
+
+def _cause_clause(item: dict, journey: DesignedJourney) -> str:
+    cause = item["characterisation"]
+    share = item[f"{cause}_hours"] / item["excess_hours"]
+    noun = journey.journey_noun
+    if cause == "ping_pong":
+        if item["kind"] == "stage":
+            return f"mostly ping-pong ({share:.0%} of it): {noun} handed back and forth between departments"
+        return (
+            f"mostly ping-pong ({share:.0%} of it): {noun} handed back and forth between "
+            f"{item['from_department']} and {item['to_department']}"
+        )
+    if cause == "wrong_owner":
+        if item["kind"] == "stage":
+            return (
+                f"mostly wrong owner ({share:.0%} of it): work of this stage done by another department "
+                f"than {item['designed_owner']}"
+            )
+        return (
+            f"mostly wrong owner ({share:.0%} of it): {noun} pushed on to {item['to_department']} for work "
+            f"the design gives to {item['designed_owner'] or item['from_department']}"
+        )
+    if cause == "rework":
+        return f"mostly rework ({share:.0%} of it): the same work done again"
+    if cause == "off_design":
+        usual = "inside the stage" if item["kind"] == "stage" else f"most often '{item['off_design_activity']}'"
+        return f"mostly off-design work ({share:.0%} of it): {noun} held up by activities the design lacks, {usual}"
+    where = "inside the stage" if item["kind"] == "stage" else f"at {item['to_department']}"
+    return f"mostly queue waiting ({share:.0%} of it) {where}"
+
+
+def finding_sentence(item: dict, journey: DesignedJourney) -> str:
+    """One finding in words an improvement team can act on."""
+    noun = journey.journey_noun
+    share = f"{item['share_of_excess']:.0%} of all excess lead time"
+    median = _words(item["median_hours"], item["time"], journey)
+    cause = _cause_clause(item, journey)
+    if item["kind"] == "stage":
+        return (
+            f"Stage {item['stage']} ({item['to_department']}): median {median} against a norm of "
+            f"{_norm_words(item['norm_hours'], item['time'], journey)}; {item['breach_rate']:.0%} of {noun} breach; "
+            f"{share}; {cause}."
+        )
+    pair = item["name"]
+    if not item["designed"]:
+        return (
+            f"{pair}: a handover the designed journey does not have, in {int(item['journeys']):,} {noun}; "
+            f"median wait {median}; {share}; {cause}."
+        )
+    if pd.isna(item["norm_hours"]):
+        return f"{pair}: median wait {median}; {share}; {cause}."
+    return (
+        f"{pair}: median {median} against a norm of {_norm_words(item['norm_hours'], item['time'], journey)}; "
+        f"{item['breach_rate']:.0%} of {noun} breach; {share}; {cause}."
+    )
+
+
+def team_ping_pong_sentence(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str | None:
+    """Support teams handing journeys back and forth (X -> Y -> X between teams), when it touches at
+    least TEAM_PING_PONG_FINDING_RATE of the journeys; None otherwise."""
+    total = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    affected = journeys_with_ping_pong(connection, "team")
+    if total == 0 or affected / total < TEAM_PING_PONG_FINDING_RATE:
+        return None
+    pairs = ping_pong(connection, "team")
+    top = pairs.iloc[0]
+    return (
+        f"Ping-pong: teams hand {journey.journey_noun} back and forth; {affected:,} {journey.journey_noun} "
+        f"({affected / total:.0%}) go from one team to another and back, most often {top['from_team']} ⇄ "
+        f"{top['to_team']} ({int(top['journeys']):,} {journey.journey_noun})."
+    )
+
+
+def push_from_front_sentence(
+    connection: duckdb.DuckDBPyConnection, journey: DesignedJourney, ranked: pd.DataFrame
+) -> str | None:
+    """When the design resolves at the front (a first stage every journey goes through, followed by stages
+    of other departments the design lets a journey skip: escalation only when the front cannot), how many
+    journeys still go on to those stages and how much of the excess time their work holds. None when fewer
+    than ESCALATION_FINDING_RATE of the journeys escalate."""
+    front = journey.stages[0] if journey.stages else None
+    if front is None or journey.skippable(front):
+        return None
+    beyond = [stage for stage in journey.stages if journey.skippable(stage) and stage.department != front.department]
+    if not beyond:
+        return None
+    connection.register("norms_stage_map", stage_map(connection, journey))
+    try:
+        reached = connection.execute(
+            f"""
+            WITH staged AS (
+                SELECT DISTINCT e.journey_id, m.stage
+                FROM (SELECT journey_id, activity, {journey.department_sql()} AS department FROM scope_work_events) e
+                JOIN norms_stage_map m ON m.activity = e.activity AND m.department IS NOT DISTINCT FROM e.department
+                WHERE list_contains($names, m.stage)
+            )
+            SELECT stage, count(*) FROM staged GROUP BY stage
+            UNION ALL SELECT NULL, count(DISTINCT journey_id) FROM staged
+            """,
+            {"names": [stage.name for stage in beyond]},
+        ).fetchall()
+    finally:
+        connection.unregister("norms_stage_map")
+    total = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    escalated = next(count for stage, count in reached if stage is None)
+    if total == 0 or escalated / total < ESCALATION_FINDING_RATE:
+        return None
+    per_stage = {stage: count for stage, count in reached if stage is not None}
+    departments = {stage.department for stage in beyond}
+    names = {stage.name for stage in beyond}
+    share = 0.0
+    if not ranked.empty:
+        theirs = ((ranked["kind"] == "stage") & ranked["stage"].isin(names)) | (
+            (ranked["kind"] == "handover") & ranked["to_department"].isin(departments)
+        )
+        share = float(ranked.loc[theirs, "share_of_excess"].sum())
+    onward = ", ".join(f"{per_stage.get(stage.name, 0):,} to {stage.department}" for stage in beyond)
+    noun = journey.journey_noun
+    return (
+        f"Push to front: the design resolves {noun} at the front ({front.department}), yet {escalated:,} {noun} "
+        f"({escalated / total:.0%}) are pushed on ({onward}); the work and handovers there hold {share:.0%} "
+        f"of all excess lead time."
+    )
+
+
+def findings(
+    connection: duckdb.DuckDBPyConnection, journey: DesignedJourney, ranked: pd.DataFrame, top: int = 5
+) -> list[str]:
+    """The top findings as sentences: the ranked items first, then escalation away from the front and team
+    ping-pong when they are common."""
+    sentences = list(ranked["sentence"].head(top)) if not ranked.empty else []
+    if not sentences:
+        sentences.append(f"No handover or stage of the {journey.name} journey exceeds its norm.")
+    for extra in (push_from_front_sentence(connection, journey, ranked), team_ping_pong_sentence(connection, journey)):
+        if extra is not None:
+            sentences.append(extra)
+    return sentences

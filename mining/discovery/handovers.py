@@ -1,0 +1,91 @@
+"""Handovers between silos: consecutive work events of a journey where the department (or team,
+or resource) changes, with the waiting time between them.
+
+The wait is internal waiting: a gap after a pause activity (the customer's time, see `mining.scope.scope`) is
+left out of `wait_hours` and `wait_working_hours` and reported as `paused_hours`. Without pause
+activities `wait_hours` is the whole calendar gap."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from mining.discovery.tables import QUANTILE_COLUMNS, STATISTIC_COLUMNS, SUCCESSIONS_SQL
+
+Level = Literal["department", "team", "resource"]
+
+
+def handover_instances(level: Level = "department") -> str:
+    """SQL of every single handover at `level`: journey, from, to, wait_hours (calendar), wait_working_hours
+    (on the receiving department's calendar), paused_hours."""
+    return f"""
+        SELECT journey_id, source_{level} AS from_{level}, target_{level} AS to_{level},
+               wait_hours - paused_hours AS wait_hours, wait_working_hours, paused_hours,
+               source_activity, target_activity
+        FROM ({SUCCESSIONS_SQL})
+        WHERE target_activity IS NOT NULL AND source_{level} IS DISTINCT FROM target_{level}
+    """
+
+
+def handovers(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> pd.DataFrame:
+    """Per pair: handovers, journeys affected, waiting time (mean, median, p90, total)."""
+    return connection.execute(f"""
+        SELECT from_{level}, to_{level},
+               {QUANTILE_COLUMNS.format(count_name="handovers", value="wait_hours", unit="wait_hours")},
+               sum(wait_hours) AS total_wait_hours, count(DISTINCT journey_id) AS journeys,
+               {STATISTIC_COLUMNS.format(value="wait_working_hours", unit="wait_working_hours")},
+               sum(wait_working_hours) AS total_wait_working_hours, sum(paused_hours) AS paused_hours
+        FROM ({handover_instances(level)})
+        GROUP BY ALL ORDER BY total_wait_hours DESC
+    """).df()
+
+
+def handover_matrix(table: pd.DataFrame, value: str = "median_wait_hours") -> pd.DataFrame:
+    """From-department rows, to-department columns; empty where no handover happens."""
+    return table.pivot(index="from_department", columns="to_department", values=value).sort_index(axis=0)
+
+
+def holders_sql(level: Level, events: str = "scope_work_events") -> str:
+    """SQL of each journey's holders at `level` in sequence, repeats collapsed: (journey_id, position, holder);
+    `events` is any relation with journey_id, position and the level's column."""
+    return f"""
+        SELECT journey_id, position, {level} AS holder FROM (
+            SELECT journey_id, position, {level}, lag({level}) OVER w AS previous
+            FROM {events} WINDOW w AS (PARTITION BY journey_id ORDER BY position))
+        WHERE previous IS DISTINCT FROM {level}"""
+
+
+def bounces_sql(level: Level, events: str = "scope_work_events") -> str:
+    """SQL of every X -> Y -> X at `level` in each journey's holders with repeats collapsed (holders_sql):
+    (journey_id, holder X, bounced_to Y). Y must be known: X -> an event without a holder -> X is no bounce
+    to anybody. The one definition of ping-pong for the tables, the findings and the pilot."""
+    return f"""
+        SELECT journey_id, first AS holder, middle AS bounced_to FROM (
+            SELECT journey_id, lag(holder, 2) OVER w AS first, lag(holder) OVER w AS middle, holder AS last
+            FROM ({holders_sql(level, events)}) WINDOW w AS (PARTITION BY journey_id ORDER BY position))
+        WHERE first = last AND middle IS NOT NULL"""
+
+
+def ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> pd.DataFrame:
+    """X -> Y -> X at `level`, in each journey's sequence with repeats collapsed, per pair (X, Y):
+    occurrences, journeys with it, and the rate among journeys with an X -> Y handover."""
+    return connection.execute(f"""
+        WITH bounces AS (
+            SELECT holder AS from_{level}, bounced_to AS to_{level}, count(*) AS ping_pongs,
+                   count(DISTINCT journey_id) AS journeys
+            FROM ({bounces_sql(level)}) GROUP BY ALL
+        ), exposed AS (
+            SELECT from_{level}, to_{level}, count(DISTINCT journey_id) AS journeys_with_handover
+            FROM ({handover_instances(level)}) GROUP BY ALL
+        )
+        SELECT b.*, b.journeys / e.journeys_with_handover AS rate
+        FROM bounces b JOIN exposed e USING (from_{level}, to_{level})
+        ORDER BY journeys DESC
+    """).df()
+
+
+def journeys_with_ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> int:
+    """Journeys with at least one X -> Y -> X at `level` (bounces_sql)."""
+    return connection.execute(f"SELECT count(DISTINCT journey_id) FROM ({bounces_sql(level)})").fetchone()[0]

@@ -1,0 +1,501 @@
+"""Did the pilot work, by how much, and what did it do elsewhere?
+
+Compares the journeys opened before the change with those opened after (see mining.pilot.windows), each
+measure with a 95% bootstrap interval and a p-value (mining.pilot.statistics), with Benjamini-Hochberg
+control of the false discovery rate over all measures, handovers and stages at once. With a pilot and a control
+group the effect is the difference in differences, which removes a trend both groups share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from eventlogs.errors import AnalysisError, JourneyMiningError
+from eventlogs.store import connect_store
+from mining.design.journey import DesignedJourney
+from mining.pilot.definition import PilotDefinition, Window
+from mining.pilot.stages import stage_times
+from mining.pilot.statistics import (
+    CohortKey,
+    Effect,
+    benjamini_hochberg,
+    bootstrap_weights,
+    compare,
+    rate_ratio_test,
+)
+from mining.pilot.survival import weighted_km_cdf_at, weighted_km_quantiles
+from mining.pilot.windows import PilotScope, define_pilot_scope
+from mining.report.difference_map import difference_map_svg
+from mining.report.pilot_wording import display_row, sentence, unit_words
+from mining.scope.time_rules import TimeRules
+from mining.scope.working_time import working_hours
+
+MIN_PER_SIDE = 10  # observations each cohort needs before a handover or path is compared
+# Bootstrap weights are drawn in chunks of at most this many cells (resamples x journeys of the largest
+# cohort), so memory stays bounded on large stores; every measure is computed on the same resamples.
+CELLS_PER_CHUNK = 5_000_000
+
+
+@dataclass
+class Cohort:
+    """One side of one group: its journeys (row i = journey i), their transitions, bootstrap weights."""
+
+    journeys: pd.DataFrame
+    transitions: pd.DataFrame
+    stages: pd.DataFrame | None = None  # time in each designed stage (mining.pilot.stages)
+    weights: np.ndarray = field(default_factory=lambda: np.ones((1, 0)))  # the current chunk of resamples
+
+    def mean(self, values: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
+        weights = self.weights if among is None else self.weights[:, among]
+        values = values if among is None else values[among]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return weights @ values / weights.sum(axis=1)
+
+    def km_median(self, rows: pd.DataFrame, column: str) -> np.ndarray:
+        """Kaplan-Meier median of `column` over `rows` (this cohort's transitions or stage times), per weight row."""
+        weights = self.weights[:, rows["journey_index"].to_numpy()]
+        return weighted_km_quantiles(rows[column].to_numpy(), rows["observed"].to_numpy(), weights, (0.5,))[:, 0]
+
+
+@dataclass
+class PilotEvaluation:
+    definition: PilotDefinition
+    scope: PilotScope
+    comparisons: pd.DataFrame  # one row per measure or handover; see _row
+    edges: pd.DataFrame  # activity paths before and after, for the difference map
+    case_mix: pd.DataFrame
+    verdict: list[str] = field(default_factory=list)
+    improvements: list[str] = field(default_factory=list)
+    worsenings: list[str] = field(default_factory=list)
+    difference_map_svg: str = ""
+    notes: list[str] = field(default_factory=list)
+    words: dict = field(default_factory=dict)  # how hours read (working or calendar days)
+
+    def display_rows(self, family: str) -> list[dict[str, str]]:
+        """The comparisons of one family ('journey', 'handover' or 'stage'), formatted for the report."""
+        chosen = self.comparisons[self.comparisons["family"] == family]
+        return [display_row(row, self.words) for row in chosen.to_dict("records")]
+
+    @property
+    def flagged(self) -> bool:
+        """Did any comparison come out significant after the false-discovery-rate control?"""
+        return bool(self.comparisons["significant"].any())
+
+    def case_mix_table(self) -> tuple[list[str], list[dict]]:
+        """Attribute values down, group and side across, each cell 'share (journeys)'."""
+        mix = self.case_mix.assign(column=self.case_mix["cohort"] + " " + self.case_mix["side"])
+        mix["cell"] = [f"{share:.0%} ({count:,})" for share, count in zip(mix["share"], mix["journeys"], strict=True)]
+        table = mix.pivot_table(index=["attribute", "value"], columns="column", values="cell", aggfunc="first")
+        columns = sorted(
+            table.columns, key=lambda name: (name.split()[0] != "pilot", name.split()[0], name.split()[1] != "before")
+        )
+        rows = [
+            {
+                "attribute": attribute,
+                "value": value,
+                "cells": [_text(table.loc[(attribute, value)].get(c)) for c in columns],
+            }
+            for attribute, value in table.index
+        ]
+        return columns, rows
+
+
+def _text(cell: object) -> str:
+    return cell if isinstance(cell, str) else "–"
+
+
+def _indexed(frame: pd.DataFrame, index: pd.Series) -> pd.DataFrame:
+    """The rows of `frame` for the journeys in `index`, with their row number in the cohort."""
+    chosen = frame[frame["journey_id"].isin(index.index)].copy()
+    chosen["journey_index"] = chosen["journey_id"].map(index).to_numpy()
+    return chosen.reset_index(drop=True)
+
+
+def _cohorts(
+    connection: duckdb.DuckDBPyConnection, fitness: pd.DataFrame | None, stages: pd.DataFrame | None = None
+) -> dict[CohortKey, Cohort]:
+    """The journeys of each (cohort, side) with their transitions, fitness and stage times."""
+    journeys = connection.execute("SELECT * FROM pilot_journeys").df()
+    if fitness is not None:
+        journeys = journeys.merge(fitness, on="journey_id", how="left")
+    transitions = connection.execute("SELECT * FROM pilot_transitions").df()
+    cohorts = {}
+    for key, group in journeys.groupby(["cohort", "side"], sort=True):
+        group = group.reset_index(drop=True)
+        index = pd.Series(np.arange(len(group)), index=group["journey_id"])
+        stage_rows = None if stages is None else _indexed(stages, index)
+        cohorts[(str(key[0]), str(key[1]))] = Cohort(group, _indexed(transitions, index), stage_rows)
+    return cohorts
+
+
+def _require_both_sides(scope: PilotScope, cohorts: dict[CohortKey, Cohort], definition: PilotDefinition) -> None:
+    """Every group needs journeys before and after the change: a side with none has nothing to compare."""
+    conditions = {"pilot": definition.pilot_group, "control": definition.control_group}
+    for cohort in scope.cohorts:
+        for side, window in (("before", scope.before), ("after", scope.after)):
+            if (cohort, side) not in cohorts:
+                group = f"the {cohort} group {conditions[cohort]!r}" if cohort in conditions else "the scope"
+                raise AnalysisError(
+                    f"{group} has no journeys opened {side} the change ({window[0]}..{window[1]}): "
+                    "nothing to compare; widen the window or the group"
+                )
+
+
+def _lead(probability: float) -> Callable[[Cohort], np.ndarray]:
+    def measure(cohort: Cohort) -> np.ndarray:
+        lead, finished = cohort.journeys["lead"].to_numpy(), cohort.journeys["finished"].to_numpy()
+        return weighted_km_quantiles(lead, finished, cohort.weights, (probability,))[:, 0]
+
+    return measure
+
+
+def _within(norm_hours: float, lead_column: str) -> Callable[[Cohort], np.ndarray]:
+    def measure(cohort: Cohort) -> np.ndarray:
+        lead, finished = cohort.journeys[lead_column].to_numpy(), cohort.journeys["finished"].to_numpy()
+        return weighted_km_cdf_at(lead, finished, cohort.weights, norm_hours)
+
+    return measure
+
+
+def _share_of_finished(column: str) -> Callable[[Cohort], np.ndarray]:
+    def measure(cohort: Cohort) -> np.ndarray:
+        finished = cohort.journeys["finished"].to_numpy()
+        return cohort.mean(cohort.journeys[column].to_numpy(dtype=float), finished)
+
+    return measure
+
+
+def _contacts_per_journey(cohort: Cohort) -> np.ndarray:
+    return cohort.mean(cohort.journeys["contacts"].to_numpy(dtype=float))
+
+
+def _contacts_per_day(cohort: Cohort) -> np.ndarray:
+    contacts = cohort.weights @ cohort.journeys["contacts"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return contacts / (cohort.weights @ cohort.journeys["open_days"].to_numpy(dtype=float))
+
+
+def _pair_wait(level: str, source: str, target: str) -> Callable[[Cohort], np.ndarray]:
+    def measure(cohort: Cohort) -> np.ndarray:
+        frame = cohort.transitions
+        rows = ((frame[f"from_{level}"] == source) & (frame[f"to_{level}"] == target)).to_numpy()
+        return cohort.km_median(frame[rows], "wait")
+
+    return measure
+
+
+def _stage_time(stage: str) -> Callable[[Cohort], np.ndarray]:
+    def measure(cohort: Cohort) -> np.ndarray:
+        return cohort.km_median(cohort.stages[cohort.stages["stage"] == stage], "hours")
+
+    return measure
+
+
+def _timed_stages(cohorts: dict[CohortKey, Cohort], journey: DesignedJourney) -> list[str]:
+    """Designed stages every cohort went through often enough, and that take time (not one single event)."""
+    chosen = []
+    for stage in journey.stages:
+        frames = [cohort.stages[cohort.stages["stage"] == stage.name] for cohort in cohorts.values()]
+        if all(len(frame) >= MIN_PER_SIDE for frame in frames) and any(frame["hours"].median() > 0 for frame in frames):
+            chosen.append(stage.name)
+    return chosen
+
+
+def _end_to_end_norm(journey: DesignedJourney | None) -> tuple[float, str] | None:
+    """(hours, the lead column in the norm's own time basis); None without a designed journey."""
+    norm = None if journey is None else journey.end_to_end_norm
+    if norm is None:
+        return None
+    return norm.hours, "lead_calendar" if norm.time == "calendar" else "lead"
+
+
+def _fitness(cohort: Cohort) -> np.ndarray:
+    scored = cohort.journeys["fitness"].notna().to_numpy()
+    return cohort.mean(cohort.journeys["fitness"].fillna(0).to_numpy(dtype=float), scored)
+
+
+def _journey_measures(
+    journey: DesignedJourney | None, with_fitness: bool = False
+) -> list[tuple[str, str, str, str, Callable]]:
+    """(key, label, unit, better, measure)."""
+    measures: list[tuple[str, str, str, str, Callable]] = [
+        ("lead_median", "Median lead time", "hours", "lower", _lead(0.5)),
+        ("lead_p90", "p90 lead time", "hours", "lower", _lead(0.9)),
+    ]
+    norm = _end_to_end_norm(journey)
+    if norm is not None:
+        label = f"Finished within the end-to-end norm ({'calendar' if norm[1] == 'lead_calendar' else 'working'} time)"
+        measures.append(("within_norm", label, "share", "higher", _within(*norm)))
+    measures += [
+        ("contacts_per_journey", "Customer chasing contacts per journey", "count", "lower", _contacts_per_journey),
+        (
+            "contacts_per_waiting_day",
+            "Customer chasing contacts per waiting day",
+            "per_day",
+            "lower",
+            _contacts_per_day,
+        ),
+        (
+            "rework_rate",
+            "Rework (an activity done again), share of finished journeys",
+            "share",
+            "lower",
+            _share_of_finished("rework"),
+        ),
+        (
+            "ping_pong_rate",
+            "Ping-pong between departments, share of finished journeys",
+            "share",
+            "lower",
+            _share_of_finished("ping_pong"),
+        ),
+    ]
+    if with_fitness:
+        label = "Conformance fitness to the designed journey (finished journeys)"
+        measures.append(("fitness", label, "share", "higher", _fitness))
+    return measures
+
+
+def _pairs(cohorts: dict[CohortKey, Cohort], level: str, handovers_only: bool) -> tuple[list, list, list]:
+    """Pairs seen often enough in every cohort to compare; new ones (after only); vanished (before only)."""
+    counts = {}
+    for key, cohort in cohorts.items():
+        frame = cohort.transitions[cohort.transitions["observed"]]
+        if handovers_only:
+            frame = frame[frame["from_department"] != frame["to_department"]]
+        counts[key] = frame.groupby([f"from_{level}", f"to_{level}"]).size()
+    table = pd.DataFrame(counts).fillna(0)
+    before = table[[k for k in table.columns if k[1] == "before"]].sum(axis=1)
+    after = table[[k for k in table.columns if k[1] == "after"]].sum(axis=1)
+    compared = [pair for pair, row in table.iterrows() if (row >= MIN_PER_SIDE).all()]
+    new = [pair for pair in table.index if before[pair] == 0]
+    vanished = [pair for pair in table.index if after[pair] == 0]
+    return compared, new, vanished
+
+
+def _row(key: str, family: str, label: str, unit: str, better: str, effect: Effect, counts: dict) -> dict:
+    return {"key": key, "family": family, "measure": label, "unit": unit, "better": better, **effect.__dict__, **counts}
+
+
+def _measure_all(
+    cohorts: dict[CohortKey, Cohort], measures: list[Callable[[Cohort], np.ndarray]], definition: PilotDefinition
+) -> list[dict[CohortKey, np.ndarray]]:
+    """Each measure on each cohort for the estimate and every resample (row 0: the estimate), drawing the
+    resamples chunk by chunk (one seeded generator, cohorts in order)."""
+    rng = np.random.default_rng(definition.seed)
+    largest = max(len(cohort.journeys) for cohort in cohorts.values())
+    chunk = max(10, CELLS_PER_CHUNK // max(largest, 1))
+    collected: list[dict[CohortKey, list[np.ndarray]]] = [{key: [] for key in cohorts} for _ in measures]
+    drawn = 0
+    while drawn < definition.bootstrap:
+        rows = min(chunk, definition.bootstrap - drawn)
+        for cohort in cohorts.values():
+            weights = bootstrap_weights(len(cohort.journeys), rows, rng)
+            cohort.weights = weights if drawn == 0 else weights[1:]  # the estimate's row once
+        for per_measure, measure in zip(collected, measures, strict=True):
+            for key, cohort in cohorts.items():
+                per_measure[key].append(measure(cohort))
+        drawn += rows
+    return [{key: np.concatenate(parts) for key, parts in per_measure.items()} for per_measure in collected]
+
+
+def _compare_all(
+    cohorts: dict[CohortKey, Cohort], measures: list, definition: PilotDefinition
+) -> dict[str, list[dict]]:
+    """(family, key, label, unit, better, measure) -> the comparison rows of each family."""
+    values = _measure_all(cohorts, [measure[-1] for measure in measures], definition)
+    counts = {f"n_{k[0]}_{k[1]}": len(c.journeys) for k, c in cohorts.items()}
+    rows: dict[str, list[dict]] = {}
+    for (family, key, label, unit, better, _), measured in zip(measures, values, strict=True):
+        effect = compare(measured, definition.alpha)
+        rows.setdefault(family, []).append(_row(key, family, label, unit, better, effect, counts))
+    return rows
+
+
+def _exposure(connection: duckdb.DuckDBPyConnection, scope: PilotScope, window: Window, day_hours: float) -> float:
+    """Days a window was open for new journeys: working days of the opening calendar in working time (a
+    Monday takes in the weekend's requests, so calendar days would misjudge a window that ends mid-week),
+    calendar days otherwise; the after window ends at the extraction at the latest."""
+    starts = pd.Timestamp(window[0]).tz_localize("UTC")
+    ends = min(pd.Timestamp(window[1]).tz_localize("UTC") + pd.Timedelta(days=1), pd.Timestamp(scope.extracted_at))
+    if scope.default_calendar is None:
+        return (ends - starts).total_seconds() / 86400
+    hours = working_hours(connection, scope.default_calendar, starts.to_pydatetime(), ends.to_pydatetime())
+    return hours / day_hours
+
+
+def _volume(
+    connection: duckdb.DuckDBPyConnection,
+    scope: PilotScope,
+    cohorts: dict[CohortKey, Cohort],
+    alpha: float,
+    words: dict,
+) -> dict:
+    def opened(cohort: str, side: str) -> int:
+        return len(cohorts[(cohort, side)].journeys) if (cohort, side) in cohorts else 0
+
+    before = _exposure(connection, scope, scope.before, words["day_hours"])
+    after = _exposure(connection, scope, scope.after, words["day_hours"])
+    treated = "pilot" if "pilot" in scope.cohorts else "all"
+    effect = rate_ratio_test(opened(treated, "before"), before, opened(treated, "after"), after, alpha)
+    if "control" in scope.cohorts:  # shown beside it; the test is the pilot group's own change
+        effect = replace(
+            effect,
+            control_before=opened("control", "before") / before,
+            control_after=opened("control", "after") / after,
+        )
+    day = "working day" if scope.default_calendar else "day"
+    return _row("volume", "journey", f"Volume: journeys opened per {day}", "per_day_volume", "neither", effect, {})
+
+
+def _case_mix(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return connection.execute("""
+        SELECT cohort, side, attribute, value, count(*) AS journeys,
+               count(*) / sum(count(*)) OVER (PARTITION BY cohort, side, attribute) AS share
+        FROM (
+            SELECT cohort, side, 'journey type' AS attribute, journey_type AS value FROM pilot_journeys
+            UNION ALL SELECT cohort, side, 'category', coalesce(category, '(none)') FROM pilot_journeys
+            UNION ALL SELECT cohort, side, 'priority', coalesce(priority, '(none)') FROM pilot_journeys
+        ) GROUP BY cohort, side, attribute, value ORDER BY attribute, value, cohort, side DESC
+    """).df()
+
+
+def _judge(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """q-values (Benjamini-Hochberg over the comparisons that have enough journeys) and the direction.
+    A comparison with fewer than MIN_PER_SIDE journeys in any cohort and side is not tested: a bootstrap
+    of one journey has no spread and would call any difference significant."""
+    counts = [column for column in table.columns if column.startswith("n_")]
+    enough = (table[counts].fillna(0) >= MIN_PER_SIDE).all(axis=1) if counts else pd.Series(True, index=table.index)
+    table["q_value"] = np.nan
+    table.loc[enough, "q_value"] = benjamini_hochberg(table.loc[enough, "p_value"].to_numpy())
+    table["significant"] = table["q_value"] <= alpha
+    improved = np.where(table["better"] == "higher", table["change"] > 0, table["change"] < 0)
+    table["direction"] = np.select(
+        [~enough, ~table["significant"], table["better"] == "neither", improved],
+        ["too few journeys", "no significant change", "changed", "improved"],
+        "worse",
+    )
+    return table
+
+
+def evaluate_pilot(
+    connection: duckdb.DuckDBPyConnection,
+    definition: PilotDefinition,
+    journey: DesignedJourney | None = None,
+    time_rules: TimeRules | None = None,
+    working_day_hours: float = 8.0,
+    with_map: bool = True,
+) -> PilotEvaluation:
+    """The whole evaluation on an open store connection (temp tables are created on it)."""
+    scope = define_pilot_scope(connection, definition, time_rules)
+    fitness, fitness_note = _conformance(connection, journey)
+    stages = None if journey is None else stage_times(connection, journey)
+    cohorts = _cohorts(connection, fitness, stages)
+    _require_both_sides(scope, cohorts, definition)
+    alpha = definition.alpha
+    words = unit_words(scope.working_time, working_day_hours)
+    measures = [("journey", *measure) for measure in _journey_measures(journey, fitness is not None)]
+    handovers, new_handovers, vanished_handovers = _pairs(cohorts, "department", handovers_only=True)
+    measures += [
+        ("handover", f"handover:{a}->{b}", f"Wait {a} → {b} (median)", "hours", "lower", _pair_wait("department", a, b))
+        for a, b in handovers
+    ]
+    if journey is not None and stages is not None:
+        measures += [
+            ("stage", f"stage:{name}", f"Time in stage {name} (median)", "hours", "lower", _stage_time(name))
+            for name in _timed_stages(cohorts, journey)
+        ]
+    edge_pairs, new_edges, vanished_edges = _pairs(cohorts, "activity", handovers_only=False)
+    if with_map:
+        measures += [
+            ("path", f"{a}->{b}", f"{a} → {b}", "hours", "lower", _pair_wait("activity", a, b)) for a, b in edge_pairs
+        ]
+    rows = _compare_all(cohorts, measures, definition)
+    journey_rows = [*rows.get("journey", []), _volume(connection, scope, cohorts, alpha, words)]
+    comparisons = _judge(pd.DataFrame(journey_rows + rows.get("handover", []) + rows.get("stage", [])), alpha)
+    edges = pd.DataFrame(rows.get("path", []))
+    if not edges.empty:
+        edges = _judge(edges, alpha)
+        edges[["source_activity", "target_activity"]] = pd.DataFrame(edge_pairs, index=edges.index)
+    edges.attrs["new"], edges.attrs["vanished"] = new_edges, vanished_edges
+    evaluation = PilotEvaluation(definition, scope, comparisons, edges, _case_mix(connection))
+    evaluation.words = words
+    treated_is_pilot = "pilot" in scope.cohorts
+    for row in comparisons.to_dict("records"):
+        said = sentence(row, words, scope.difference_in_differences, treated_is_pilot)
+        if row["family"] == "journey":
+            evaluation.verdict.append(said)
+        if row["direction"] == "improved":
+            evaluation.improvements.append(said)
+        elif row["direction"] == "worse":
+            evaluation.worsenings.append(said)
+    evaluation.notes = _notes(scope, new_handovers, vanished_handovers, words) + fitness_note
+    if with_map:
+        evaluation.difference_map_svg = difference_map_svg(connection, edges, words)
+    return evaluation
+
+
+def _conformance(
+    connection: duckdb.DuckDBPyConnection, journey: DesignedJourney | None
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """Per-journey fitness when a designed journey is given and conformance checking is available."""
+    if journey is None:
+        return None, []
+    try:
+        from mining.pilot.conformance import journey_fitness
+
+        return journey_fitness(connection, journey), [
+            "Conformance fitness: each finished journey's path aligned to the designed journey (pm4py), "
+            "averaged over the journeys finished within their window."
+        ]
+    except (ImportError, JourneyMiningError) as error:
+        return None, [f"Conformance to the designed journey is not compared: {error}"]
+
+
+def _notes(scope: PilotScope, new: list, vanished: list, words: dict) -> list[str]:
+    notes = [
+        f"Before: journeys opened {scope.before[0]} to {scope.before[1]}; after: {scope.after[0]} to "
+        f"{scope.after[1]}; each side is followed to the end of its window or the extraction "
+        f"({scope.extracted_at:%Y-%m-%d %H:%M} UTC). Journeys still open then are censored, not dropped: lead "
+        "times and waits are Kaplan-Meier estimates.",
+        f"Times are {words['basis']}.",
+        "Intervals: 95% percentile bootstrap over journeys (each side resampled on its own); p-values: a "
+        "z-test of the change against its bootstrap standard error; volume: exact Poisson rate-ratio test. "
+        "Significance is judged on Benjamini-Hochberg q-values over all measures, handovers and stages at "
+        "once (false discovery rate 5%).",
+        "Rework and ping-pong rates are shares of the journeys finished within their window.",
+    ]
+    if scope.difference_in_differences:
+        notes.append(
+            "Effects are differences in differences: the pilot group's change minus the control group's "
+            "change over the same dates (relative: the ratio of the two groups' ratios), which removes a trend "
+            "both groups share."
+        )
+    if new:
+        notes.append("New handovers after the change: " + ", ".join(f"{a} → {b}" for a, b in new))
+    if vanished:
+        notes.append("Handovers that vanished after the change: " + ", ".join(f"{a} → {b}" for a, b in vanished))
+    return notes
+
+
+def evaluate_pilot_store(
+    store: Path,
+    definition: PilotDefinition,
+    journey: DesignedJourney | None = None,
+    time_rules: TimeRules | None = None,
+) -> PilotEvaluation:
+    connection = connect_store(store, read_only=True)
+    try:
+        return evaluate_pilot(connection, definition, journey, time_rules, _working_day_hours(journey))
+    finally:
+        connection.close()
+
+
+def _working_day_hours(journey: DesignedJourney | None) -> float:
+    return float(getattr(journey, "working_day_hours", None) or 8.0)

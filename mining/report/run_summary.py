@@ -1,0 +1,42 @@
+"""The run summary published as a Prefect markdown artifact: bottleneck, load ledger, data quality."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from mining.report.markdown_table import markdown_table, markdown_text
+
+
+def run_summary_markdown(
+    run_id: str,
+    bottleneck: str,
+    ledger: Iterable[Mapping[str, Any]],
+    quality: Iterable[Mapping[str, Any]],
+    failed_sources: Mapping[str, str],
+    report: Path,
+) -> str:
+    parts = []
+    if failed_sources:  # first: this is why the run is marked Failed
+        failures = "\n".join(
+            f"- **{markdown_text(name)}**: {markdown_text(why)}" for name, why in failed_sources.items()
+        )
+        parts.append(f"## Sources that failed (not loaded in this run)\n\n{failures}")
+    parts.append(f"## Top bottleneck\n\n{markdown_text(bottleneck)}")
+    parts.append(
+        f"## Load {markdown_text(run_id)}\n\n"
+        + markdown_table(
+            ["source", "read", "loaded", "rejected", "already loaded"],
+            ((r["source"], r["rows_read"], r["rows_loaded"], r["rows_rejected"], r["rows_duplicate"]) for r in ledger),
+        )
+    )
+    parts.append(
+        "## Data quality\n\n"
+        + markdown_table(
+            ["source", "check", "count", "detail"],
+            ((q["source"], q["check"], q["count"], q["detail"]) for q in quality),
+        )
+    )
+    parts.append(f"Report: [{markdown_text(report)}]({report.as_uri()})")  # as_uri percent-encodes ( ) < >
+    return "\n\n".join(parts)

@@ -1,0 +1,124 @@
+"""Runs the whole foundation analysis on a store and writes each result table as Parquet."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+
+from eventlogs.quality import quality_summary
+from eventlogs.store import connect_store
+from mining.design.journey import DesignedJourney
+from mining.discovery import tables as discovery
+from mining.discovery.handovers import handover_matrix
+from mining.discovery.map_detail import WaitUnit
+from mining.discovery.process_model import discover_process_model, write_process_model
+from mining.discovery.step import discovery_tables
+from mining.errors import AnalysisError
+from mining.report.process_map import LEVELS_PERCENT, map_grid, process_map_svg
+from mining.runs.compare import JourneyComparison, compare_journey
+from mining.runs.table_files import write_parquet_tables
+from mining.scope.scope import define_scope
+from mining.scope.time_rules import TimeRules
+
+if TYPE_CHECKING:
+    from mining.pilot.definition import PilotDefinition
+    from mining.pilot.evaluation import PilotEvaluation
+
+
+@dataclass
+class Analysis:
+    """Result tables (DataFrames), the headline figures, the process map and the bottleneck sentence."""
+
+    journey: DesignedJourney
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    overview: dict[str, float] = field(default_factory=dict)
+    end_to_end: dict[str, Any] = field(default_factory=dict)  # the XLA of `mining.design.norms.end_to_end_norm`
+    process_map_svg: str = ""
+    bottleneck: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+    designed: JourneyComparison | None = None  # designed versus actual: norms, bottlenecks, designed map
+    pilot: PilotEvaluation | None = None  # when the configuration names a pilot (add_pilot)
+    wait_unit: WaitUnit = "calendar"  # "working" when time rules were given: waits on business calendars
+
+
+def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis, time_rules: TimeRules | None) -> None:
+    define_scope(connection, None, time_rules=time_rules)
+    department_handovers = discovery_tables(connection, ("department",), time_rules)["handovers_department"]
+    analysis.tables["handovers_department_all"] = department_handovers
+    analysis.tables["handover_matrix_median_hours"] = handover_matrix(department_handovers).reset_index()
+    analysis.tables["journey_types"] = connection.execute("""
+        SELECT journey_type, count(*) AS journeys, count(*) FILTER (WHERE is_open) AS open_journeys,
+               quantile_cont(lead_hours, 0.5) AS median_lead_hours FROM scope_journeys GROUP BY ALL ORDER BY 2 DESC
+    """).df()
+    analysis.tables["load_runs"] = connection.execute("FROM load_runs ORDER BY run_id, source").df()
+    analysis.tables["data_quality"] = quality_summary(connection)
+    # Where each reject sits and why, not the raw record: that holds unpseudonymised names and stays in the
+    # store, while outputs are meant to be shared.
+    analysis.tables["rejects"] = connection.execute(
+        "SELECT source, source_row, field, reason FROM rejects ORDER BY source, field, source_row"
+    ).df()
+
+
+def analyse(
+    store: Path,
+    journey: DesignedJourney,
+    max_map_activities: int = 30,
+    noise_threshold: float = 0.2,
+    map_levels: tuple[int, ...] = LEVELS_PERCENT,
+    time_rules: TimeRules | None = None,
+) -> Analysis:
+    """Discovery for the designed journey's type, handovers for all types, designed-vs-actual; the
+    process model (inductive miner, IMf with `noise_threshold`) and the map at every slider level."""
+    analysis = Analysis(journey)
+    connection = connect_store(store, read_only=True)
+    try:
+        analysis.wait_unit = "working" if time_rules is not None else "calendar"
+        _all_types(connection, analysis, time_rules)
+        # working-time norms need the rules; materialised: the norms, bottlenecks and maps read it many times
+        define_scope(connection, journey.journey_type, time_rules=time_rules, materialise=True)
+        tables = analysis.tables
+        # the discovery step: single passes over the coded scope (freed on return), the same tables as the SQL
+        tables.update(discovery_tables(connection, ("department", "team"), time_rules))
+        tables["activities"] = discovery.activities(connection)
+        analysis.overview = discovery.journey_overview(connection)
+        analysis.designed = compare_journey(connection, journey)
+        tables.update(analysis.designed.tables)
+        analysis.end_to_end = analysis.designed.end_to_end
+        analysis.bottleneck = analysis.designed.findings[0]  # the top of the excess ranking
+        unit = analysis.wait_unit
+        analysis.process_map_svg = process_map_svg(connection, tables["activities"], max_map_activities, wait_unit=unit)
+        analysis.extras["map_grid"] = map_grid(connection, tables["activities"], map_levels, wait_unit=unit)
+    finally:
+        connection.close()
+    add_process_model(analysis, noise_threshold)
+    return analysis
+
+
+def add_pilot(
+    analysis: Analysis, store: Path, definition: PilotDefinition, time_rules: TimeRules | None = None
+) -> None:
+    """analysis.pilot: the pilot evaluated on the store, with the designed journey's end-to-end norm."""
+    from mining.pilot.evaluation import evaluate_pilot_store
+
+    analysis.pilot = evaluate_pilot_store(store, definition, analysis.journey, time_rules)
+
+
+def add_process_model(analysis: Analysis, noise_threshold: float) -> None:
+    """extras["process_model"] from the variants table; absent when no journey has finished yet (a model
+    needs whole journeys)."""
+    with contextlib.suppress(AnalysisError):
+        analysis.extras["process_model"] = discover_process_model(analysis.tables["variants"], noise_threshold)
+
+
+def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
+    """Each result table as `<name>.parquet` in `folder`."""
+    written = write_parquet_tables(analysis.tables, folder)
+    (folder / "process_map.svg").write_text(analysis.process_map_svg)
+    if "process_model" in analysis.extras:
+        written += write_process_model(analysis.extras["process_model"], folder)
+    return written
