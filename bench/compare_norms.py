@@ -19,7 +19,7 @@ from eventlogs.demo.sources import DemoSourceWriter
 from eventlogs.extract import extract_source
 from eventlogs.loader import load_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
-from mining.design.journey import load_designed_journey
+from mining.design.load import load_designed_journey
 from mining.runs.compare import compare_journey
 from mining.scope.scope import define_scope
 from mining.scope.time_rules import load_time_rules

@@ -25,7 +25,8 @@ from eventlogs.pipeline import extract_and_load
 from eventlogs.store import connect_store
 from flows.paths import DEMO_DESIGNED_JOURNEY
 from mining.design.conformance import conformance
-from mining.design.journey import DesignedJourney, load_designed_journey
+from mining.design.journey import DesignedJourney
+from mining.design.load import load_designed_journey
 from mining.scope.scope import define_scope
 
 EXAMPLES = Path(__file__).parents[1] / "eventlogs" / "examples"

@@ -213,7 +213,7 @@ def pilot(
 ) -> None:
     """Did a pilot work? Before versus after (or pilot versus control group), each measure with a 95%
     interval and a p-value, side effects listed beside the improvements, and a difference process map."""
-    from mining.design.journey import load_designed_journey
+    from mining.design.load import load_designed_journey
     from mining.pilot.definition import PilotDefinition, load_pilot_definition
     from mining.pilot.evaluation import evaluate_pilot_store
     from mining.report.pilot_output import write_pilot_outputs

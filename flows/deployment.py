@@ -89,7 +89,7 @@ def journey_plan(
     """A plan for one's own sources; the configuration, design and time rules are read now, so a broken
     file is reported at deploy time, not at 2 a.m."""
     from eventlogs.demo.files import DEMO_DESIGNED_JOURNEY
-    from mining.design.journey import load_designed_journey
+    from mining.design.load import load_designed_journey
     from mining.scope.time_rules import load_time_rules
 
     _check_schedule(cron, timezone)

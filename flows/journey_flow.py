@@ -24,7 +24,7 @@ from eventlogs.staging import StagedSource
 from eventlogs.staging_folder import staging_folder
 from flows.artifacts import ARTIFACT_ONLY, publish_run_artifacts, table_rows
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
-from mining.design.journey import load_designed_journey
+from mining.design.load import load_designed_journey
 from mining.pilot.definition import has_pilot, load_pilot_definition
 from mining.report.pilot_output import pilot_markdown, write_pilot_outputs
 from mining.report.report import render_report

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mining.design.journey import load_designed_journey
+from mining.design.load import load_designed_journey
 from mining.runs.compare import compare_journey
 from mining.scope.scope import define_scope
 from tests.conftest import EXAMPLES

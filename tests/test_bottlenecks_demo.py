@@ -18,7 +18,8 @@ from eventlogs.demo.simulator import LAPTOP, DemoSimulator
 from flows.cli import app
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES
 from mining.design.bottlenecks import locate_bottlenecks
-from mining.design.journey import Norm, load_designed_journey
+from mining.design.journey import Norm
+from mining.design.load import load_designed_journey
 from mining.scope.scope import define_scope
 from mining.scope.time_rules import load_time_rules
 

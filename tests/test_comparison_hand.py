@@ -9,7 +9,7 @@ import pytest
 
 from eventlogs.durations import parse_duration_hours
 from mining.design.bottlenecks import locate_bottlenecks
-from mining.design.journey import load_designed_journey
+from mining.design.load import load_designed_journey
 from mining.design.norms import end_to_end_norm, handover_norms
 from mining.errors import ConfigError
 from mining.scope.scope import define_scope

@@ -26,7 +26,7 @@ from mining.design.conformance import (
     WRONG_ORDER,
     conformance,
 )
-from mining.design.journey import load_designed_journey
+from mining.design.load import load_designed_journey
 from mining.scope.scope import define_scope
 from tests.conftest import event_row, hand_made_store, journey_row
 

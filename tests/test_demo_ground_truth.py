@@ -9,7 +9,7 @@ import pytest
 
 from eventlogs.loader import load_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY
-from mining.design.journey import load_designed_journey
+from mining.design.load import load_designed_journey
 from mining.runs.analysis import analyse
 from tests.conftest import stage_demo
 

@@ -22,7 +22,7 @@ from eventlogs.sources.ocel2_read import read_ocel2
 from eventlogs.store import connect_store
 from eventlogs.work_connection import work_connection
 from flows.cli import app
-from mining.design.journey import load_designed_journey
+from mining.design.load import load_designed_journey
 from mining.scope.time_rules import load_time_rules
 from tests.fake_rest_server import JIRA_PASSWORD, JIRA_USER, SN_TOKEN, FakeRestServer, Fault, serve
 

@@ -22,7 +22,7 @@ from eventlogs.demo.simulator import DemoSimulator
 from eventlogs.demo.true_store import write_true_store
 from flows.cli import app
 from flows.paths import DEMO_DESIGNED_JOURNEY
-from mining.design.journey import load_designed_journey
+from mining.design.load import load_designed_journey
 from mining.pilot.definition import PilotDefinition
 from mining.report.report import render_report
 from mining.report.run_summary import run_summary_markdown

@@ -8,7 +8,8 @@ import pytest
 
 from flows.paths import DEMO_DESIGNED_JOURNEY
 from mining.design.conformance import VariantAligner
-from mining.design.journey import Choice, Loop, Norm, Parallel, Sequence, StageRef, load_designed_journey
+from mining.design.journey import Choice, Loop, Norm, Parallel, Sequence, StageRef
+from mining.design.load import load_designed_journey
 from mining.design.model import build_designed_model
 from mining.errors import ConfigError
 from tests.conftest import EXAMPLES

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from eventlogs.store import SCHEMA
-from mining.design.journey import load_designed_journey
+from mining.design.load import load_designed_journey
 from mining.errors import ConfigError
 from mining.pilot.definition import PilotDefinition, load_pilot_definition
 from mining.pilot.evaluation import evaluate_pilot

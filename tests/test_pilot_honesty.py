@@ -16,7 +16,7 @@ from eventlogs.demo.organisation import PILOT
 from eventlogs.demo.pilot_truth import true_effects
 from eventlogs.demo.scenario import Scenario
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES
-from mining.design.journey import load_designed_journey
+from mining.design.load import load_designed_journey
 from mining.pilot.definition import PilotDefinition
 from mining.pilot.evaluation import evaluate_pilot_store
 from mining.pilot_honesty import CONTROL_GROUP, PILOT_GROUP, PILOT_REGION_TEAM, honesty_run

@@ -1,7 +1,7 @@
 """The designed journey an improvement team writes: stages, owning departments, order, norms, touchpoints.
 
 This module holds the model only; `mining.design.spec` reads it from YAML (errors name the line) and
-`mining.design.bpmn_import` from BPMN 2.0. `load_designed_journey` picks the reader by the file's suffix.
+`mining.design.bpmn_import` from BPMN 2.0; `mining.design.load` picks the reader by the file's suffix.
 
 Time basis of norms: a norm in calendar time counts a day as 24 hours; a norm in working time counts a day
 as one working day of `working_day_hours` (8 by default), so "2d" working = 16 working hours. `Norm.hours`
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from pathlib import Path
 from typing import Literal
 
 from eventlogs.sql_text import sql_literal
@@ -238,15 +237,3 @@ class DesignedJourney:
 
 def default_order(stages: tuple[Stage, ...]) -> OrderNode:
     return Sequence(tuple(with_stage_flags(stage) for stage in stages))
-
-
-def load_designed_journey(path: Path, norms: Path | None = None) -> DesignedJourney:
-    """A designed journey from YAML, or from BPMN 2.0 (`.bpmn`; norms and touchpoints from the optional
-    `norms` YAML side file). Errors are ConfigErrors naming the file and line."""
-    if Path(path).suffix.lower() in (".bpmn", ".xml"):
-        from mining.design.bpmn_import import load_bpmn_journey
-
-        return load_bpmn_journey(Path(path), norms)
-    from mining.design.spec import read_journey_spec
-
-    return read_journey_spec(Path(path))

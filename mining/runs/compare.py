@@ -22,7 +22,8 @@ from mining.design.conformance import (
     conformance_summary,
     conformance_tables,
 )
-from mining.design.journey import DesignedJourney, load_designed_journey
+from mining.design.journey import DesignedJourney
+from mining.design.load import load_designed_journey
 from mining.design.norms import end_to_end_norm, handover_norms, stage_norms, working_time_available
 from mining.report.designed_map import designed_map_svg
 from mining.report.formatting import short_duration, working_days_in_words
