@@ -1,5 +1,5 @@
 """Designed versus actual on a generated demo store: seconds for the norms, the bottleneck ranking and the
-designed map (`mining.runs.compare.compare_journey`), in working time with the demo's calendars. The scope is
+designed map (`mining.design.comparison.compare_journey`), in working time with the demo's calendars. The scope is
 materialised once (temp tables) unless --views: then every query recomputes the working-time views.
 
     .venv/bin/python bench/compare_norms.py --journeys 100000 [--views]
@@ -19,8 +19,9 @@ from eventlogs.demo.sources import DemoSourceWriter
 from eventlogs.extract import extract_source
 from eventlogs.loader import load_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
+from mining.design.comparison import compare_journey
 from mining.design.load import load_designed_journey
-from mining.runs.compare import compare_journey
+from mining.report.designed_section import designed_section
 from mining.scope.scope import define_scope
 from mining.scope.time_rules import load_time_rules
 
@@ -47,7 +48,7 @@ def main() -> None:
             seconds = time.perf_counter() - started
     how = "views" if arguments.views else "materialised scope"
     print(f"{in_scope:,} laptop requests, {events:,} work events ({how}): scope + compare_journey {seconds:.1f} s")
-    print(f"top finding: {comparison.findings[0]}")
+    print(f"top finding: {designed_section(comparison).findings[0]}")
 
 
 if __name__ == "__main__":

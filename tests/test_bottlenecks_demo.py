@@ -20,6 +20,7 @@ from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES
 from mining.design.bottlenecks import locate_bottlenecks
 from mining.design.journey import Norm
 from mining.design.load import load_designed_journey
+from mining.report.findings import with_sentences
 from mining.scope.scope import define_scope
 from mining.scope.time_rules import load_time_rules
 
@@ -50,7 +51,7 @@ def test_worst_handover_ranks_first_and_its_excess_matches_the_truth(demo_store,
     journey = load_designed_journey(DEMO_DESIGNED_JOURNEY)
     with duckdb.connect(str(demo_store), read_only=True) as connection:
         define_scope(connection, journey.journey_type, time_rules=load_time_rules(DEMO_TIME_RULES))
-        ranked = locate_bottlenecks(connection, journey)
+        ranked = with_sentences(locate_bottlenecks(connection, journey), journey)
     worst = small_demo_truth["worst_handover"]  # "Management -> Procurement"
     top = ranked.iloc[0]
     assert f"{top['from_department']} -> {top['to_department']}" == worst

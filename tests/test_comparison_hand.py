@@ -12,6 +12,7 @@ from mining.design.bottlenecks import locate_bottlenecks
 from mining.design.load import load_designed_journey
 from mining.design.norms import end_to_end_norm, handover_norms
 from mining.errors import ConfigError
+from mining.report.findings import with_sentences
 from mining.scope.scope import define_scope
 
 SPEC = """
@@ -57,7 +58,7 @@ def test_excess_breach_and_share(hand_store, spec) -> None:
 
 def test_bottleneck_sentence_names_the_top_handover(hand_store, spec) -> None:
     define_scope(hand_store, "t")
-    top = locate_bottlenecks(hand_store, spec).iloc[0]
+    top = with_sentences(locate_bottlenecks(hand_store, spec), spec).iloc[0]
     # SD->Mgmt: median of 10, 4, 48 h = 10 h = 0.4 days; J3 of the 3 journeys breaches; 36 of the 65 h of
     # excess (no stage has a norm); all of it J3's plain wait (no ping-pong, rework or wrong owner)
     assert top["sentence"] == (

@@ -27,6 +27,7 @@ from mining.design.conformance import (
     conformance,
 )
 from mining.design.load import load_designed_journey
+from mining.report.findings import with_sentences
 from mining.scope.scope import define_scope
 from tests.conftest import event_row, hand_made_store, journey_row
 
@@ -233,7 +234,8 @@ def test_off_design_work_characterises_a_bottleneck(tmp_path: Path) -> None:
     connection = write_store(tmp_path / "off_design.duckdb", journeys, {})
     define_scope(connection, "t")
     (tmp_path / "norm.yaml").write_text(SPEC + "handovers:\n  - {from: Management, to: Procurement, norm: 0.5h}\n")
-    ranked = locate_bottlenecks(connection, load_designed_journey(tmp_path / "norm.yaml")).set_index("name")
+    journey = load_designed_journey(tmp_path / "norm.yaml")
+    ranked = with_sentences(locate_bottlenecks(connection, journey), journey).set_index("name")
     connection.close()
     item = ranked.loc["Management → Procurement"]
     # every Management -> Procurement wait is 1 h against 0.5 h: J1a's B -> C is plain waiting (0.5 h excess),

@@ -15,6 +15,7 @@ from mining.design.bottlenecks import locate_bottlenecks
 from mining.design.journey import DesignedJourney, HandoverNorm, Norm, Stage, default_order
 from mining.design.norms import end_to_end_norm, handover_norms, stage_norms
 from mining.report.designed_map import designed_map_svg
+from mining.report.findings import with_sentences
 from mining.scope.scope import define_scope
 from tests.conftest import event_row, hand_made_store, journey_row
 
@@ -164,7 +165,7 @@ def test_end_to_end_xla_censors_open_journeys(store) -> None:
 
 
 def test_bottlenecks_rank_and_characterise(store) -> None:
-    ranked = locate_bottlenecks(store, JOURNEY).set_index("name")
+    ranked = with_sentences(locate_bottlenecks(store, JOURNEY), JOURNEY).set_index("name")
     # excess: stage Ordering 34, SD->MG 32, MG->PR 8, PR->MG 6, SD->PR 3: 83 in all
     assert list(ranked.index) == ["Ordering", f"{SD} → {MG}", f"{MG} → {PR}", f"{PR} → {MG}", f"{SD} → {PR}"]
     assert ranked.loc["Ordering", "share_of_excess"] == pytest.approx(34 / 83)

@@ -1,5 +1,5 @@
-"""The silo-bottleneck locator: which handovers and stages cost the most excess lead time, why, and
-what to say about it.
+"""The silo-bottleneck locator: which handovers and stages cost the most excess lead time, and why; and the
+two structural findings (push to front, team ping-pong). The words for them are in mining.report.findings.
 
 Excess is the time over a norm (handover wait over its norm, stage span over its norm); a handover the
 design does not have counts its whole wait. Each item's excess is split over four causes, instance by
@@ -19,6 +19,8 @@ An item is characterised by the cause with the largest share of its excess.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import pandas as pd
 
@@ -31,16 +33,8 @@ from mining.design.norms import (
     timed_stages_sql,
 )
 from mining.discovery.handovers import journeys_with_ping_pong, ping_pong
-from mining.report.formatting import time_in_words
 
 CAUSES = ("wrong_owner", "ping_pong", "rework", "off_design", "queue")
-CAUSE_WORDS = {
-    "ping_pong": "ping-pong",
-    "wrong_owner": "wrong owner",
-    "rework": "rework",
-    "off_design": "off-design work",
-    "queue": "queue waiting",
-}
 # Team ping-pong is worth its own finding from this share of journeys on.
 TEAM_PING_PONG_FINDING_RATE = 0.05
 # Escalation beyond a front the design resolves at is worth its own finding from this share on.
@@ -151,102 +145,45 @@ def locate_bottlenecks(connection: duckdb.DuckDBPyConnection, journey: DesignedJ
     ]
     items = items.sort_values(["excess_hours", "volume"], ascending=False, ignore_index=True)
     items.insert(0, "rank", range(1, len(items) + 1))
-    items["sentence"] = [finding_sentence(row, journey) for row in items.to_dict("records")]
     return items
 
 
-def _words(hours: float, time: str, journey: DesignedJourney) -> str:
-    day = journey.working_day_hours
-    if time == "working" and hours < 0.95 * day:  # "0.0 working days" says nothing
-        return f"{hours:.1f} working hours"
-    return time_in_words(hours, time, day)
+@dataclass(frozen=True)
+class TeamPingPong:
+    """Journeys going from one team to another and back (X -> Y -> X between teams), the most common pair."""
+
+    journeys: int  # journeys with team ping-pong
+    total: int  # journeys in scope
+    from_team: str
+    to_team: str
+    pair_journeys: int  # journeys with that pair's ping-pong
 
 
-def _norm_words(hours: float, time: str, journey: DesignedJourney) -> str:
-    """A norm as written: '1 working day', '2 working days', '4 hours' rather than '2.0 ...'."""
-    day = journey.working_day_hours if time == "working" else 24.0
-    unit = "working day" if time == "working" else "day"
-    if hours < day:
-        return f"{hours:g} {'working ' if time == 'working' else ''}hour{'s' if hours != 1 else ''}"
-    days = hours / day
-    return f"{days:g} {unit}{'s' if days != 1 else ''}"
-
-
-def _cause_clause(item: dict, journey: DesignedJourney) -> str:
-    cause = item["characterisation"]
-    share = item[f"{cause}_hours"] / item["excess_hours"]
-    noun = journey.journey_noun
-    if cause == "ping_pong":
-        if item["kind"] == "stage":
-            return f"mostly ping-pong ({share:.0%} of it): {noun} handed back and forth between departments"
-        return (
-            f"mostly ping-pong ({share:.0%} of it): {noun} handed back and forth between "
-            f"{item['from_department']} and {item['to_department']}"
-        )
-    if cause == "wrong_owner":
-        if item["kind"] == "stage":
-            return (
-                f"mostly wrong owner ({share:.0%} of it): work of this stage done by another department "
-                f"than {item['designed_owner']}"
-            )
-        return (
-            f"mostly wrong owner ({share:.0%} of it): {noun} pushed on to {item['to_department']} for work "
-            f"the design gives to {item['designed_owner'] or item['from_department']}"
-        )
-    if cause == "rework":
-        return f"mostly rework ({share:.0%} of it): the same work done again"
-    if cause == "off_design":
-        usual = "inside the stage" if item["kind"] == "stage" else f"most often '{item['off_design_activity']}'"
-        return f"mostly off-design work ({share:.0%} of it): {noun} held up by activities the design lacks, {usual}"
-    where = "inside the stage" if item["kind"] == "stage" else f"at {item['to_department']}"
-    return f"mostly queue waiting ({share:.0%} of it) {where}"
-
-
-def finding_sentence(item: dict, journey: DesignedJourney) -> str:
-    """One finding in words an improvement team can act on."""
-    noun = journey.journey_noun
-    share = f"{item['share_of_excess']:.0%} of all excess lead time"
-    median = _words(item["median_hours"], item["time"], journey)
-    cause = _cause_clause(item, journey)
-    if item["kind"] == "stage":
-        return (
-            f"Stage {item['stage']} ({item['to_department']}): median {median} against a norm of "
-            f"{_norm_words(item['norm_hours'], item['time'], journey)}; {item['breach_rate']:.0%} of {noun} breach; "
-            f"{share}; {cause}."
-        )
-    pair = item["name"]
-    if not item["designed"]:
-        return (
-            f"{pair}: a handover the designed journey does not have, in {int(item['journeys']):,} {noun}; "
-            f"median wait {median}; {share}; {cause}."
-        )
-    if pd.isna(item["norm_hours"]):
-        return f"{pair}: median wait {median}; {share}; {cause}."
-    return (
-        f"{pair}: median {median} against a norm of {_norm_words(item['norm_hours'], item['time'], journey)}; "
-        f"{item['breach_rate']:.0%} of {noun} breach; {share}; {cause}."
-    )
-
-
-def team_ping_pong_sentence(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str | None:
-    """Support teams handing journeys back and forth (X -> Y -> X between teams), when it touches at
-    least TEAM_PING_PONG_FINDING_RATE of the journeys; None otherwise."""
+def team_ping_pong(connection: duckdb.DuckDBPyConnection) -> TeamPingPong | None:
+    """Support teams handing journeys back and forth, when it touches at least
+    TEAM_PING_PONG_FINDING_RATE of the journeys; None otherwise."""
     total = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
     affected = journeys_with_ping_pong(connection, "team")
     if total == 0 or affected / total < TEAM_PING_PONG_FINDING_RATE:
         return None
-    pairs = ping_pong(connection, "team")
-    top = pairs.iloc[0]
-    return (
-        f"Ping-pong: teams hand {journey.journey_noun} back and forth; {affected:,} {journey.journey_noun} "
-        f"({affected / total:.0%}) go from one team to another and back, most often {top['from_team']} ⇄ "
-        f"{top['to_team']} ({int(top['journeys']):,} {journey.journey_noun})."
-    )
+    top = ping_pong(connection, "team").iloc[0]
+    return TeamPingPong(affected, total, str(top["from_team"]), str(top["to_team"]), int(top["journeys"]))
 
 
-def push_from_front_sentence(
+@dataclass(frozen=True)
+class PushToFront:
+    """Journeys the design resolves at the front that still go on to the stages beyond it."""
+
+    front_department: str
+    escalated: int  # journeys that reached a stage beyond the front
+    total: int  # journeys in scope
+    onward: tuple[tuple[str, int], ...]  # (department of each stage beyond, in design order; journeys there)
+    share_of_excess: float  # of all excess, held by the work and handovers beyond the front
+
+
+def push_to_front(
     connection: duckdb.DuckDBPyConnection, journey: DesignedJourney, ranked: pd.DataFrame
-) -> str | None:
+) -> PushToFront | None:
     """When the design resolves at the front (a first stage every journey goes through, followed by stages
     of other departments the design lets a journey skip: escalation only when the front cannot), how many
     journeys still go on to those stages and how much of the excess time their work holds. None when fewer
@@ -287,24 +224,5 @@ def push_from_front_sentence(
             (ranked["kind"] == "handover") & ranked["to_department"].isin(departments)
         )
         share = float(ranked.loc[theirs, "share_of_excess"].sum())
-    onward = ", ".join(f"{per_stage.get(stage.name, 0):,} to {stage.department}" for stage in beyond)
-    noun = journey.journey_noun
-    return (
-        f"Push to front: the design resolves {noun} at the front ({front.department}), yet {escalated:,} {noun} "
-        f"({escalated / total:.0%}) are pushed on ({onward}); the work and handovers there hold {share:.0%} "
-        f"of all excess lead time."
-    )
-
-
-def findings(
-    connection: duckdb.DuckDBPyConnection, journey: DesignedJourney, ranked: pd.DataFrame, top: int = 5
-) -> list[str]:
-    """The top findings as sentences: the ranked items first, then escalation away from the front and team
-    ping-pong when they are common."""
-    sentences = list(ranked["sentence"].head(top)) if not ranked.empty else []
-    if not sentences:
-        sentences.append(f"No handover or stage of the {journey.name} journey exceeds its norm.")
-    for extra in (push_from_front_sentence(connection, journey, ranked), team_ping_pong_sentence(connection, journey)):
-        if extra is not None:
-            sentences.append(extra)
-    return sentences
+    onward = tuple((stage.department, per_stage.get(stage.name, 0)) for stage in beyond)
+    return PushToFront(front.department, escalated, total, onward, share)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from mining.report.content import Analysis
+from mining.report.designed_section import section_context
 from mining.report.formatting import is_missing
 from mining.report.html_templates import TEMPLATES
 from mining.report.sections import map_explorer, process_model_view
-from mining.runs.analysis import Analysis
-from mining.runs.compare import section_context
 
 
 def heat(hours: float | None, worst: float) -> str:

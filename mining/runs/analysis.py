@@ -3,47 +3,29 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from eventlogs.quality import quality_summary
 from eventlogs.store import connect_store
+from mining.design.comparison import compare_journey
 from mining.design.journey import DesignedJourney
 from mining.discovery import tables as discovery
 from mining.discovery.handovers import handover_matrix
-from mining.discovery.map_detail import WaitUnit
 from mining.discovery.process_model import discover_process_model, write_process_model
 from mining.discovery.step import discovery_tables
 from mining.errors import AnalysisError
+from mining.report.content import Analysis
+from mining.report.designed_section import designed_section
 from mining.report.process_map import LEVELS_PERCENT, map_grid, process_map_svg
-from mining.runs.compare import JourneyComparison, compare_journey
 from mining.runs.table_files import write_parquet_tables
 from mining.scope.scope import define_scope
 from mining.scope.time_rules import TimeRules
 
 if TYPE_CHECKING:
     from mining.pilot.definition import PilotDefinition
-    from mining.pilot.evaluation import PilotEvaluation
-
-
-@dataclass
-class Analysis:
-    """Result tables (DataFrames), the headline figures, the process map and the bottleneck sentence."""
-
-    journey: DesignedJourney
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    overview: dict[str, float] = field(default_factory=dict)
-    end_to_end: dict[str, Any] = field(default_factory=dict)  # the XLA of `mining.design.norms.end_to_end_norm`
-    process_map_svg: str = ""
-    bottleneck: str = ""
-    extras: dict[str, Any] = field(default_factory=dict)
-    designed: JourneyComparison | None = None  # designed versus actual: norms, bottlenecks, designed map
-    pilot: PilotEvaluation | None = None  # when the configuration names a pilot (add_pilot)
-    wait_unit: WaitUnit = "calendar"  # "working" when time rules were given: waits on business calendars
 
 
 def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis, time_rules: TimeRules | None) -> None:
@@ -86,9 +68,9 @@ def analyse(
         tables.update(discovery_tables(connection, ("department", "team"), time_rules))
         tables["activities"] = discovery.activities(connection)
         analysis.overview = discovery.journey_overview(connection)
-        analysis.designed = compare_journey(connection, journey)
+        analysis.designed = designed_section(compare_journey(connection, journey))
         tables.update(analysis.designed.tables)
-        analysis.end_to_end = analysis.designed.end_to_end
+        analysis.end_to_end = analysis.designed.comparison.end_to_end
         analysis.bottleneck = analysis.designed.findings[0]  # the top of the excess ranking
         unit = analysis.wait_unit
         analysis.process_map_svg = process_map_svg(connection, tables["activities"], max_map_activities, wait_unit=unit)

@@ -1,0 +1,69 @@
+"""Designed journey versus actual in one call: time against the norms, conformance to the designed order
+(per variant, weighted by its journeys), the bottleneck ranking and the structural findings. Results only:
+mining.report.designed_section puts them in words and draws the designed map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from mining.design.bottlenecks import PushToFront, TeamPingPong, locate_bottlenecks, push_to_front, team_ping_pong
+from mining.design.conformance import Conformance, conformance, conformance_tables
+from mining.design.journey import DesignedJourney
+from mining.design.norms import end_to_end_norm, handover_norms, stage_norms, working_time_available
+
+
+@dataclass
+class JourneyComparison:
+    """The designed-versus-actual result: tables (stage_norms, handover_norms, bottlenecks, end_to_end_norm,
+    the conformance tables), the end-to-end (XLA) figures, the conformance to the designed order (None
+    while no journey has finished), the structural findings (None when not common enough) and the number
+    of journeys in scope."""
+
+    journey: DesignedJourney
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    end_to_end: dict[str, Any] = field(default_factory=dict)
+    working_time: bool = False  # whether working time was measured (time rules applied)
+    conformance: Conformance | None = None
+    push_to_front: PushToFront | None = None
+    team_ping_pong: TeamPingPong | None = None
+    journeys_in_scope: int = 0
+
+
+def _conformance(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> Conformance | None:
+    """Conformance of the finished journeys; None when none has finished yet (nothing to check)."""
+    finished = connection.execute(
+        "SELECT count(*) FROM scope_journeys WHERE NOT is_open"
+        " AND journey_id IN (SELECT journey_id FROM scope_work_events)"
+    ).fetchone()[0]
+    return conformance(connection, journey) if finished else None
+
+
+def compare_journey(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> JourneyComparison:
+    """Designed versus actual on the scope views already defined (`define_scope` for the journey's type;
+    materialised, as the views are read many times)."""
+    journeys = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    ranked = locate_bottlenecks(connection, journey)
+    xla = end_to_end_norm(connection, journey)
+    fit = _conformance(connection, journey)
+    tables = {
+        "stage_norms": stage_norms(connection, journey),
+        "handover_norms": handover_norms(connection, journey),
+        "bottlenecks": ranked,
+        "end_to_end_norm": pd.DataFrame([xla]),
+    }
+    if fit is not None:
+        tables.update(conformance_tables(fit))
+    return JourneyComparison(
+        journey=journey,
+        tables=tables,
+        end_to_end=xla,
+        working_time=working_time_available(connection),
+        conformance=fit,
+        push_to_front=push_to_front(connection, journey, ranked),
+        team_ping_pong=team_ping_pong(connection),
+        journeys_in_scope=journeys,
+    )

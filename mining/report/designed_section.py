@@ -1,0 +1,96 @@
+"""The designed-versus-actual section in words and pictures: the findings, the designed map, and what the
+templates read (`_designed_journey.html.j2` under the name `designed`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from mining.design.comparison import JourneyComparison
+from mining.design.conformance import DEVIATION_TYPES, UNEXPECTED_ACTIVITY, Conformance, conformance_summary
+from mining.design.journey import DesignedJourney
+from mining.report.designed_map import designed_map_svg
+from mining.report.findings import finding_sentences, with_sentences
+from mining.report.formatting import short_duration, working_days_in_words
+
+# The report lists this many of the variants that deviate, most journeys first.
+TOP_DEVIATING_VARIANTS = 10
+
+
+@dataclass(frozen=True)
+class DesignedSection:
+    """A comparison with its words and picture: the findings (the first is the top bottleneck), the
+    bottleneck ranking with its sentences, and the designed map as SVG."""
+
+    comparison: JourneyComparison
+    findings: list[str]
+    bottlenecks: pd.DataFrame
+    map_svg: str
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The comparison's tables as written: the bottlenecks with their sentences."""
+        return {**self.comparison.tables, "bottlenecks": self.bottlenecks}
+
+
+def designed_section(comparison: JourneyComparison) -> DesignedSection:
+    journey, tables = comparison.journey, comparison.tables
+    ranked = tables["bottlenecks"]
+    return DesignedSection(
+        comparison=comparison,
+        findings=finding_sentences(ranked, journey, comparison.push_to_front, comparison.team_ping_pong),
+        bottlenecks=with_sentences(ranked, journey),
+        map_svg=designed_map_svg(
+            journey,
+            tables["stage_norms"],
+            tables["handover_norms"],
+            comparison.journeys_in_scope,
+            conformance=comparison.conformance,
+        ),
+    )
+
+
+def in_basis(hours: float | None, time: str, journey: DesignedJourney) -> str:
+    """A duration for the tables: working days for working time, days or hours for calendar time."""
+    if hours is None or pd.isna(hours):
+        return "–"
+    if time == "working":
+        return working_days_in_words(hours, journey.working_day_hours)
+    return short_duration(hours)
+
+
+def section_context(section: DesignedSection) -> dict[str, Any]:
+    """What `_designed_journey.html.j2` reads, under the name `designed`."""
+    comparison = section.comparison
+    return {
+        "designed": {
+            "journey": comparison.journey,
+            "findings": section.findings,
+            "end_to_end": comparison.end_to_end,
+            "stages": comparison.tables["stage_norms"].to_dict("records"),
+            "handovers": comparison.tables["handover_norms"]
+            .sort_values(["designed", "design_order", "excess_hours"], ascending=[False, True, False])
+            .to_dict("records"),
+            "bottlenecks": section.bottlenecks.head(10).to_dict("records"),
+            "map_svg": section.map_svg,
+            "working_time": comparison.working_time,
+            "in_basis": lambda hours, time: in_basis(hours, time, comparison.journey),
+            "conformance": _conformance_context(comparison.conformance),
+        }
+    }
+
+
+def _conformance_context(fit: Conformance | None) -> dict[str, Any] | None:
+    """What the conformance part of `_designed_journey.html.j2` reads; None when nothing was checked."""
+    if fit is None:
+        return None
+    deviating = fit.variants[fit.variants["deviations"] != ""]
+    return {
+        "summary": conformance_summary(fit),
+        "by_type": fit.rates_by_type.to_dict("records"),
+        "by_stage": fit.rates_by_stage.to_dict("records"),
+        "types": [kind for kind in DEVIATION_TYPES if kind != UNEXPECTED_ACTIVITY],  # the others are at a stage
+        "variants": deviating.head(TOP_DEVIATING_VARIANTS).to_dict("records"),
+    }
