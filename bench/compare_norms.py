@@ -17,7 +17,7 @@ import duckdb
 from eventlogs.config import load_source_config
 from eventlogs.demo.sources import DemoSourceWriter
 from eventlogs.extract import extract_source
-from eventlogs.loader import load_staged
+from eventlogs.store.loader import load_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
 from mining.design.comparison import compare_journey
 from mining.design.load import load_designed_journey

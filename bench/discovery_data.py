@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-from eventlogs.coded_events import refresh_coded_events
 from eventlogs.demo.simulator import DemoSimulator
 from eventlogs.store import connect_store
+from eventlogs.store.coded_events import refresh_coded_events
 
 BENCH_FOLDER = Path("outputs/bench")
 JOURNEYS_PER_CHUNK = 200_000  # about 2.2 million work events: a chunk's pandas frames stay under ~2 GB

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 from store_floor import rate, store_write_floor  # a sibling script
 
-from eventlogs.loader import LoadResult
 from eventlogs.pipeline import extract_and_load
+from eventlogs.store.loader import LoadResult
 
 CONFIG = """
 [sources.bench]

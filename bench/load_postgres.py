@@ -103,7 +103,7 @@ rejected = "Rejected"
 "Procurement Hardware" = "Procurement"
 """
 
-# the queries the connector sends on a first run (eventlogs.sources.servicenow._fetch without `since`)
+# the queries the connector sends on a first run (eventlogs.sources.servicenow.stage._fetch without `since`)
 CONNECTOR_QUERIES = {
     "task": "SELECT * FROM {s}.task WHERE 1 = 1",
     "sys_audit": "SELECT * FROM {s}.sys_audit WHERE tablename = 'sc_req_item' "

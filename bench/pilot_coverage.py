@@ -1,5 +1,5 @@
 """How honest is the pilot evaluation? Many seeded simulations with a known true effect (see
-mining/pilot_honesty.py): the share of null pilots flagged significant, and the share of 95% intervals that
+bench/pilot_honesty.py): the share of null pilots flagged significant, and the share of 95% intervals that
 cover the true effect, each with its exact (Clopper-Pearson) 95% interval.
 
     .venv/bin/python bench/pilot_coverage.py --runs 200 --journeys 800
@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import time
 
+from pilot_honesty import CONTROL_GROUP, PILOT_GROUP, PILOT_REGION_TEAM, honesty_run  # a sibling script
 from scipy import stats
 
 from eventlogs.demo.scenario import Scenario
-from mining.pilot_honesty import CONTROL_GROUP, PILOT_GROUP, PILOT_REGION_TEAM, honesty_run
 
 
 def _rate(hits: int, runs: int) -> str:

@@ -16,6 +16,7 @@ from eventlogs.demo.true_store import simulated_true_store
 from flows.paths import DEMO_TIME_RULES
 from mining.pilot.definition import PilotDefinition
 from mining.pilot.evaluation import evaluate_pilot
+from mining.report.pilot_wording import pilot_words
 from mining.scope.time_rules import load_time_rules
 
 
@@ -37,7 +38,7 @@ def main() -> None:
     print(f"{arguments.journeys:,} journeys, {events:,} events: simulated and stored in {simulated - started:.1f} s")
     print(f"pilot evaluation ({arguments.bootstrap} resamples, with the difference map): {finished - simulated:.1f} s")
     print(f"peak memory of the process: {peak:,.0f} MB")
-    for line in evaluation.verdict[:2]:
+    for line in pilot_words(evaluation).verdict[:2]:
         print(line)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from eventlogs.sources.csv_text import read_csv_as_text
+from eventlogs.sources.shared.csv_text import read_csv_as_text
 
 HEADER = "case,activity,time,who,team,note\n"
 

@@ -12,7 +12,7 @@ from eventlogs.errors import JourneyMiningError
 from eventlogs.extract import extract_source
 from eventlogs.sql_text import sql_literal
 from eventlogs.staging import parquet_list
-from eventlogs.staging_folder import staging_folder
+from eventlogs.staging.folder import staging_folder
 from eventlogs.work_connection import work_connection
 
 

@@ -12,14 +12,15 @@ from urllib.parse import urlsplit, urlunsplit
 from rich.console import Console
 from rich.progress import Progress
 
-from eventlogs.config import Source, SourceConfig, load_source_config
+from eventlogs.config import SourceConfig, load_source_config
 from eventlogs.errors import ConfigError
 from eventlogs.extract import extract_source
-from eventlogs.loader import LoadResult, load_staged
-from eventlogs.pseudonymise import pseudonym_key, pseudonymising
+from eventlogs.sources.connector import Source
 from eventlogs.staging import StagedSource
-from eventlogs.staging_folder import staging_folder
+from eventlogs.staging.folder import staging_folder
+from eventlogs.staging.pseudonymise import pseudonym_key, pseudonymising
 from eventlogs.store import read_watermarks
+from eventlogs.store.loader import LoadResult, load_staged
 
 
 def new_run_id() -> str:

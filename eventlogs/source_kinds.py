@@ -1,46 +1,37 @@
-"""The registry of source kinds: how each reads its configuration table and how it is extracted.
+"""The registry of source kinds: which connector reads each kind's configuration table and extracts it.
 
-A new connector lives in its own module under eventlogs/sources/ with a frozen dataclass (with `name`
-and `kind`), a `read_config(section, name, data_folder)` and an `extract(source, staging_folder, since)`;
-it is made available by one line here.
+A new connector is a module under eventlogs/sources/ with a frozen dataclass (with `name` and `kind`), a
+`read_config(section, name, data_folder)` returning it and an `extract(source, staging_folder, since)`
+taking it (the eventlogs.sources.connector.Connector protocol); it is made available by one line here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-import eventlogs.sources.jira_postgres as jira_postgres
-import eventlogs.sources.servicenow_database as servicenow_database
-from eventlogs import config
-from eventlogs.config_section import ConfigSection
-from eventlogs.sources import event_log, jira_rest, ocel2, servicenow_rest, servicenow_sqlite, tracking_csv
-from eventlogs.staging import StagedSource
+from eventlogs.sources.connector import Connector
+from eventlogs.sources.event_log import connector as event_log
+from eventlogs.sources.jira import postgres as jira_postgres
+from eventlogs.sources.jira import rest as jira_rest
+from eventlogs.sources.ocel2 import connector as ocel2
+from eventlogs.sources.servicenow import database as servicenow_database
+from eventlogs.sources.servicenow import rest as servicenow_rest
+from eventlogs.sources.servicenow import sqlite as servicenow_sqlite
+from eventlogs.sources.tracking import connector as tracking_csv
 
-
-@dataclass(frozen=True)
-class SourceKind:
-    read_config: Callable[[ConfigSection, str, Path], Any]
-    # since: the source's watermark minus its look-back (None: read everything); kinds that cannot
-    # read incrementally ignore it and rely on the idempotent merge
-    extract: Callable[[Any, Path, datetime | None], StagedSource]
-
-
-SOURCE_KINDS: dict[str, SourceKind] = {
-    "servicenow_sqlite": SourceKind(config.read_servicenow_sqlite, servicenow_sqlite.extract_servicenow_sqlite),
-    "servicenow_postgres": SourceKind(servicenow_database.read_config, servicenow_database.extract),
-    "servicenow_mysql": SourceKind(servicenow_database.read_config, servicenow_database.extract),
-    "jira_postgres": SourceKind(jira_postgres.read_config, jira_postgres.extract),
-    "tracking_csv": SourceKind(config.read_tracking_csv, tracking_csv.extract_tracking_csv),
-    "csv_event_log": SourceKind(config.read_event_log, event_log.extract_event_log),
-    "parquet_event_log": SourceKind(config.read_event_log, event_log.extract_event_log),
-    "xes": SourceKind(config.read_event_log, event_log.extract_event_log),
-    "ocel2_sqlite": SourceKind(ocel2.read_config, ocel2.extract),
-    "ocel2_json": SourceKind(ocel2.read_config, ocel2.extract),
-    "ocel2_xml": SourceKind(ocel2.read_config, ocel2.extract),
-    "servicenow_rest": SourceKind(servicenow_rest.read_config, servicenow_rest.extract),
-    "jira_rest": SourceKind(jira_rest.read_config, jira_rest.extract),
+# Any: each kind has its own source type; every module is checked against Connector as it is listed
+SOURCE_KINDS: dict[str, Connector[Any]] = {
+    "servicenow_sqlite": servicenow_sqlite,
+    "servicenow_postgres": servicenow_database,
+    "servicenow_mysql": servicenow_database,
+    "jira_postgres": jira_postgres,
+    "tracking_csv": tracking_csv,
+    "csv_event_log": event_log,
+    "parquet_event_log": event_log,
+    "xes": event_log,
+    "ocel2_sqlite": ocel2,
+    "ocel2_json": ocel2,
+    "ocel2_xml": ocel2,
+    "servicenow_rest": servicenow_rest,
+    "jira_rest": jira_rest,
 }

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
-from eventlogs.loader import LoadResult
+from eventlogs.store.loader import LoadResult
 from mining.report.run_summary import run_summary_markdown
 
 RUN_SUMMARY = "journey-run-summary"

@@ -162,7 +162,7 @@ def mine(
             time_rules=load_time_rules(time_rules) if time_rules else None,
         )
         if write_back:
-            from eventlogs.result_tables import write_result_tables
+            from eventlogs.store.result_tables import write_result_tables
 
             tables = write_result_tables(store, out, "journey mine")
             console.print(f"written {len(tables)} result tables into {store} (schema results)")
@@ -217,6 +217,7 @@ def pilot(
     from mining.pilot.definition import PilotDefinition, load_pilot_definition
     from mining.pilot.evaluation import evaluate_pilot_store
     from mining.report.pilot_output import write_pilot_outputs
+    from mining.report.pilot_wording import pilot_words
     from mining.scope.date_range import parse_date_range
     from mining.scope.time_rules import load_time_rules
 
@@ -247,11 +248,12 @@ def pilot(
             load_time_rules(time_rules) if time_rules else None,
         )
         written = write_pilot_outputs(evaluation, out)
-    for line in evaluation.verdict:
+    words = pilot_words(evaluation)
+    for line in words.verdict:
         console.print(f"- {line}")
-    worse, better = len(evaluation.worsenings), len(evaluation.improvements)
+    worse, better = len(words.worsenings), len(words.improvements)
     console.print(f"[bold]Got worse:[/bold] {worse}; [bold]improved:[/bold] {better}")
-    for line in evaluation.worsenings:
+    for line in words.worsenings:
         console.print(f"  [red]worse:[/red] {line}")
     console.print(f"written {len(written)} files to {out}")
 

@@ -17,16 +17,17 @@ from prefect.cache_policies import NO_CACHE
 from eventlogs.config import load_source_config
 from eventlogs.demo.sources import DemoSourceWriter
 from eventlogs.errors import SourcesFailedError
-from eventlogs.loader import LoadResult, load_staged
 from eventlogs.pipeline import new_run_id, read_since, stage_source
-from eventlogs.result_tables import write_result_tables
 from eventlogs.staging import StagedSource
-from eventlogs.staging_folder import staging_folder
+from eventlogs.staging.folder import staging_folder
+from eventlogs.store.loader import LoadResult, load_staged
+from eventlogs.store.result_tables import write_result_tables
 from flows.artifacts import ARTIFACT_ONLY, publish_run_artifacts, table_rows
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
 from mining.design.load import load_designed_journey
 from mining.pilot.definition import has_pilot, load_pilot_definition
 from mining.report.pilot_output import pilot_markdown, write_pilot_outputs
+from mining.report.pilot_wording import pilot_words
 from mining.report.report import render_report
 from mining.runs.analysis import add_pilot, analyse, write_tables
 from mining.scope.time_rules import load_time_rules
@@ -93,8 +94,9 @@ def mine_and_report(
     if pilot_config is not None:  # the configuration names a pilot: evaluate it into the report
         add_pilot(analysis, Path(store), load_pilot_definition(Path(pilot_config)), rules)
         write_pilot_outputs(analysis.pilot, Path(out) / "pilot")
-        pilot = {"pilot_verdict": analysis.pilot.verdict, "pilot_markdown": pilot_markdown(analysis.pilot)}
-        get_run_logger().info("pilot: %s", analysis.pilot.verdict[0])
+        verdict = pilot_words(analysis.pilot).verdict
+        pilot = {"pilot_verdict": verdict, "pilot_markdown": pilot_markdown(analysis.pilot)}
+        get_run_logger().info("pilot: %s", verdict[0])
     write_tables(analysis, Path(out) / "tables")
     report = render_report(analysis, organisation, Path(out) / "report.html")
     get_run_logger().info("top bottleneck: %s", analysis.bottleneck)

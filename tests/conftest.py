@@ -15,10 +15,10 @@ import pytest
 from eventlogs.config import load_source_config
 from eventlogs.demo.sources import DemoFiles, DemoSourceWriter
 from eventlogs.extract import extract_source
-from eventlogs.loader import load_staged
 from eventlogs.pipeline import extract_and_load
 from eventlogs.staging import StagedSource
 from eventlogs.store import connect_store
+from eventlogs.store.loader import load_staged
 from flows.paths import DEMO_SOURCE_CONFIG
 from tests.realdata import REPOSITORY, real_data_file
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from eventlogs.loader import load_staged
+from eventlogs.store.loader import load_staged
 from flows.paths import DEMO_DESIGNED_JOURNEY
 from mining.design.load import load_designed_journey
 from mining.runs.analysis import analyse

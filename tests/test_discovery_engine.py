@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventlogs.coded_events import coded_copy_is_fresh, refresh_coded_events
 from eventlogs.store import connect_store
+from eventlogs.store.coded_events import coded_copy_is_fresh, refresh_coded_events
 from flows.paths import DEMO_TIME_RULES
 from mining.discovery import engine as discovery_engine
 from mining.discovery import tables as discovery

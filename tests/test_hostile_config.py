@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from eventlogs.check import check_sources
 from eventlogs.conditions import ConditionError, check_condition
-from eventlogs.config import EventLogSource
 from eventlogs.errors import ConfigError
 from eventlogs.extract import extract_source
 from eventlogs.pipeline import extract_and_load
+from eventlogs.sources.event_log.connector import EventLogSource
 from flows.cli import app
 from tests.conftest import event_row, hand_made_store, journey_row
 

@@ -14,11 +14,11 @@ import pytest
 
 from eventlogs.config import load_source_config
 from eventlogs.errors import SourceError
-from eventlogs.loader import LoadResult, load_staged
 from eventlogs.pipeline import extract_and_load, read_since
-from eventlogs.sources.csv_text import _read_well_formed, read_csv_as_text
+from eventlogs.sources.shared.csv_text import _read_well_formed, read_csv_as_text
 from eventlogs.staging import create_staging_tables, write_staged
 from eventlogs.store import connect_store
+from eventlogs.store.loader import LoadResult, load_staged
 
 CONFIG = """
 [sources.log]

@@ -17,8 +17,8 @@ from eventlogs.demo.simulator import DemoSimulator
 from eventlogs.demo.true_store import write_true_store
 from eventlogs.errors import ConfigError, SourceError, StoreError
 from eventlogs.pipeline import extract_and_load
-from eventlogs.sources.http_client import HttpSettings, RestClient
-from eventlogs.sources.ocel2_read import read_ocel2
+from eventlogs.sources.ocel2.read import read_ocel2
+from eventlogs.sources.shared.http_client import HttpSettings, RestClient
 from eventlogs.store import connect_store
 from eventlogs.work_connection import work_connection
 from flows.cli import app

@@ -73,7 +73,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pilot = ["pilot", "--store", str(store), "--change-date", "2026-05-04", "--journey-type", "laptop_request"]
     result = runner.invoke(app, [*pilot, "--bootstrap", "200", "--out", str(folder / "pilot")])
     assert result.exit_code == 0, result.output
-    analysis = analyse(store, load_designed_journey(DEMO_DESIGNED_JOURNEY), map_levels=(50, 100))
+    analysis = analyse(store, load_designed_journey(DEMO_DESIGNED_JOURNEY), levels=(50, 100))
     add_pilot(analysis, store, PilotDefinition(name="<b>pilot</b>", change_date=date(2026, 5, 4), bootstrap=200))
     render_report(analysis, "<i>Org</i>", folder / "report.html")
     return folder

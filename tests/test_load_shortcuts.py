@@ -10,12 +10,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from eventlogs import loader
-from eventlogs.coded_events import coded_copy_is_fresh
-from eventlogs.coded_events import refresh_coded_events as refresh
 from eventlogs.config import load_source_config
 from eventlogs.pipeline import extract_and_load, stage_source
-from eventlogs.store import connect_store
+from eventlogs.store import connect_store, loader
+from eventlogs.store.coded_events import coded_copy_is_fresh
+from eventlogs.store.coded_events import refresh_coded_events as refresh
 from tests.test_event_log_csv import CONFIG
 
 PARQUET_CONFIG = CONFIG.replace('"csv_event_log"', '"parquet_event_log"').replace("log.csv", "log.parquet")

@@ -7,11 +7,12 @@ flags 9 or more with probability 1.8%, so at most 8 are allowed (a 20% false-pos
 1.3% of the time); an interval that covers in 95% of runs covers in 71 or fewer with probability 1.8%, so
 at least 72 must cover (an 80% coverage would pass only 1.3% of the time). The seeds are fixed, so the
 outcome is reproducible.
-bench/pilot_coverage.py runs many more seeds and prints the measured rates.
+bench/pilot_coverage.py runs many more seeds and prints the measured rates; both use bench/pilot_honesty.py.
 """
 
 from __future__ import annotations
 
+from bench.pilot_honesty import CONTROL_GROUP, PILOT_GROUP, PILOT_REGION_TEAM, honesty_run
 from eventlogs.demo.organisation import PILOT
 from eventlogs.demo.pilot_truth import true_effects
 from eventlogs.demo.scenario import Scenario
@@ -19,8 +20,8 @@ from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES
 from mining.design.load import load_designed_journey
 from mining.pilot.definition import PilotDefinition
 from mining.pilot.evaluation import evaluate_pilot_store
-from mining.pilot_honesty import CONTROL_GROUP, PILOT_GROUP, PILOT_REGION_TEAM, honesty_run
 from mining.report.pilot_output import pilot_page
+from mining.report.pilot_view import pilot_view
 from mining.scope.time_rules import load_time_rules
 
 RUNS, JOURNEYS = 80, 800
@@ -43,11 +44,12 @@ def test_demo_pilot_effect_on_piloted_handovers_lies_in_its_interval_and_chasing
     assert chasing["direction"] == "improved"
     assert rows.loc["contacts_per_journey", "direction"] == "improved"
     # the report's lists: both piloted handovers among the improvements, side effects listed apart
-    assert any("Management → Procurement" in line for line in evaluation.improvements)
-    assert any("Warehouse → Carrier" in line for line in evaluation.improvements)
-    assert "<svg" in evaluation.difference_map_svg
+    view = pilot_view(evaluation)
+    assert any("Management → Procurement" in line for line in view.improvements)
+    assert any("Warehouse → Carrier" in line for line in view.improvements)
+    assert "<svg" in view.difference_map_svg
     # the report's pilot section: the side-effect box beside the improvements, both handovers, the chasing
-    page = pilot_page(evaluation)
+    page = pilot_page(view)
     improved = page.split('id="pilot-improved"', 1)[1].split("</ul>", 1)[0]
     assert "Wait Management → Procurement" in improved and "Wait Warehouse → Carrier" in improved
     assert "Customer chasing contacts per waiting day" in improved

@@ -21,6 +21,7 @@ from mining.discovery.map_detail import (
     START,
     level_count,
     map_graph,
+    map_levels,
     most_frequent_activities,
     most_frequent_paths,
     projected_paths,
@@ -102,7 +103,7 @@ def test_grid_renders_each_distinct_map_once(hand_store) -> None:
     have 6 paths; 50 % keeps A->B, B->C, start->A (3 each, by name) plus C->D and D->end, C's and D's
     busiest ways out: 5. Four different maps, each rendered once."""
     define_scope(hand_store)
-    grid = map_grid(hand_store, discovery.activities(hand_store), levels=(50, 100), edge_labels=("frequency",))
+    grid = map_grid(map_levels(hand_store, discovery.activities(hand_store), (50, 100)), (50, 100), ("frequency",))
     assert grid.counts == {(0, 0): (2, 3), (0, 1): (2, 4), (1, 0): (4, 5), (1, 1): (4, 6)}
     assert len(grid.svgs) == 4 and sorted(grid.cells.values()) == [0, 1, 2, 3]
 

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from eventlogs.errors import ConfigError
 from eventlogs.pipeline import extract_and_load
-from eventlogs.pseudonymise import pseudonym_key
-from eventlogs.staging_folder import remove_abandoned, staging_folder
+from eventlogs.staging.folder import remove_abandoned, staging_folder
+from eventlogs.staging.pseudonymise import pseudonym_key
 from flows.cli import app
 from tests.test_event_log_csv import CONFIG, LOG
 

@@ -15,8 +15,8 @@ import pytest
 from eventlogs.config import load_source_config
 from eventlogs.errors import ConfigError, SourceError
 from eventlogs.extract import extract_source
-from eventlogs.loader import LoadResult
 from eventlogs.pipeline import extract_and_load
+from eventlogs.store.loader import LoadResult
 from tests.database_servers import Place, insert, mariadb_database, postgres_schema
 
 __all__ = ["mariadb_database", "postgres_schema"]  # fixtures, used by name

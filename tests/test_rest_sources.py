@@ -12,7 +12,7 @@ import pytest
 from eventlogs.config import load_source_config
 from eventlogs.errors import ConfigError, SourceError
 from eventlogs.pipeline import extract_and_load
-from eventlogs.sources.http_client import HttpSettings, RestClient
+from eventlogs.sources.shared.http_client import HttpSettings, RestClient
 from tests.fake_rest_server import JIRA_PASSWORD, JIRA_USER, SN_TOKEN, FakeRestServer, Fault, serve
 
 SN_CONFIG = """

@@ -129,3 +129,24 @@ def map_graph(
     if path_count is not None:
         paths = most_frequent_paths(paths, path_count)
     return MapGraph(kept, paths, wait_unit)
+
+
+def map_levels(
+    connection: duckdb.DuckDBPyConnection,
+    activities: pd.DataFrame,
+    levels: tuple[int, ...],
+    wait_unit: WaitUnit = "calendar",
+) -> dict[tuple[int, int], MapGraph]:
+    """The map at every activity level x path level (steps index `levels`, as shares of the activities and
+    of the paths between them), for a detail slider. The scope's events are materialised once and the
+    projection runs once per activity level."""
+    graphs: dict[tuple[int, int], MapGraph] = {}
+    events = create_map_events(connection, wait_unit)
+    for activity_step, activity_percent in enumerate(levels):
+        full = map_graph(
+            connection, activities, level_count(len(activities), activity_percent), None, wait_unit, events
+        )
+        for path_step, path_percent in enumerate(levels):
+            paths = most_frequent_paths(full.paths, level_count(len(full.paths), path_percent))
+            graphs[(activity_step, path_step)] = MapGraph(full.activities, paths, full.wait_unit)
+    return graphs

@@ -4,6 +4,9 @@ Compares the journeys opened before the change with those opened after (see mini
 measure with a 95% bootstrap interval and a p-value (mining.pilot.statistics), with Benjamini-Hochberg
 control of the false discovery rate over all measures, handovers and stages at once. With a pilot and a control
 group the effect is the difference in differences, which removes a trend both groups share.
+
+The result is a PilotEvaluation of tables and figures only; mining.report.pilot_wording puts it in words and
+mining.report.difference_map draws its map.
 """
 
 from __future__ import annotations
@@ -31,8 +34,6 @@ from mining.pilot.statistics import (
 )
 from mining.pilot.survival import weighted_km_cdf_at, weighted_km_quantiles
 from mining.pilot.windows import PilotScope, define_pilot_scope
-from mining.report.difference_map import difference_map_svg
-from mining.report.pilot_wording import display_row, sentence, unit_words
 from mining.scope.time_rules import TimeRules
 from mining.scope.working_time import working_hours
 
@@ -63,51 +64,39 @@ class Cohort:
         return weighted_km_quantiles(rows[column].to_numpy(), rows["observed"].to_numpy(), weights, (0.5,))[:, 0]
 
 
-@dataclass
-class PilotEvaluation:
-    definition: PilotDefinition
-    scope: PilotScope
-    comparisons: pd.DataFrame  # one row per measure or handover; see _row
-    edges: pd.DataFrame  # activity paths before and after, for the difference map
-    case_mix: pd.DataFrame
-    verdict: list[str] = field(default_factory=list)
-    improvements: list[str] = field(default_factory=list)
-    worsenings: list[str] = field(default_factory=list)
-    difference_map_svg: str = ""
-    notes: list[str] = field(default_factory=list)
-    words: dict = field(default_factory=dict)  # how hours read (working or calendar days)
+Pair = tuple[str, str]  # (from, to): two departments or two activities
 
-    def display_rows(self, family: str) -> list[dict[str, str]]:
-        """The comparisons of one family ('journey', 'handover' or 'stage'), formatted for the report."""
-        chosen = self.comparisons[self.comparisons["family"] == family]
-        return [display_row(row, self.words) for row in chosen.to_dict("records")]
+
+@dataclass(frozen=True)
+class DifferenceMap:
+    """Everything the difference map (mining.report.difference_map) draws, read from the store here so the
+    drawing needs no connection."""
+
+    activities: pd.DataFrame  # activity, department (its most frequent one: the lane), ordered by activity
+    paths: pd.DataFrame  # source_activity, target_activity, before, after: observed transitions of the treated cohort
+    judged: pd.DataFrame  # the compared paths with their judged wait effect (PilotEvaluation.edges)
+
+
+@dataclass(frozen=True)
+class PilotEvaluation:
+    """The results of a pilot evaluation: tables and figures, no words (see mining.report.pilot_wording)."""
+
+    definition: PilotDefinition
+    scope: PilotScope  # the windows, the cohorts, the time basis, the extraction time
+    comparisons: pd.DataFrame  # one row per measure, handover or stage; see _row and _judge
+    edges: pd.DataFrame  # the compared activity paths, judged like comparisons; attrs "new" and "vanished"
+    case_mix: pd.DataFrame  # cohort, side, attribute, value, journeys, share
+    day_hours: float  # hours in a day of the evaluation's time basis (a working day, or 24 in calendar time)
+    new_handovers: list[Pair] = field(default_factory=list)  # department pairs seen after the change only
+    vanished_handovers: list[Pair] = field(default_factory=list)  # seen before the change only
+    fitness_compared: bool = False  # conformance fitness to the designed journey is among the comparisons
+    fitness_unavailable: str | None = None  # why it is not, when a designed journey was given
+    difference_map: DifferenceMap | None = None  # None when evaluated without the map
 
     @property
     def flagged(self) -> bool:
         """Did any comparison come out significant after the false-discovery-rate control?"""
         return bool(self.comparisons["significant"].any())
-
-    def case_mix_table(self) -> tuple[list[str], list[dict]]:
-        """Attribute values down, group and side across, each cell 'share (journeys)'."""
-        mix = self.case_mix.assign(column=self.case_mix["cohort"] + " " + self.case_mix["side"])
-        mix["cell"] = [f"{share:.0%} ({count:,})" for share, count in zip(mix["share"], mix["journeys"], strict=True)]
-        table = mix.pivot_table(index=["attribute", "value"], columns="column", values="cell", aggfunc="first")
-        columns = sorted(
-            table.columns, key=lambda name: (name.split()[0] != "pilot", name.split()[0], name.split()[1] != "before")
-        )
-        rows = [
-            {
-                "attribute": attribute,
-                "value": value,
-                "cells": [_text(table.loc[(attribute, value)].get(c)) for c in columns],
-            }
-            for attribute, value in table.index
-        ]
-        return columns, rows
-
-
-def _text(cell: object) -> str:
-    return cell if isinstance(cell, str) else "–"
 
 
 def _indexed(frame: pd.DataFrame, index: pd.Series) -> pd.DataFrame:
@@ -335,13 +324,13 @@ def _volume(
     scope: PilotScope,
     cohorts: dict[CohortKey, Cohort],
     alpha: float,
-    words: dict,
+    day_hours: float,
 ) -> dict:
     def opened(cohort: str, side: str) -> int:
         return len(cohorts[(cohort, side)].journeys) if (cohort, side) in cohorts else 0
 
-    before = _exposure(connection, scope, scope.before, words["day_hours"])
-    after = _exposure(connection, scope, scope.after, words["day_hours"])
+    before = _exposure(connection, scope, scope.before, day_hours)
+    after = _exposure(connection, scope, scope.after, day_hours)
     treated = "pilot" if "pilot" in scope.cohorts else "all"
     effect = rate_ratio_test(opened(treated, "before"), before, opened(treated, "after"), after, alpha)
     if "control" in scope.cohorts:  # shown beside it; the test is the pilot group's own change
@@ -384,6 +373,11 @@ def _judge(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
     return table
 
 
+def _day_hours(working_time: bool, working_day_hours: float) -> float:
+    """Hours in a day of the time basis: a working day in working time, 24 in calendar time."""
+    return working_day_hours if working_time else 24.0
+
+
 def evaluate_pilot(
     connection: duckdb.DuckDBPyConnection,
     definition: PilotDefinition,
@@ -394,12 +388,12 @@ def evaluate_pilot(
 ) -> PilotEvaluation:
     """The whole evaluation on an open store connection (temp tables are created on it)."""
     scope = define_pilot_scope(connection, definition, time_rules)
-    fitness, fitness_note = _conformance(connection, journey)
+    fitness, fitness_unavailable = _conformance(connection, journey)
     stages = None if journey is None else stage_times(connection, journey)
     cohorts = _cohorts(connection, fitness, stages)
     _require_both_sides(scope, cohorts, definition)
     alpha = definition.alpha
-    words = unit_words(scope.working_time, working_day_hours)
+    day_hours = _day_hours(scope.working_time, working_day_hours)
     measures = [("journey", *measure) for measure in _journey_measures(journey, fitness is not None)]
     handovers, new_handovers, vanished_handovers = _pairs(cohorts, "department", handovers_only=True)
     measures += [
@@ -417,71 +411,63 @@ def evaluate_pilot(
             ("path", f"{a}->{b}", f"{a} → {b}", "hours", "lower", _pair_wait("activity", a, b)) for a, b in edge_pairs
         ]
     rows = _compare_all(cohorts, measures, definition)
-    journey_rows = [*rows.get("journey", []), _volume(connection, scope, cohorts, alpha, words)]
+    journey_rows = [*rows.get("journey", []), _volume(connection, scope, cohorts, alpha, day_hours)]
     comparisons = _judge(pd.DataFrame(journey_rows + rows.get("handover", []) + rows.get("stage", [])), alpha)
-    edges = pd.DataFrame(rows.get("path", []))
+    edges = _judged_edges(rows.get("path", []), edge_pairs, alpha)
+    edges.attrs["new"], edges.attrs["vanished"] = new_edges, vanished_edges
+    return PilotEvaluation(
+        definition,
+        scope,
+        comparisons,
+        edges,
+        _case_mix(connection),
+        day_hours,
+        new_handovers=new_handovers,
+        vanished_handovers=vanished_handovers,
+        fitness_compared=fitness is not None,
+        fitness_unavailable=fitness_unavailable,
+        difference_map=_difference_map(connection, edges) if with_map else None,
+    )
+
+
+def _judged_edges(rows: list[dict], pairs: list[Pair], alpha: float) -> pd.DataFrame:
+    """The compared activity paths judged like the comparisons, each with its source and target activity."""
+    edges = pd.DataFrame(rows)
     if not edges.empty:
         edges = _judge(edges, alpha)
-        edges[["source_activity", "target_activity"]] = pd.DataFrame(edge_pairs, index=edges.index)
-    edges.attrs["new"], edges.attrs["vanished"] = new_edges, vanished_edges
-    evaluation = PilotEvaluation(definition, scope, comparisons, edges, _case_mix(connection))
-    evaluation.words = words
-    treated_is_pilot = "pilot" in scope.cohorts
-    for row in comparisons.to_dict("records"):
-        said = sentence(row, words, scope.difference_in_differences, treated_is_pilot)
-        if row["family"] == "journey":
-            evaluation.verdict.append(said)
-        if row["direction"] == "improved":
-            evaluation.improvements.append(said)
-        elif row["direction"] == "worse":
-            evaluation.worsenings.append(said)
-    evaluation.notes = _notes(scope, new_handovers, vanished_handovers, words) + fitness_note
-    if with_map:
-        evaluation.difference_map_svg = difference_map_svg(connection, edges, words)
-    return evaluation
+        edges[["source_activity", "target_activity"]] = pd.DataFrame(pairs, index=edges.index)
+    return edges
+
+
+def _difference_map(connection: duckdb.DuckDBPyConnection, edges: pd.DataFrame) -> DifferenceMap:
+    """The activities with their lane and how often each path was taken on each side (observed transitions of
+    the treated cohort: 'all', or 'pilot' when there is a pilot group)."""
+    activities = connection.execute(
+        "SELECT activity, mode(department) AS department FROM pilot_events GROUP BY ALL ORDER BY activity"
+    ).df()
+    paths = connection.execute("""
+        SELECT t.from_activity AS source_activity, t.to_activity AS target_activity,
+               count(*) FILTER (WHERE p.side = 'before') AS before, count(*) FILTER (WHERE p.side = 'after') AS after
+        FROM pilot_transitions t JOIN pilot_journeys p USING (journey_id)
+        WHERE t.observed AND p.cohort IN ('all', 'pilot')
+        GROUP BY ALL ORDER BY source_activity, target_activity
+    """).df()  # ordered: the same store draws the same map
+    return DifferenceMap(activities, paths, edges)
 
 
 def _conformance(
     connection: duckdb.DuckDBPyConnection, journey: DesignedJourney | None
-) -> tuple[pd.DataFrame | None, list[str]]:
-    """Per-journey fitness when a designed journey is given and conformance checking is available."""
+) -> tuple[pd.DataFrame | None, str | None]:
+    """Per-journey fitness when a designed journey is given and conformance checking is available; else None
+    and, when a designed journey was given, why it is not available."""
     if journey is None:
-        return None, []
+        return None, None
     try:
         from mining.pilot.conformance import journey_fitness
 
-        return journey_fitness(connection, journey), [
-            "Conformance fitness: each finished journey's path aligned to the designed journey (pm4py), "
-            "averaged over the journeys finished within their window."
-        ]
+        return journey_fitness(connection, journey), None
     except (ImportError, JourneyMiningError) as error:
-        return None, [f"Conformance to the designed journey is not compared: {error}"]
-
-
-def _notes(scope: PilotScope, new: list, vanished: list, words: dict) -> list[str]:
-    notes = [
-        f"Before: journeys opened {scope.before[0]} to {scope.before[1]}; after: {scope.after[0]} to "
-        f"{scope.after[1]}; each side is followed to the end of its window or the extraction "
-        f"({scope.extracted_at:%Y-%m-%d %H:%M} UTC). Journeys still open then are censored, not dropped: lead "
-        "times and waits are Kaplan-Meier estimates.",
-        f"Times are {words['basis']}.",
-        "Intervals: 95% percentile bootstrap over journeys (each side resampled on its own); p-values: a "
-        "z-test of the change against its bootstrap standard error; volume: exact Poisson rate-ratio test. "
-        "Significance is judged on Benjamini-Hochberg q-values over all measures, handovers and stages at "
-        "once (false discovery rate 5%).",
-        "Rework and ping-pong rates are shares of the journeys finished within their window.",
-    ]
-    if scope.difference_in_differences:
-        notes.append(
-            "Effects are differences in differences: the pilot group's change minus the control group's "
-            "change over the same dates (relative: the ratio of the two groups' ratios), which removes a trend "
-            "both groups share."
-        )
-    if new:
-        notes.append("New handovers after the change: " + ", ".join(f"{a} → {b}" for a, b in new))
-    if vanished:
-        notes.append("Handovers that vanished after the change: " + ", ".join(f"{a} → {b}" for a, b in vanished))
-    return notes
+        return None, str(error)
 
 
 def evaluate_pilot_store(

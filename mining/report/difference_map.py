@@ -5,34 +5,23 @@ before dotted ("vanished")."""
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING, Any
+
 import graphviz
-import pandas as pd
 
 from mining.report.graphviz_text import graphviz_text
 from mining.report.pilot_wording import hours_pair
 from mining.report.process_map import inline_svg
 
+if TYPE_CHECKING:
+    from mining.pilot.evaluation import DifferenceMap
+
 IMPROVED, WORSE, UNCHANGED, NEW, VANISHED = "#2f855a", "#c53030", "#9aa5b1", "#2b6cb0", "#a0aec0"
 
 
-def _path_counts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per activity path and side: how often it was taken (observed transitions of the treated cohort)."""
-    return connection.execute("""
-        SELECT t.from_activity AS source_activity, t.to_activity AS target_activity,
-               count(*) FILTER (WHERE p.side = 'before') AS before, count(*) FILTER (WHERE p.side = 'after') AS after
-        FROM pilot_transitions t JOIN pilot_journeys p USING (journey_id)
-        WHERE t.observed AND p.cohort IN ('all', 'pilot')
-        GROUP BY ALL
-    """).df()
-
-
-def difference_map_svg(connection: duckdb.DuckDBPyConnection, edges: pd.DataFrame, words: dict) -> str:
-    """SVG text of the map; `edges` holds the compared paths with their judged effect (pilot_evaluation)."""
-    activities = connection.execute(
-        "SELECT activity, mode(department) AS department FROM pilot_events GROUP BY ALL ORDER BY activity"
-    ).df()
-    counts = _path_counts(connection)
+def difference_map_svg(difference_map: DifferenceMap, words: dict[str, Any]) -> str:
+    """SVG text of the map (mining.pilot.evaluation.DifferenceMap); `words` say how its waits read."""
+    activities, counts, edges = difference_map.activities, difference_map.paths, difference_map.judged
     judged = {}
     if not edges.empty:
         judged = {(row["source_activity"], row["target_activity"]): row for row in edges.to_dict("records")}

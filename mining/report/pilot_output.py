@@ -8,21 +8,23 @@ from pathlib import Path
 from mining.pilot.evaluation import PilotEvaluation
 from mining.report.html_templates import TEMPLATES
 from mining.report.markdown_table import markdown_table, markdown_text
+from mining.report.pilot_view import PilotView, case_mix_table, pilot_view
+from mining.report.pilot_wording import pilot_words
 from mining.runs.table_files import write_parquet_tables
 
 
 def pilot_markdown(evaluation: PilotEvaluation) -> str:
     """The verdict in plain words: headline measures, what improved, what got worse, how it was measured.
     The sentences name departments and activities from the data, so each is escaped as a whole."""
-    definition = evaluation.definition
-    parts = [f"## Pilot: {markdown_text(definition.name)}"]
-    parts.append("### Verdict\n\n" + _bullets(evaluation.verdict))
-    parts.append("### Got worse (side effects)\n\n" + _bullets(evaluation.worsenings or ["none significant"]))
-    parts.append("### Improved\n\n" + _bullets(evaluation.improvements or ["none significant"]))
-    columns, mix = evaluation.case_mix_table()
+    words = pilot_words(evaluation)
+    parts = [f"## Pilot: {markdown_text(evaluation.definition.name)}"]
+    parts.append("### Verdict\n\n" + _bullets(words.verdict))
+    parts.append("### Got worse (side effects)\n\n" + _bullets(words.worsenings or ["none significant"]))
+    parts.append("### Improved\n\n" + _bullets(words.improvements or ["none significant"]))
+    columns, mix = case_mix_table(evaluation)
     rows = [[row["attribute"], row["value"], *row["cells"]] for row in mix]
     parts.append("### Case mix (share and journeys)\n\n" + markdown_table(["attribute", "value", *columns], rows))
-    parts.append("### How it was measured\n\n" + _bullets(evaluation.notes))
+    parts.append("### How it was measured\n\n" + _bullets(words.notes))
     return "\n\n".join(parts)
 
 
@@ -30,13 +32,14 @@ def _bullets(lines: list[str]) -> str:
     return "\n".join(f"- {markdown_text(line)}" for line in lines)
 
 
-def pilot_page(evaluation: PilotEvaluation) -> str:
+def pilot_page(view: PilotView) -> str:
     """The pilot section of the report as a page of its own, with the report's stylesheet."""
-    return TEMPLATES.get_template("pilot_report.html.j2").render(pilot=evaluation)
+    return TEMPLATES.get_template("pilot_report.html.j2").render(pilot=view)
 
 
 def write_pilot_outputs(evaluation: PilotEvaluation, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
+    view = pilot_view(evaluation)
     tables = {
         "pilot_comparisons": evaluation.comparisons,
         "pilot_paths": evaluation.edges,
@@ -44,9 +47,9 @@ def write_pilot_outputs(evaluation: PilotEvaluation, folder: Path) -> list[Path]
     }
     written = write_parquet_tables(tables, folder)
     for name, text in (
-        ("pilot_difference_map.svg", evaluation.difference_map_svg),
+        ("pilot_difference_map.svg", view.difference_map_svg),
         ("pilot.md", pilot_markdown(evaluation)),
-        ("pilot.html", pilot_page(evaluation)),
+        ("pilot.html", pilot_page(view)),
     ):
         path = folder / name
         path.write_text(text)

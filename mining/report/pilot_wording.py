@@ -1,22 +1,34 @@
-"""Pilot results in plain words, e.g. "Median lead time 14.2 -> 8.1 working days, -43% (95% CI -49% to -37%)"."""
+"""Pilot results in plain words, e.g. "Median lead time 14.2 -> 8.1 working days, -43% (95% CI -49% to -37%)":
+the verdict, what improved, what got worse and how it was measured (pilot_words), from the results of
+mining.pilot.evaluation."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from mining.report.formatting import is_missing
 
+if TYPE_CHECKING:
+    from mining.pilot.evaluation import Pair, PilotEvaluation
+    from mining.pilot.windows import PilotScope
 
-def unit_words(working_time: bool, working_day_hours: float = 8.0) -> dict[str, Any]:
-    """How hours read: working days of `working_day_hours` in working time, 24-hour days in calendar time."""
+
+def unit_words(working_time: bool, day_hours: float) -> dict[str, Any]:
+    """How hours read: working days of `day_hours` in working time, 24-hour days in calendar time."""
     if working_time:
         return {
-            "day_hours": working_day_hours,
+            "day_hours": day_hours,
             "days": "working days",
             "hours": "working hours",
-            "basis": f"working time (a working day = {working_day_hours:g} working hours)",
+            "basis": f"working time (a working day = {day_hours:g} working hours)",
         }
-    return {"day_hours": 24.0, "days": "days", "hours": "hours", "basis": "calendar time (a day = 24 hours)"}
+    return {"day_hours": day_hours, "days": "days", "hours": "hours", "basis": "calendar time (a day = 24 hours)"}
+
+
+def evaluation_words(evaluation: PilotEvaluation) -> dict[str, Any]:
+    """How the hours of this evaluation read."""
+    return unit_words(evaluation.scope.working_time, evaluation.day_hours)
 
 
 def hours_pair(before: float, after: float, words: dict[str, Any]) -> str:
@@ -109,3 +121,72 @@ def display_row(row: dict[str, Any], words: dict[str, Any]) -> dict[str, str]:
         "q_value": "–" if is_missing(row.get("q_value")) else f"{row['q_value']:.3f}",
         "direction": row.get("direction", ""),
     }
+
+
+@dataclass(frozen=True)
+class PilotWords:
+    """A pilot evaluation in sentences: each journey measure (the verdict), the significant improvements and
+    worsenings (measures, handovers and stages), and how it was measured."""
+
+    verdict: list[str]
+    improvements: list[str]
+    worsenings: list[str]
+    notes: list[str]
+
+
+def pilot_words(evaluation: PilotEvaluation) -> PilotWords:
+    """The sentences of an evaluation, in the order of its comparisons."""
+    words = evaluation_words(evaluation)
+    scope = evaluation.scope
+    treated_is_pilot = "pilot" in scope.cohorts
+    verdict: list[str] = []
+    improvements: list[str] = []
+    worsenings: list[str] = []
+    for row in evaluation.comparisons.to_dict("records"):
+        said = sentence(row, words, scope.difference_in_differences, treated_is_pilot)
+        if row["family"] == "journey":
+            verdict.append(said)
+        if row["direction"] == "improved":
+            improvements.append(said)
+        elif row["direction"] == "worse":
+            worsenings.append(said)
+    notes = _notes(scope, evaluation.new_handovers, evaluation.vanished_handovers, words) + _fitness_notes(evaluation)
+    return PilotWords(verdict, improvements, worsenings, notes)
+
+
+def _notes(scope: PilotScope, new: list[Pair], vanished: list[Pair], words: dict[str, Any]) -> list[str]:
+    notes = [
+        f"Before: journeys opened {scope.before[0]} to {scope.before[1]}; after: {scope.after[0]} to "
+        f"{scope.after[1]}; each side is followed to the end of its window or the extraction "
+        f"({scope.extracted_at:%Y-%m-%d %H:%M} UTC). Journeys still open then are censored, not dropped: lead "
+        "times and waits are Kaplan-Meier estimates.",
+        f"Times are {words['basis']}.",
+        "Intervals: 95% percentile bootstrap over journeys (each side resampled on its own); p-values: a "
+        "z-test of the change against its bootstrap standard error; volume: exact Poisson rate-ratio test. "
+        "Significance is judged on Benjamini-Hochberg q-values over all measures, handovers and stages at "
+        "once (false discovery rate 5%).",
+        "Rework and ping-pong rates are shares of the journeys finished within their window.",
+    ]
+    if scope.difference_in_differences:
+        notes.append(
+            "Effects are differences in differences: the pilot group's change minus the control group's "
+            "change over the same dates (relative: the ratio of the two groups' ratios), which removes a trend "
+            "both groups share."
+        )
+    if new:
+        notes.append("New handovers after the change: " + ", ".join(f"{a} → {b}" for a, b in new))
+    if vanished:
+        notes.append("Handovers that vanished after the change: " + ", ".join(f"{a} → {b}" for a, b in vanished))
+    return notes
+
+
+def _fitness_notes(evaluation: PilotEvaluation) -> list[str]:
+    """How conformance was compared, or why not (only when a designed journey was given)."""
+    if evaluation.fitness_compared:
+        return [
+            "Conformance fitness: each finished journey's path aligned to the designed journey (pm4py), "
+            "averaged over the journeys finished within their window."
+        ]
+    if evaluation.fitness_unavailable is not None:
+        return [f"Conformance to the designed journey is not compared: {evaluation.fitness_unavailable}"]
+    return []

@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
-import duckdb
 import graphviz
 import pandas as pd
 
@@ -17,11 +16,6 @@ from mining.discovery.map_detail import (
     END,
     START,
     MapGraph,
-    WaitUnit,
-    create_map_events,
-    level_count,
-    map_graph,
-    most_frequent_paths,
 )
 from mining.report.formatting import short_duration
 from mining.report.graphviz_text import graphviz_text
@@ -96,19 +90,6 @@ def render_map(graph: MapGraph, edge_label: EdgeLabel = "frequency") -> str:
     return inline_svg(dot)
 
 
-def process_map_svg(
-    connection: duckdb.DuckDBPyConnection,
-    activities: pd.DataFrame,
-    max_activities: int = 30,
-    max_paths: int | None = None,
-    edge_label: EdgeLabel = "frequency",
-    wait_unit: WaitUnit = "calendar",
-) -> str:
-    """The map of the scope with the `max_activities` most frequent activities and `max_paths` most
-    frequent paths (None: all paths between them); `activities` is `mining.discovery.tables.activities`."""
-    return render_map(map_graph(connection, activities, max_activities, max_paths, wait_unit), edge_label)
-
-
 @dataclass
 class MapGrid:
     """Pre-rendered maps for the report's sliders: `cells[(activity_step, path_step, label)]` is an index
@@ -121,27 +102,19 @@ class MapGrid:
 
 
 def map_grid(
-    connection: duckdb.DuckDBPyConnection,
-    activities: pd.DataFrame,
+    graphs: dict[tuple[int, int], MapGraph],
     levels: tuple[int, ...] = LEVELS_PERCENT,
     edge_labels: tuple[EdgeLabel, ...] = EDGE_LABELS,
-    wait_unit: WaitUnit = "calendar",
     workers: int = 2,
 ) -> MapGrid:
-    """Every combination of activity level x path level x edge label, each distinct map rendered once.
-    The scope's events are materialised once, the projection runs once per activity level in DuckDB;
-    Graphviz runs in `workers` processes."""
+    """Every map of `graphs` (mining.discovery.map_detail.map_levels) with every edge label, each distinct
+    map rendered once; Graphviz runs in `workers` processes."""
     grid = MapGrid(levels)
     selections: list[tuple[tuple[int, int, str], MapGraph]] = []
-    events = create_map_events(connection, wait_unit)
-    for activity_step, activity_percent in enumerate(levels):
-        count = level_count(len(activities), activity_percent)
-        full = map_graph(connection, activities, count, None, wait_unit, events)
-        for path_step, path_percent in enumerate(levels):
-            paths = most_frequent_paths(full.paths, level_count(len(full.paths), path_percent))
-            grid.counts[(activity_step, path_step)] = (len(full.activities), len(paths))
-            for label in edge_labels:
-                selections.append(((activity_step, path_step, label), MapGraph(full.activities, paths, full.wait_unit)))
+    for (activity_step, path_step), graph in graphs.items():
+        grid.counts[(activity_step, path_step)] = (len(graph.activities), len(graph.paths))
+        for label in edge_labels:
+            selections.append(((activity_step, path_step, label), graph))
     distinct: dict[tuple[str, tuple[tuple[str, str], ...], str], int] = {}
     jobs: list[tuple[MapGraph, str]] = []
     for (activity_step, path_step, label), graph in selections:

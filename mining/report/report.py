@@ -11,6 +11,7 @@ from mining.report.content import Analysis
 from mining.report.designed_section import section_context
 from mining.report.formatting import is_missing
 from mining.report.html_templates import TEMPLATES
+from mining.report.pilot_view import pilot_view
 from mining.report.sections import map_explorer, process_model_view
 
 
@@ -52,7 +53,7 @@ def render_report(analysis: Analysis, organisation: str, path: Path) -> Path:
         quality=analysis.tables["data_quality"].to_dict("records"),
         rejects=analysis.tables["rejects"].head(50).to_dict("records"),
         rejects_total=len(analysis.tables["rejects"]),
-        pilot=analysis.pilot,
+        pilot=pilot_view(analysis.pilot) if analysis.pilot else None,
         **(section_context(analysis.designed) if analysis.designed else {"designed": None}),
     )
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,18 +8,19 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from eventlogs.quality import quality_summary
 from eventlogs.store import connect_store
+from eventlogs.store.quality import quality_summary
 from mining.design.comparison import compare_journey
 from mining.design.journey import DesignedJourney
 from mining.discovery import tables as discovery
 from mining.discovery.handovers import handover_matrix
+from mining.discovery.map_detail import map_graph, map_levels
 from mining.discovery.process_model import discover_process_model, write_process_model
 from mining.discovery.step import discovery_tables
 from mining.errors import AnalysisError
 from mining.report.content import Analysis
 from mining.report.designed_section import designed_section
-from mining.report.process_map import LEVELS_PERCENT, map_grid, process_map_svg
+from mining.report.process_map import LEVELS_PERCENT, map_grid, render_map
 from mining.runs.table_files import write_parquet_tables
 from mining.scope.scope import define_scope
 from mining.scope.time_rules import TimeRules
@@ -51,7 +52,7 @@ def analyse(
     journey: DesignedJourney,
     max_map_activities: int = 30,
     noise_threshold: float = 0.2,
-    map_levels: tuple[int, ...] = LEVELS_PERCENT,
+    levels: tuple[int, ...] = LEVELS_PERCENT,
     time_rules: TimeRules | None = None,
 ) -> Analysis:
     """Discovery for the designed journey's type, handovers for all types, designed-vs-actual; the
@@ -73,8 +74,9 @@ def analyse(
         analysis.end_to_end = analysis.designed.comparison.end_to_end
         analysis.bottleneck = analysis.designed.findings[0]  # the top of the excess ranking
         unit = analysis.wait_unit
-        analysis.process_map_svg = process_map_svg(connection, tables["activities"], max_map_activities, wait_unit=unit)
-        analysis.extras["map_grid"] = map_grid(connection, tables["activities"], map_levels, wait_unit=unit)
+        activities = tables["activities"]
+        analysis.process_map_svg = render_map(map_graph(connection, activities, max_map_activities, wait_unit=unit))
+        analysis.extras["map_grid"] = map_grid(map_levels(connection, activities, levels, unit), levels)
     finally:
         connection.close()
     add_process_model(analysis, noise_threshold)

@@ -12,13 +12,14 @@ import pandas as pd
 from eventlogs.store import connect_store
 from mining.discovery import tables as discovery
 from mining.discovery.handovers import handovers, ping_pong
+from mining.discovery.map_detail import map_graph, map_levels
 from mining.discovery.process_model import ProcessModel, discover_process_model, write_process_model
 from mining.discovery.processing import processing_per_activity, processing_per_journey
 from mining.discovery.silo_tax import silo_tax_per_journey, silo_tax_summary
 from mining.discovery.step import discovery_tables
 from mining.errors import AnalysisError
 from mining.report.mining_report import render_mining_report
-from mining.report.process_map import EdgeLabel, map_grid, process_map_svg
+from mining.report.process_map import LEVELS_PERCENT, EdgeLabel, map_grid, render_map
 from mining.runs.table_files import write_parquet_tables
 from mining.scope.date_range import parse_date_range
 from mining.scope.scope import define_scope
@@ -70,8 +71,9 @@ def mine(
         if connection.execute("SELECT count(*) FROM scope_work_events WHERE lifecycle IS NOT NULL").fetchone()[0]:
             tables["processing_activities"] = processing_per_activity(connection)
             tables["processing_journeys"] = processing_per_journey(connection)
-        svg = process_map_svg(connection, tables["activities"], max_map_activities, max_map_paths, edge_label)
-        grid = map_grid(connection, tables["activities"])
+        activities = tables["activities"]
+        svg = render_map(map_graph(connection, activities, max_map_activities, max_map_paths), edge_label)
+        grid = map_grid(map_levels(connection, activities, LEVELS_PERCENT), LEVELS_PERCENT)
     finally:
         connection.close()
     model: ProcessModel | None = None

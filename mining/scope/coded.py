@@ -1,6 +1,6 @@
 """The scope's work events as numpy arrays of integer codes, for the single-pass discovery engine.
 
-Reads the store's coded copy (eventlogs/coded_events.py) when it is fresh and filters it to the scope;
+Reads the store's coded copy (eventlogs/store/coded_events.py) when it is fresh and filters it to the scope;
 otherwise codes the scope views on the fly (temp tables: correct, but at SQL speed). Needs
 `define_scope` first. Without calendars and pause activities, waits are computed here from the
 timestamps (calendar hours, which then are the working hours too); with them, the working-time and
@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from eventlogs.coded_events import build_coded_tables, coded_copy_is_fresh
+from eventlogs.store.coded_events import build_coded_tables, coded_copy_is_fresh
 from mining.discovery.kernels import waits_in_place
 from mining.scope.time_rules import TimeRules
 

@@ -1,4 +1,4 @@
-"""Reads an OCEL 2.0 SQLite log into the raw tables of eventlogs.sources.ocel2_read, table by table.
+"""Reads an OCEL 2.0 SQLite log into the raw tables of eventlogs.sources.ocel2.read, table by table.
 
 The standard's layout: `event` (ocel_id, ocel_type) and `object` (ocel_id, ocel_type); `event_object`
 and `object_object` (the links, with qualifiers); `event_map_type` / `object_map_type` name each type's

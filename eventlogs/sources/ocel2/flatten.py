@@ -1,4 +1,4 @@
-"""Flattens the raw OCEL 2.0 tables (eventlogs.sources.ocel2_read) to journeys, and stages the log itself.
+"""Flattens the raw OCEL 2.0 tables (eventlogs.sources.ocel2.read) to journeys, and stages the log itself.
 
 The rule, worked in SQL so it runs the same for every format:
 1. A case object's neighbourhood is the object itself plus every object reachable from it over
@@ -12,16 +12,14 @@ The OCEL tables get the whole log regardless, so an event in no journey is still
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
-from eventlogs.sources.ocel2_read import OcelFields
+from eventlogs.sources.ocel2.read import OcelFields
+from eventlogs.sources.ocel2.source import Ocel2Source
 from eventlogs.sql_text import HAS_UTC_OFFSET, sql_literal
 from eventlogs.staging import REASON_FIELD_SQL
-
-if TYPE_CHECKING:  # the connector module imports this one
-    from eventlogs.sources.ocel2 import Ocel2Source
 
 
 def _timestamp_sql(column: str, timezone: str) -> str:

@@ -39,23 +39,6 @@ CLOCK_SKEW_SQL = """
 """
 
 
-def repeated_rows_check(count: int, configured_id: bool = False) -> dict[str, object]:
-    """A file source's rows that repeat an earlier row of the same file: alike in every field that names
-    an event (loaded each, as numbered copies), or with the same configured event id (rejected)."""
-    if configured_id:
-        return {
-            "check": "repeated_event_ids_in_file",
-            "count": count,
-            "detail": "rows whose event id repeats an earlier row's in the same file (rejected, naming that row)",
-        }
-    return {
-        "check": "identical_rows_in_file",
-        "count": count,
-        "detail": "rows identical to an earlier row of the same file in case, activity, time, resource, team, "
-        "department and lifecycle (each loaded as recorded, numbered as copies: a double export?)",
-    }
-
-
 def record_store_quality(connection: duckdb.DuckDBPyConnection, run_id: str, loaded_at: datetime) -> None:
     def record(source: str, name: str, count: int, detail: str) -> None:
         connection.execute(

@@ -1,5 +1,5 @@
 """Re-keys a store written before file sources named their records by content (see
-sources/event_identity.py): those stores hold file-source events and rejects under their position,
+sources/shared/event_identity.py): those stores hold file-source events and rejects under their position,
 'line:N' (CSV), 'row:N' (Parquet) or 'event:N' (XES). Left as they are, the first load with content ids
 would take every such event for new and load it a second time.
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import duckdb
 
-from eventlogs.coded_events import coded_copy_is_fresh, record_coded_state, refresh_coded_events
 from eventlogs.errors import StoreError
-from eventlogs.ocel_merge import merge_ocel, record_ocel_ledger, stage_incoming_ocel
-from eventlogs.positional_ids import rekey_positional_ids
-from eventlogs.quality import record_store_quality
 from eventlogs.staging import StagedSource, parquet_list
-from eventlogs.store import add_lifecycle_column, connect_store
+from eventlogs.store.coded_events import coded_copy_is_fresh, record_coded_state, refresh_coded_events
+from eventlogs.store.connection import add_lifecycle_column, connect_store
+from eventlogs.store.ocel_merge import merge_ocel, record_ocel_ledger, stage_incoming_ocel
+from eventlogs.store.positional_ids import rekey_positional_ids
+from eventlogs.store.quality import record_store_quality
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,17 @@ the request may have been loaded in an earlier run.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from eventlogs.config import TrackingCsvSource
+from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
-from eventlogs.sources.csv_text import read_csv_as_text
-from eventlogs.sources.event_identity import content_hash_sql, create_id_salt, numbered_copies_sql
+from eventlogs.sources.shared.csv_text import read_csv_as_text
+from eventlogs.sources.shared.event_identity import content_hash_sql, create_id_salt, numbered_copies_sql
 from eventlogs.sql_text import HAS_UTC_OFFSET
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
 from eventlogs.work_connection import work_connection
@@ -23,9 +24,38 @@ from eventlogs.work_connection import work_connection
 REQUIRED_COLUMNS = ("shipment_id", "order_ref", "event_code", "event_time", "depot")
 
 
-def extract_tracking_csv(
-    source: TrackingCsvSource, staging_folder: Path, since: datetime | None = None
-) -> StagedSource:
+@dataclass(frozen=True)
+class EventCodeMapping:
+    activity: str
+    department: str
+
+
+@dataclass(frozen=True)
+class TrackingCsvSource:
+    """A carrier or warehouse tracking export: shipment_id, order_ref, event_code, event_time, depot."""
+
+    name: str
+    path: Path
+    correlates_with: str
+    event_codes: dict[str, EventCodeMapping]
+    kind: str = "tracking_csv"
+
+
+def read_config(section: ConfigSection, name: str, data_folder: Path) -> TrackingCsvSource:
+    codes = section.section("event_codes")
+    mappings = {}
+    for code in codes.table:
+        entry = codes.section(code)
+        mappings[code] = EventCodeMapping(entry.text("activity"), entry.text("department"))
+    return TrackingCsvSource(
+        name=name,
+        path=data_folder / section.text("path"),
+        correlates_with=section.text("correlates_with"),
+        event_codes=mappings,
+    )
+
+
+def extract(source: TrackingCsvSource, staging_folder: Path, since: datetime | None = None) -> StagedSource:
     """Reads the whole source every time (`since` is not used: a file has no updated-at); the loader's
     merge makes that safe."""
     scans = read_csv_as_text(source.path, source.name, REQUIRED_COLUMNS)

@@ -20,9 +20,9 @@ import duckdb
 
 from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
-from eventlogs.sources.attached import AttachedDatabase, ServerDatabase, fetch_as_text, server_since
-from eventlogs.sources.database_connection import DatabaseConnection, read_database_connection
-from eventlogs.sources.jira_stage import JIRA_TIME, TIME_FORMAT, JiraMapping, stage_jira
+from eventlogs.sources.jira.stage import JIRA_TIME, TIME_FORMAT, JiraMapping, stage_jira
+from eventlogs.sources.shared.attached import AttachedDatabase, ServerDatabase, fetch_as_text, server_since
+from eventlogs.sources.shared.database_connection import DatabaseConnection, read_database_connection
 from eventlogs.sql_text import sql_literal
 from eventlogs.staging import StagedSource, write_staged
 from eventlogs.work_connection import work_connection

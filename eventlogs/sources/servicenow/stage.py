@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 
 from eventlogs.errors import SourceError
-from eventlogs.servicenow_mapping import ServiceNowMappingFields
-from eventlogs.sources.attached import AttachedDatabase, fetch_as_text, server_since
+from eventlogs.sources.servicenow.mapping import ServiceNowMappingFields
+from eventlogs.sources.shared.attached import AttachedDatabase, fetch_as_text, server_since
 from eventlogs.sql_text import sql_literal
 from eventlogs.staging import (
     REASON_FIELD_SQL,
@@ -160,10 +160,29 @@ def stage_servicenow_tables(
 
 
 def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingFields, tables: ServiceNowTables) -> int:
+    # the events: parts of the staged_events view, written to Parquet in one pass (EVENT_COLUMNS order)
+    events = _stage_tasks(connection, source, tables)
+    events += _stage_audit(connection, source, tables)
+    events += _stage_approvals(connection, source, tables)
+    events += _stage_interactions(connection, source, tables)
+    create_staged_events_view(connection, events)
+    return sum(
+        connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("task_checked", "audit_checked", "approval_checked", "interaction_checked")
+    )
+
+
+# the requests that passed their checks, joined by the records that refer to them
+_VALID_TASKS = "(SELECT sys_id, number AS request_number FROM task_checked WHERE reason IS NULL)"
+
+
+def _stage_tasks(
+    connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingFields, tables: ServiceNowTables
+) -> list[str]:
+    """Tasks: one journey each, and each one's opening event (the events' SQL parts)."""
     name = sql_literal(source.name)
     opened_team = sql_literal(source.opened_team)
     sql = connection.execute
-    # -- tasks: one journey each ------------------------------------------------------------------
     sql(f"""
         CREATE TEMP TABLE task_checked AS
         SELECT t.*, {_UTC.format(column="opened_at")} AS opened_ts, {_UTC.format(column="closed_at")} AS closed_ts,
@@ -183,7 +202,6 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
         FROM task_checked t LEFT JOIN journey_type_map m ON m.kind = t.category || '/' || t.subcategory
         WHERE reason IS NULL
     """)
-    # the events: parts of the staged_events view, written to Parquet in one pass (EVENT_COLUMNS order)
     events = [
         f"""
         SELECT number, NULL, {sql_literal(source.opened_activity)}, opened_ts, {sql_literal(source.opened_department)},
@@ -193,14 +211,22 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
         """
     ]
     _reject(connection, source.name, "task_checked", tables.task, source.task_table)
-    valid_tasks = "(SELECT sys_id, number AS request_number FROM task_checked WHERE reason IS NULL)"
+    return events
 
-    # -- audit: state and assignment-group changes -------------------------------------------------
+
+def _stage_audit(
+    connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingFields, tables: ServiceNowTables
+) -> list[str]:
+    """State and assignment-group changes (the events' SQL parts)."""
+    name = sql_literal(source.name)
+    opened_team = sql_literal(source.opened_team)
+    sql = connection.execute
+    events: list[str] = []
     sql(f"""
         CREATE TEMP TABLE audit_checked AS
         WITH audit AS (
             SELECT a.*, {_UTC.format(column="sys_created_on")} AS ts, t.request_number
-            FROM {tables.audit} a LEFT JOIN {valid_tasks} t ON t.sys_id = a.documentkey
+            FROM {tables.audit} a LEFT JOIN {_VALID_TASKS} t ON t.sys_id = a.documentkey
             WHERE a.tablename = 'sc_req_item' AND a.fieldname IN ('state', 'assignment_group')
         ), checked AS MATERIALIZED (  -- read three times below; the audit rows may stream from the database
             SELECT audit.*, coalesce(
@@ -253,8 +279,16 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
         WHERE a.reason IS NULL AND a.fieldname = 'assignment_group'
     """)
     _reject(connection, source.name, "audit_checked", tables.audit, "sys_audit")
+    return events
 
-    # -- approvals -------------------------------------------------------------------------------
+
+def _stage_approvals(
+    connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingFields, tables: ServiceNowTables
+) -> list[str]:
+    """Approvals (the events' SQL parts)."""
+    name = sql_literal(source.name)
+    sql = connection.execute
+    events: list[str] = []
     sql(f"""
         CREATE TEMP TABLE approval_checked AS
         SELECT a.*, {_UTC.format(column="sys_updated_on")} AS ts, t.request_number, m.activity,
@@ -263,7 +297,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
                  {_request_check("sysapproval")},
                  {_code_check("a.state", "(SELECT state FROM approval_map)", "approval state")}
                ) AS reason
-        FROM {tables.approval} a LEFT JOIN {valid_tasks} t ON t.sys_id = a.sysapproval
+        FROM {tables.approval} a LEFT JOIN {_VALID_TASKS} t ON t.sys_id = a.sysapproval
         LEFT JOIN approval_map m ON m.state = a.state
     """)
     events.append(f"""
@@ -274,15 +308,23 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
         FROM approval_checked WHERE reason IS NULL
     """)
     _reject(connection, source.name, "approval_checked", tables.approval, "sysapproval_approver")
+    return events
 
-    # -- customer contacts -------------------------------------------------------------------------
+
+def _stage_interactions(
+    connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingFields, tables: ServiceNowTables
+) -> list[str]:
+    """Customer contacts (the events' SQL parts)."""
+    name = sql_literal(source.name)
+    sql = connection.execute
+    events: list[str] = []
     sql(f"""
         CREATE TEMP TABLE interaction_checked AS
         SELECT i.*, {_UTC.format(column="opened_at")} AS ts, t.request_number,
                coalesce({_time_check("opened_at")},
                         {_request_check("parent")}
                ) AS reason
-        FROM {tables.interaction} i LEFT JOIN {valid_tasks} t ON t.sys_id = i.parent
+        FROM {tables.interaction} i LEFT JOIN {_VALID_TASKS} t ON t.sys_id = i.parent
     """)
     events.append(f"""
         SELECT request_number, NULL, {sql_literal(source.contact_activity)}, ts, 'Customer', type, opened_for,
@@ -291,11 +333,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
         FROM interaction_checked WHERE reason IS NULL
     """)
     _reject(connection, source.name, "interaction_checked", tables.interaction, "interaction")
-    create_staged_events_view(connection, events)
-    return sum(
-        connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        for table in ("task_checked", "audit_checked", "approval_checked", "interaction_checked")
-    )
+    return events
 
 
 def _reject(connection: duckdb.DuckDBPyConnection, source: str, checked: str, raw: str, table: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from eventlogs.pseudonymise import staging_key
+from eventlogs.staging.pseudonymise import staging_key
 
 
 def create_id_salt(connection: duckdb.DuckDBPyConnection) -> None:
@@ -32,3 +32,20 @@ def numbered_copies_sql(key: str, partition: str, order: str) -> str:
     elsewhere in the file do not change."""
     copy = f"row_number() OVER (PARTITION BY {partition}, {key} ORDER BY {order})"
     return f"{key} || CASE WHEN {copy} > 1 THEN '#' || {copy} ELSE '' END"
+
+
+def repeated_rows_check(count: int, configured_id: bool = False) -> dict[str, object]:
+    """A file source's rows that repeat an earlier row of the same file: alike in every field that names
+    an event (loaded each, as numbered copies), or with the same configured event id (rejected)."""
+    if configured_id:
+        return {
+            "check": "repeated_event_ids_in_file",
+            "count": count,
+            "detail": "rows whose event id repeats an earlier row's in the same file (rejected, naming that row)",
+        }
+    return {
+        "check": "identical_rows_in_file",
+        "count": count,
+        "detail": "rows identical to an earlier row of the same file in case, activity, time, resource, team, "
+        "department and lifecycle (each loaded as recorded, numbered as copies: a double export?)",
+    }

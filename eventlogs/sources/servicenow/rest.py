@@ -25,9 +25,9 @@ import pyarrow as pa
 
 from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
-from eventlogs.servicenow_mapping import ServiceNowMappingFields, read_servicenow_mapping
-from eventlogs.sources.http_client import HttpSettings, PageProgress, RestClient, read_http_settings
-from eventlogs.sources.servicenow_sqlite import stage_servicenow_tables
+from eventlogs.sources.servicenow.mapping import ServiceNowMappingFields, read_servicenow_mapping
+from eventlogs.sources.servicenow.stage import stage_servicenow_tables
+from eventlogs.sources.shared.http_client import HttpSettings, PageProgress, RestClient, read_http_settings
 from eventlogs.staging import StagedSource, write_staged
 from eventlogs.work_connection import work_connection
 

@@ -17,7 +17,7 @@ import duckdb
 
 from eventlogs.duckdb_extensions import load_mysql_extension, load_postgres_extension, load_sqlite_extension
 from eventlogs.errors import ConfigError, SourceError
-from eventlogs.sources.database_connection import DatabaseConnection, redact
+from eventlogs.sources.shared.database_connection import DatabaseConnection, redact
 from eventlogs.sql_text import sql_identifier, sql_literal
 
 ALIAS = "src"  # the attached database's name inside the connector's DuckDB connection

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
-from eventlogs.sources.http_client import HttpSettings, PageProgress, RestClient, read_http_settings
+from eventlogs.sources.shared.http_client import HttpSettings, PageProgress, RestClient, read_http_settings
 from eventlogs.sql_text import HAS_UTC_OFFSET, sql_literal
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_mapping_table, create_staging_tables, write_staged
 from eventlogs.work_connection import work_connection
@@ -273,7 +273,13 @@ def _time_check(column: str, field: str) -> str:
 
 
 def _stage(connection: duckdb.DuckDBPyConnection, source: JiraRestSource) -> None:
-    name, sql = sql_literal(source.name), connection.execute
+    _check_records(connection, source)
+    _stage_checked(connection, source)
+
+
+def _check_records(connection: duckdb.DuckDBPyConnection, source: JiraRestSource) -> None:
+    """issues_checked and changes_checked (each record with its reason, if any) and each issue's first team."""
+    sql = connection.execute
     team_field = source.team_field or "team"
     sql(f"""
         CREATE TEMP TABLE issues_checked AS
@@ -308,6 +314,11 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: JiraRestSource) -> Non
                    WHERE item = 'team' AND ts IS NOT NULL GROUP BY key) f ON f.key = i.key
         WHERE i.reason IS NULL
     """)
+
+
+def _stage_checked(connection: duckdb.DuckDBPyConnection, source: JiraRestSource) -> None:
+    """The checked records into the staging tables: journeys, events and rejects."""
+    name, sql = sql_literal(source.name), connection.execute
     sql(f"""
         INSERT INTO staged_journeys
         SELECT i.key, coalesce(m.journey_type, 'other'), ts, closed_ts, closed_ts IS NULL, issue_type, priority,

@@ -21,9 +21,9 @@ from typing import Any
 
 import duckdb
 
-from eventlogs.plausible_times import SET_ASIDE_TABLE, repair_journey_times, set_aside_implausible_times
-from eventlogs.pseudonymise import pseudonymised_select, staging_key
 from eventlogs.sql_text import sql_literal
+from eventlogs.staging.plausible_times import SET_ASIDE_TABLE, repair_journey_times, set_aside_implausible_times
+from eventlogs.staging.pseudonymise import pseudonymised_select, staging_key
 
 EVENT_COLUMNS = (
     "journey_id VARCHAR, correlation_key VARCHAR, activity VARCHAR, ts TIMESTAMPTZ, department VARCHAR, "

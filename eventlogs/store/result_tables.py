@@ -13,7 +13,7 @@ import duckdb
 
 from eventlogs.errors import StoreError
 from eventlogs.sql_text import sql_identifier, sql_literal
-from eventlogs.store import connect_store
+from eventlogs.store.connection import connect_store
 
 RESULTS_SCHEMA = "results"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -16,16 +17,75 @@ import duckdb
 import pyarrow as pa
 from lxml import etree
 
-from eventlogs.config import EventLogSource
+from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
-from eventlogs.quality import repeated_rows_check
-from eventlogs.sources.csv_text import read_csv_as_text
-from eventlogs.sources.event_identity import content_hash_sql, create_id_salt, numbered_copies_sql
+from eventlogs.sources.shared.csv_text import read_csv_as_text
+from eventlogs.sources.shared.event_identity import (
+    content_hash_sql,
+    create_id_salt,
+    numbered_copies_sql,
+    repeated_rows_check,
+)
 from eventlogs.sql_text import HAS_UTC_OFFSET, sql_identifier, sql_literal
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, write_staged
 from eventlogs.work_connection import work_connection
 
 XES_NAMESPACE = "http://www.xes-standard.org/"
+
+
+@dataclass(frozen=True)
+class EventLogSource:
+    """A flat event log (CSV or XES): one record per event, the case id naming the journey.
+
+    `fields` maps the canonical names (journey_id, activity, timestamp, resource, team, department) to
+    the log's own column or attribute names; `activity` may join several (for example XES's
+    concept:name and lifecycle:transition)."""
+
+    name: str
+    kind: str  # csv_event_log | parquet_event_log | xes
+    path: Path
+    journey_type: str
+    journey_id: str
+    activity: tuple[str, ...]
+    timestamp: str
+    resource: str | None
+    team: str | None
+    department: str | None
+    timestamp_format: str | None  # strptime format; None: ISO 8601
+    timezone: str  # of timestamps without an offset
+    activity_separator: str
+    cases_complete: bool  # a historical log: every case ended at its last event
+    lifecycle: str | None = None  # the field whose start / complete pairs an activity's two timestamps
+    event_id: str | None = None  # a column naming each event uniquely; None: the event's content names it
+
+
+def read_config(section: ConfigSection, name: str, data_folder: Path) -> EventLogSource:
+    fields = section.section("fields")
+    activity = fields.table.get("activity")
+    if isinstance(activity, str):
+        activity = [activity]
+    if not isinstance(activity, list) or not activity or not all(isinstance(a, str) for a in activity):
+        raise fields.error(f"[{fields.where}] key 'activity' must be a name or a list of names", "activity")
+
+    complete = section.flag("cases_complete", True)
+    return EventLogSource(
+        name=name,
+        kind=section.text("kind"),
+        path=data_folder / section.text("path"),
+        journey_type=section.text("journey_type"),
+        journey_id=fields.text("journey_id", "concept:name" if section.text("kind") == "xes" else None),
+        activity=tuple(activity),
+        timestamp=fields.text("timestamp", "time:timestamp" if section.text("kind") == "xes" else None),
+        resource=fields.optional_text("resource"),
+        team=fields.optional_text("team"),
+        department=fields.optional_text("department"),
+        timestamp_format=section.optional_text("timestamp_format"),
+        timezone=section.text("timezone", "UTC"),
+        activity_separator=section.string("activity_separator", " - "),
+        cases_complete=complete,
+        lifecycle=fields.optional_text("lifecycle"),
+        event_id=fields.optional_text("event_id"),
+    )
 
 
 def _open_xes(path: Path) -> IO[bytes]:
@@ -134,7 +194,7 @@ def _open_raw_log(connection: duckdb.DuckDBPyConnection, source: EventLogSource)
     return source.journey_id, where, _json_of(names)
 
 
-def extract_event_log(source: EventLogSource, staging_folder: Path, since: datetime | None = None) -> StagedSource:
+def extract(source: EventLogSource, staging_folder: Path, since: datetime | None = None) -> StagedSource:
     """Reads the whole source every time (`since` is not used: a file has no updated-at); the loader's
     merge on the events' content ids makes that safe."""
     connection = work_connection()
@@ -223,7 +283,17 @@ def _stage(
     attributes: str,
     types: dict[str, str],
 ) -> list[dict[str, object]]:
-    case, stamp = sql_identifier(case_column), sql_identifier(source.timestamp)
+    _check_log(connection, source, case_column, types)
+    quality = _identify(connection, source)
+    _create_staged_views(connection, source, case_column, where, record, attributes)
+    return quality
+
+
+def _check_log(
+    connection: duckdb.DuckDBPyConnection, source: EventLogSource, case_column: str, types: dict[str, str]
+) -> None:
+    """The views log_parsed (time and activity parsed) and log_keyed (with each event's key and reason)."""
+    stamp = sql_identifier(source.timestamp)
     timestamp = _timestamp_sql(source, types[source.timestamp])
 
     def blank(column: str) -> str:
@@ -234,9 +304,6 @@ def _stage(
         return f"{sql_identifier(column)} IS NULL"
 
     activity = f"concat_ws({sql_literal(source.activity_separator)}, {', '.join(map(sql_identifier, source.activity))})"
-
-    def optional(column: str | None) -> str:
-        return sql_identifier(column) if column else "NULL"
 
     missing_id = (
         f"CASE WHEN {blank(source.event_id)} THEN {sql_literal(source.event_id + ': missing event id')} END"
@@ -265,7 +332,22 @@ def _stage(
                ) AS reason
         FROM log_parsed
     """)
-    quality = _identify(connection, source)
+
+
+def _create_staged_views(
+    connection: duckdb.DuckDBPyConnection,
+    source: EventLogSource,
+    case_column: str,
+    where: str,
+    record: str,
+    attributes: str,
+) -> None:
+    """The staged_events, staged_journeys and staged_rejects views over log_checked."""
+    case = sql_identifier(case_column)
+
+    def optional(column: str | None) -> str:
+        return sql_identifier(column) if column else "NULL"
+
     # views: write_staged streams each from the log into its Parquet file, never holding a large log
     # in memory (the rejects are not even read when every line became an event)
     name = sql_literal(source.name)
@@ -300,4 +382,3 @@ def _stage(
         SELECT {name}, record_id, 'line ' || line, to_json({{'text': text}}), {REASON_FIELD_SQL}, reason
         FROM unreadable_records
     """)
-    return quality

@@ -1,7 +1,7 @@
 """A ServiceNow-shaped ticketing database on a PostgreSQL or MariaDB/MySQL server (a replica of the instance).
 
 Kinds `servicenow_postgres` and `servicenow_mysql`: the mapping keys are those of `servicenow_sqlite`,
-plus the connection settings (see eventlogs.sources.database_connection). The tables are those of the
+plus the connection settings (see eventlogs.sources.shared.database_connection). The tables are those of the
 SQLite kind (task, sys_audit, sysapproval_approver, interaction); date-time columns may be text in
 ServiceNow's 'YYYY-MM-DD HH:MM:SS' (UTC) or DATETIME / TIMESTAMP columns holding UTC.
 """
@@ -13,10 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 from eventlogs.config_section import ConfigSection
-from eventlogs.servicenow_mapping import ServiceNowMappingFields, read_servicenow_mapping
-from eventlogs.sources.attached import ServerDatabase
-from eventlogs.sources.database_connection import DatabaseConnection, read_database_connection
-from eventlogs.sources.servicenow import extract_servicenow
+from eventlogs.sources.servicenow.mapping import ServiceNowMappingFields, read_servicenow_mapping
+from eventlogs.sources.servicenow.stage import extract_servicenow
+from eventlogs.sources.shared.attached import ServerDatabase
+from eventlogs.sources.shared.database_connection import DatabaseConnection, read_database_connection
 from eventlogs.staging import StagedSource
 
 ENGINES = {"servicenow_postgres": "postgres", "servicenow_mysql": "mysql"}

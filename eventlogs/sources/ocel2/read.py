@@ -22,7 +22,7 @@ import pyarrow as pa
 from lxml import etree
 
 from eventlogs.errors import SourceError
-from eventlogs.sources.ocel2_sqlite import read_ocel2_sqlite
+from eventlogs.sources.ocel2.sqlite import read_ocel2_sqlite
 
 
 @dataclass(frozen=True)

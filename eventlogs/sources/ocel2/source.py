@@ -1,0 +1,90 @@
+"""An OCEL 2.0 source's configuration (its case notion, see eventlogs.sources.ocel2.connector) and its
+reader: apart from the connector, because the flattening reads it too."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+
+from eventlogs.config_section import ConfigSection
+
+# every key an OCEL source may have, so a misspelt one (via_object_type) is an error, not a silently
+# different case notion; the first keys are the ones load_source_config reads for every kind
+_KEYS = {
+    "kind",
+    "path",
+    "lookback",
+    "pseudonymise_resources",
+    "journey_type",
+    "case_object_type",
+    "via_object_types",
+    "via_missing_objects",
+    "resource_object_types",
+    "departments",
+    "teams",
+    "timezone",
+    "cases_complete",
+}
+
+
+@dataclass(frozen=True)
+class Ocel2Source:
+    """An OCEL 2.0 log and the case notion it is flattened to."""
+
+    name: str
+    kind: str  # ocel2_sqlite | ocel2_json | ocel2_xml
+    path: Path
+    journey_type: str
+    case_object_type: str
+    via_object_types: tuple[str, ...]
+    via_missing_objects: bool
+    resource_object_types: tuple[str, ...]
+    departments: dict[str, str]  # event type -> department
+    teams: dict[str, str]  # event type -> team
+    timezone: str  # of times without a UTC offset (the SQLite format stores none)
+    cases_complete: bool
+
+
+def _names(section: ConfigSection, key: str) -> tuple[str, ...]:
+    value = section.table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise section.error(f"[{section.where}] key '{key}' must be an object type or a list of them", key)
+    return tuple(value)
+
+
+def read_config(section: ConfigSection, name: str, data_folder: Path) -> Ocel2Source:
+    unknown = sorted(set(section.table) - _KEYS)
+    if unknown:
+        raise section.error(
+            f"[{section.where}] unknown key '{unknown[0]}' (an OCEL 2.0 source has: {', '.join(sorted(_KEYS))})",
+            unknown[0],
+        )
+    case_type = section.text("case_object_type")
+    via = _names(section, "via_object_types")
+    if case_type in via:
+        # crossing other case objects would merge their journeys into one
+        raise section.error(
+            f"[{section.where}] via_object_types must not hold the case object type '{case_type}'", "via_object_types"
+        )
+    timezone = section.text("timezone", "UTC")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise section.error(f"[{section.where}] key 'timezone': unknown time zone '{timezone}'", "timezone") from error
+    return Ocel2Source(
+        name=name,
+        kind=section.text("kind"),
+        path=data_folder / section.text("path"),
+        journey_type=section.text("journey_type", case_type),
+        case_object_type=case_type,
+        via_object_types=via,
+        via_missing_objects=section.flag("via_missing_objects", False),
+        resource_object_types=_names(section, "resource_object_types"),
+        departments=section.text_map("departments") if "departments" in section.table else {},
+        teams=section.text_map("teams") if "teams" in section.table else {},
+        timezone=timezone,
+        cases_complete=section.flag("cases_complete", True),
+    )
