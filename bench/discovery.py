@@ -37,7 +37,7 @@ def _peak_mb() -> float:
 def _product(store: Path) -> dict:
     from eventlogs.store import connect_store
     from mining import discovery_engine
-    from mining.scope.coded import load_coded_scope
+    from mining.discovery.coded_scope import load_coded_scope
     from mining.scope.scope import define_scope
 
     baseline = _peak_mb()

@@ -216,8 +216,8 @@ def pilot(
     from mining.design.load import load_designed_journey
     from mining.pilot.definition import PilotDefinition, load_pilot_definition
     from mining.pilot.evaluation import evaluate_pilot_store
-    from mining.report.pilot_output import write_pilot_outputs
     from mining.report.pilot_wording import pilot_words
+    from mining.runs.pilot import write_pilot_outputs
     from mining.scope.date_range import parse_date_range
     from mining.scope.time_rules import load_time_rules
 

@@ -26,10 +26,11 @@ from flows.artifacts import ARTIFACT_ONLY, publish_run_artifacts, table_rows
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
 from mining.design.load import load_designed_journey
 from mining.pilot.definition import has_pilot, load_pilot_definition
-from mining.report.pilot_output import pilot_markdown, write_pilot_outputs
+from mining.report.pilot_output import pilot_markdown
 from mining.report.pilot_wording import pilot_words
 from mining.report.report import render_report
 from mining.runs.analysis import add_pilot, analyse, write_tables
+from mining.runs.pilot import write_pilot_outputs
 from mining.scope.time_rules import load_time_rules
 
 

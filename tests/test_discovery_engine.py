@@ -18,11 +18,11 @@ from eventlogs.store.coded_events import coded_copy_is_fresh, refresh_coded_even
 from flows.paths import DEMO_TIME_RULES
 from mining.discovery import engine as discovery_engine
 from mining.discovery import tables as discovery
+from mining.discovery.coded_scope import CodedScope, load_coded_scope
 from mining.discovery.handovers import handovers
 from mining.discovery.kernels import BRACKETED_FROM, grouped_median_p90
 from mining.discovery.step import discovery_tables
 from mining.errors import AnalysisError
-from mining.scope.coded import CodedScope, load_coded_scope
 from mining.scope.scope import define_scope
 from mining.scope.time_rules import TimeRules, load_time_rules
 

@@ -7,13 +7,8 @@ import pm4py
 import pytest
 
 from mining.discovery import tables as discovery
-from mining.discovery.process_model import (
-    bpmn_svg,
-    discover_process_model,
-    petri_net_svg,
-    variant_counts,
-    variant_fitness,
-)
+from mining.discovery.process_model import discover_process_model, variant_counts, variant_fitness
+from mining.report.process_model_drawing import bpmn_svg, petri_net_svg
 from mining.scope.scope import define_scope
 
 # DFG: A->B 9, A->C 2, B->C 9, C->B 2, B->B 1; every trace starts with A; ends C 9, B 2.

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
+from mining.discovery.coded_scope import CodedScope
 from mining.discovery.kernels import (
     grouped_median_p90,
     grouped_sums,
@@ -24,7 +25,6 @@ from mining.discovery.kernels import (
 )
 from mining.discovery.tables import VARIANT_SEPARATOR
 from mining.errors import AnalysisError
-from mining.scope.coded import CodedScope
 
 # Beyond this many codes a pair table (codes squared) would not pay; such levels stay in SQL.
 MAX_PAIR_CODES = 2_048

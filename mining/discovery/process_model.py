@@ -12,14 +12,10 @@ a typing alias, which a real Counter never matches (it then treats the Counter a
 
 from __future__ import annotations
 
-import copy
 import os
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-import graphviz
 import pandas as pd
 
 # Read by pm4py when it is imported; the bars would flood the logs of a flow run.
@@ -30,19 +26,14 @@ from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
 from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureUVCL
 from pm4py.algo.discovery.inductive.variants.im import IMUVCL
 from pm4py.algo.discovery.inductive.variants.imf import IMFUVCL
-from pm4py.objects.bpmn.layout import layouter as bpmn_layouter
 from pm4py.objects.bpmn.obj import BPMN
 from pm4py.objects.log.obj import Event, EventLog, Trace
 from pm4py.objects.petri_net.obj import Marking, PetriNet
 from pm4py.objects.process_tree.obj import ProcessTree
 from pm4py.objects.process_tree.utils import generic as tree_utils
-from pm4py.visualization.bpmn import visualizer as bpmn_visualizer
-from pm4py.visualization.petri_net import visualizer as petri_visualizer
 
 from mining.discovery.tables import VARIANT_SEPARATOR
 from mining.errors import AnalysisError
-from mining.report.graphviz_text import graphviz_text
-from mining.report.visible_text import visible_controls
 
 
 @dataclass(frozen=True)
@@ -106,58 +97,3 @@ def variant_fitness(model: ProcessModel, paths: list[tuple[str, ...]]) -> list[f
     log = EventLog([Trace([Event({"concept:name": activity}) for activity in path]) for path in paths])
     results = alignments.apply(log, model.net, model.initial_marking, model.final_marking)
     return [float(result["fitness"]) for result in results]  # in the order of `paths`
-
-
-def _svg(graph: graphviz.Digraph) -> str:
-    svg = graph.pipe(format="svg").decode("utf-8")
-    return svg[svg.index("<svg") :]  # drop the XML prologue so it can be inlined in HTML
-
-
-def _relabelled_net(model: ProcessModel, relabel: Callable[[str], str]) -> tuple[PetriNet, Marking, Marking]:
-    """A copy of the Petri net whose activity labels went through `relabel` (silent steps have none)."""
-    net, initial_marking, final_marking = copy.deepcopy((model.net, model.initial_marking, model.final_marking))
-    for transition in net.transitions:
-        if transition.label is not None:
-            transition.label = relabel(transition.label)
-    return net, initial_marking, final_marking
-
-
-def _relabelled_bpmn(
-    model: ProcessModel, relabel: Callable[[str], str]
-) -> tuple[BPMN, list[tuple[BPMN.BPMNNode, str]]]:
-    """A copy of the BPMN whose names went through `relabel`, with each copied node's real name."""
-    bpmn = copy.deepcopy(model.bpmn)
-    names = [(node, node.get_name()) for node in bpmn.get_nodes()]
-    for node, name in names:
-        node.set_name(relabel(name))
-    return bpmn, names
-
-
-# pm4py hands activity names to Graphviz as they are: it draws copies whose names are escaped text.
-def petri_net_svg(model: ProcessModel) -> str:
-    net, initial_marking, final_marking = _relabelled_net(model, graphviz_text)
-    return _svg(petri_visualizer.apply(net, initial_marking, final_marking, parameters={"format": "svg"}))
-
-
-def bpmn_svg(model: ProcessModel) -> str:
-    bpmn, _ = _relabelled_bpmn(model, graphviz_text)
-    return _svg(bpmn_visualizer.apply(bpmn, parameters={"format": "svg"}))
-
-
-def write_process_model(model: ProcessModel, folder: Path) -> list[Path]:
-    """The model as pictures (bpmn.svg, petri_net.svg) and in the exchange formats other tools open:
-    BPMN 2.0 XML (process_model.bpmn) and PNML (process_model.pnml)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    pictures = {folder / "bpmn.svg": bpmn_svg(model), folder / "petri_net.svg": petri_net_svg(model)}
-    for path, svg in pictures.items():
-        path.write_text(svg)
-    bpmn_path, pnml_path = folder / "process_model.bpmn", folder / "process_model.pnml"
-    # pm4py lays the diagram out by drawing it with Graphviz: lay out the escaped copy, then give the
-    # copy its real names back for the file, as far as XML can hold them
-    bpmn, names = _relabelled_bpmn(model, graphviz_text)
-    bpmn_layouter.apply(bpmn)
-    for node, name in names:
-        node.set_name(visible_controls(name))
-    pm4py.write_bpmn(bpmn, str(bpmn_path), auto_layout=False)
-    pm4py.write_pnml(*_relabelled_net(model, visible_controls), str(pnml_path))
-    return [*pictures, bpmn_path, pnml_path]

@@ -8,8 +8,8 @@ import pandas as pd
 
 from mining.discovery import engine as discovery_engine
 from mining.discovery import tables as discovery
+from mining.discovery.coded_scope import load_coded_scope
 from mining.discovery.handovers import Level, handovers
-from mining.scope.coded import load_coded_scope
 from mining.scope.time_rules import TimeRules
 
 

@@ -3,14 +3,11 @@ the verdict as Markdown (also the Prefect artifact) and a self-contained HTML pa
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mining.pilot.evaluation import PilotEvaluation
 from mining.report.html_templates import TEMPLATES
 from mining.report.markdown_table import markdown_table, markdown_text
-from mining.report.pilot_view import PilotView, case_mix_table, pilot_view
+from mining.report.pilot_view import PilotView, case_mix_table
 from mining.report.pilot_wording import pilot_words
-from mining.runs.table_files import write_parquet_tables
 
 
 def pilot_markdown(evaluation: PilotEvaluation) -> str:
@@ -35,23 +32,3 @@ def _bullets(lines: list[str]) -> str:
 def pilot_page(view: PilotView) -> str:
     """The pilot section of the report as a page of its own, with the report's stylesheet."""
     return TEMPLATES.get_template("pilot_report.html.j2").render(pilot=view)
-
-
-def write_pilot_outputs(evaluation: PilotEvaluation, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    view = pilot_view(evaluation)
-    tables = {
-        "pilot_comparisons": evaluation.comparisons,
-        "pilot_paths": evaluation.edges,
-        "pilot_case_mix": evaluation.case_mix,
-    }
-    written = write_parquet_tables(tables, folder)
-    for name, text in (
-        ("pilot_difference_map.svg", view.difference_map_svg),
-        ("pilot.md", pilot_markdown(evaluation)),
-        ("pilot.html", pilot_page(view)),
-    ):
-        path = folder / name
-        path.write_text(text)
-        written.append(path)
-    return written

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mining.discovery.process_model import ProcessModel, bpmn_svg, petri_net_svg
+from mining.discovery.process_model import ProcessModel
 from mining.report.process_map import EdgeLabel, MapGrid
+from mining.report.process_model_drawing import bpmn_svg, petri_net_svg
 
 DEFAULT_PATH_PERCENT = 50  # where the paths slider starts: the busiest half, every activity still connected
 

@@ -15,12 +15,13 @@ from mining.design.journey import DesignedJourney
 from mining.discovery import tables as discovery
 from mining.discovery.handovers import handover_matrix
 from mining.discovery.map_detail import map_graph, map_levels
-from mining.discovery.process_model import discover_process_model, write_process_model
+from mining.discovery.process_model import discover_process_model
 from mining.discovery.step import discovery_tables
 from mining.errors import AnalysisError
 from mining.report.content import Analysis
 from mining.report.designed_section import designed_section
 from mining.report.process_map import LEVELS_PERCENT, map_grid, render_map
+from mining.report.process_model_drawing import write_process_model
 from mining.runs.table_files import write_parquet_tables
 from mining.scope.scope import define_scope
 from mining.scope.time_rules import TimeRules

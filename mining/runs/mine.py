@@ -13,13 +13,14 @@ from eventlogs.store import connect_store
 from mining.discovery import tables as discovery
 from mining.discovery.handovers import handovers, ping_pong
 from mining.discovery.map_detail import map_graph, map_levels
-from mining.discovery.process_model import ProcessModel, discover_process_model, write_process_model
+from mining.discovery.process_model import ProcessModel, discover_process_model
 from mining.discovery.processing import processing_per_activity, processing_per_journey
 from mining.discovery.silo_tax import silo_tax_per_journey, silo_tax_summary
 from mining.discovery.step import discovery_tables
 from mining.errors import AnalysisError
 from mining.report.mining_report import render_mining_report
 from mining.report.process_map import LEVELS_PERCENT, EdgeLabel, map_grid, render_map
+from mining.report.process_model_drawing import write_process_model
 from mining.runs.table_files import write_parquet_tables
 from mining.scope.date_range import parse_date_range
 from mining.scope.scope import define_scope
