@@ -20,13 +20,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 EXAMPLES = REPOSITORY / "eventlogs" / "examples"
 DEMO = REPOSITORY / "eventlogs" / "demo"
 # columns that say which run wrote a row or when, not what was found
-VOLATILE_COLUMNS = {"run_id", "load_run_id", "started_at", "finished_at", "written_at"}
+VOLATILE_COLUMNS = {"run_id", "load_run_id", "started_at", "finished_at", "written_at", "align_ms"}
+RELATIVE_TOLERANCE = 1e-9
 _VOLATILE_TEXT = [
     (re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}"), "<run>"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z| UTC)?"), "<time>"),
@@ -90,9 +93,16 @@ def _table_difference(a: Path, b: Path) -> str | None:
     if left.num_rows != right.num_rows:
         return f"{left.num_rows} rows != {right.num_rows} rows"
     for name in kept:
-        if not left.column(name).equals(right.column(name)):
-            first = next(i for i in range(left.num_rows) if left.column(name)[i] != right.column(name)[i])
-            return f"column {name}, row {first}: {left.column(name)[first]} != {right.column(name)[first]}"
+        a, b = left.column(name), right.column(name)
+        if pa.types.is_floating(a.type):
+            x, y = a.to_numpy(zero_copy_only=False), b.to_numpy(zero_copy_only=False)
+            close = np.isclose(x, y, rtol=RELATIVE_TOLERANCE, atol=RELATIVE_TOLERANCE, equal_nan=True)
+            if not close.all():
+                first = int(np.flatnonzero(~close)[0])
+                return f"column {name}, row {first}: {x[first]!r} != {y[first]!r}"
+        elif not a.equals(b):
+            first = next(i for i in range(left.num_rows) if a[i] != b[i])
+            return f"column {name}, row {first}: {a[first]} != {b[first]}"
     return None
 
 

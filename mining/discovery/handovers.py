@@ -38,8 +38,8 @@ def handovers(connection: duckdb.DuckDBPyConnection, level: Level = "department"
                {STATISTIC_COLUMNS.format(value="wait_working_hours", unit="wait_working_hours")},
                sum(wait_working_hours) AS total_wait_working_hours, sum(paused_hours) AS paused_hours
         FROM ({handover_instances(level)})
-        GROUP BY ALL ORDER BY total_wait_hours DESC
-    """).df()
+        GROUP BY ALL ORDER BY total_wait_hours DESC, from_{level}, to_{level}
+    """).df()  # ties in a fixed order: the same store gives the same table
 
 
 def handover_matrix(table: pd.DataFrame, value: str = "median_wait_hours") -> pd.DataFrame:
@@ -82,7 +82,7 @@ def ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department"
         )
         SELECT b.*, b.journeys / e.journeys_with_handover AS rate
         FROM bounces b JOIN exposed e USING (from_{level}, to_{level})
-        ORDER BY journeys DESC
+        ORDER BY journeys DESC, ping_pongs DESC, from_{level}, to_{level}
     """).df()
 
 
