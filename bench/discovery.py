@@ -36,7 +36,7 @@ def _peak_mb() -> float:
 
 def _product(store: Path) -> dict:
     from eventlogs.store import connect_store
-    from mining import discovery_engine
+    from mining.discovery import engine as discovery_engine
     from mining.discovery.coded_scope import load_coded_scope
     from mining.scope.scope import define_scope
 
@@ -60,7 +60,7 @@ def _product(store: Path) -> dict:
 
 def _sql(store: Path) -> dict:
     from eventlogs.store import connect_store
-    from mining import discovery
+    from mining.discovery import tables as discovery
     from mining.discovery.handovers import handovers
     from mining.scope.scope import define_scope
 

@@ -84,6 +84,19 @@ def _text(path: Path) -> str:
     return text
 
 
+def _same_rows_in_another_order(left: pa.Table, right: pa.Table) -> bool:
+    """Whether two tables hold the same rows (floats rounded to 9 significant digits) in another order."""
+
+    def rows(table: pa.Table) -> list[tuple[str, ...]]:
+        columns = [
+            [f"{value:.9g}" if isinstance(value, float) else repr(value) for value in column.to_pylist()]
+            for column in table.columns
+        ]
+        return sorted(zip(*columns, strict=True))
+
+    return rows(left) == rows(right)
+
+
 def _table_difference(a: Path, b: Path) -> str | None:
     left, right = pq.read_table(a), pq.read_table(b)
     if left.column_names != right.column_names:
@@ -102,7 +115,8 @@ def _table_difference(a: Path, b: Path) -> str | None:
                 return f"column {name}, row {first}: {x[first]!r} != {y[first]!r}"
         elif not a.equals(b):
             first = next(i for i in range(left.num_rows) if a[i] != b[i])
-            return f"column {name}, row {first}: {a[first]} != {b[first]}"
+            order = " (the same rows in another order)" if _same_rows_in_another_order(left, right) else ""
+            return f"column {name}, row {first}: {a[first]} != {b[first]}{order}"
     return None
 
 
