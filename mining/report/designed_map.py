@@ -21,7 +21,7 @@ from mining.design.conformance import (
     WRONG_ORDER,
     Conformance,
 )
-from mining.design.journey import DesignedJourney
+from mining.design.journey import DesignedJourney, Stage
 from mining.errors import AnalysisError
 from mining.report.formatting import is_missing, percent, short_duration
 from mining.report.graphviz_text import graphviz_text
@@ -74,7 +74,6 @@ def designed_map_svg(
         raise AnalysisError(f"the designed journey {journey.name} has no stages to draw")
     day = journey.working_day_hours
     stage_rows = stages.set_index("stage")
-    pairs = handovers.set_index(["from_department", "to_department"])
     node_of = {stage.name: f"s{index}" for index, stage in enumerate(journey.stages)}
     departments = list(dict.fromkeys(stage.department for stage in journey.stages))
     graph = graphviz.Digraph("designed", format="svg")
@@ -88,31 +87,54 @@ def designed_map_svg(
                 label=graphviz_text(department), style="rounded", color=colour, fontcolor=colour, penwidth="1.5"
             )
             for stage in journey.stages:
-                if stage.department != department:
-                    continue
-                row = stage_rows.loc[stage.name] if stage.name in stage_rows.index else None
-                label, fill, border = stage.name, "#f4f6f9", colour
-                if row is not None and not is_missing(row["norm_hours"]):
-                    median = _duration(row["median_hours"], row["time"], day)
-                    norm = _duration(row["norm_hours"], row["time"], day)
-                    label += f"\n{median} vs {norm} · {percent(row['breach_rate'])} breach"
-                    fill = STATUS_FILLS.get(row["status"], fill)
-                    border = STATUS_COLOURS.get(row["status"], colour)
-                elif row is not None:
-                    label += f"\n{int(row['journeys']):,} {journey.journey_noun}"
-                if stage.touchpoint is not None and stage.touchpoint.moment_of_truth:
-                    label += "\n★ moment of truth"
-                deviations = _stage_deviations(conformance, stage.name, min_deviation_share)
-                style = "rounded,filled"
-                if deviations:
-                    label += "\n⤳ " + " · ".join(f"{words} {percent(rate)}" for words, rate in deviations.items())
-                    if STAGE_DEVIATION_WORDS[SKIPPED_STAGE] in deviations:
-                        style += ",dashed"
-                cluster.node(
-                    node_of[stage.name], graphviz_text(label), fillcolor=fill, color=border, penwidth="1.5", style=style
-                )
-    follows = journey.stage_follows()
-    for before, after in follows:
+                if stage.department == department:
+                    row = stage_rows.loc[stage.name] if stage.name in stage_rows.index else None
+                    deviations = _stage_deviations(conformance, stage.name, min_deviation_share)
+                    _stage_node(cluster, journey, stage, row, deviations, node_of[stage.name], colour)
+    _designed_handovers(graph, journey, handovers.set_index(["from_department", "to_department"]), node_of)
+    _deviations(graph, journey, handovers, journeys_in_scope, min_deviation_share, node_of, day)
+    _unexpected_note(graph, conformance, min_deviation_share)
+    svg = graph.pipe(format="svg").decode("utf-8")
+    return svg[svg.index("<svg") :]  # drop the XML prologue so it can be inlined in HTML
+
+
+def _stage_node(
+    cluster: graphviz.Digraph,
+    journey: DesignedJourney,
+    stage: Stage,
+    row: pd.Series | None,
+    deviations: dict[str, float],
+    node: str,
+    colour: str,
+) -> None:
+    """A stage in its department's lane: its median against the norm, coloured by breach; its deviations."""
+    day = journey.working_day_hours
+    label, fill, border = stage.name, "#f4f6f9", colour
+    if row is not None and not is_missing(row["norm_hours"]):
+        median = _duration(row["median_hours"], row["time"], day)
+        norm = _duration(row["norm_hours"], row["time"], day)
+        label += f"\n{median} vs {norm} · {percent(row['breach_rate'])} breach"
+        fill = STATUS_FILLS.get(row["status"], fill)
+        border = STATUS_COLOURS.get(row["status"], colour)
+    elif row is not None:
+        label += f"\n{int(row['journeys']):,} {journey.journey_noun}"
+    if stage.touchpoint is not None and stage.touchpoint.moment_of_truth:
+        label += "\n★ moment of truth"
+    style = "rounded,filled"
+    if deviations:
+        label += "\n⤳ " + " · ".join(f"{words} {percent(rate)}" for words, rate in deviations.items())
+        if STAGE_DEVIATION_WORDS[SKIPPED_STAGE] in deviations:
+            style += ",dashed"
+    cluster.node(node, graphviz_text(label), fillcolor=fill, color=border, penwidth="1.5", style=style)
+
+
+def _designed_handovers(
+    graph: graphviz.Digraph, journey: DesignedJourney, pairs: pd.DataFrame, node_of: dict[str, str]
+) -> None:
+    """The designed order's edges: within a department plain, between departments the handover's median
+    wait against its norm, coloured by breach ("not seen" when no journey made it)."""
+    day = journey.working_day_hours
+    for before, after in journey.stage_follows():
         department_before = journey.stage_named(before).department
         department_after = journey.stage_named(after).department
         if department_before == department_after:
@@ -139,10 +161,6 @@ def designed_map_svg(
                 f"p90 {_duration(row['p90_wait_hours'], row['time'], day)}"
             ),
         )
-    _deviations(graph, journey, handovers, journeys_in_scope, min_deviation_share, node_of, day)
-    _unexpected_note(graph, conformance, min_deviation_share)
-    svg = graph.pipe(format="svg").decode("utf-8")
-    return svg[svg.index("<svg") :]  # drop the XML prologue so it can be inlined in HTML
 
 
 def _deviations(
