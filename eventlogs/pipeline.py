@@ -18,7 +18,7 @@ from eventlogs.extract import extract_source
 from eventlogs.sources.connector import Source
 from eventlogs.staging import StagedSource
 from eventlogs.staging.folder import staging_folder
-from eventlogs.staging.pseudonymise import pseudonym_key, pseudonymising
+from eventlogs.staging.pseudonymise import SecretLookup, pseudonym_key, pseudonymising
 from eventlogs.store import read_watermarks
 from eventlogs.store.loader import LoadResult, load_staged
 
@@ -87,13 +87,13 @@ def stage_source(
     staging_folder: Path,
     since: datetime | None,
     store: Path,
-    use_prefect_secret: bool = False,
+    secret: SecretLookup | None = None,
 ) -> StagedSource:
     """Extracts one source to Parquet and pseudonymises its people unless the config keeps names."""
     source = config.sources[name]
     if name in config.keep_names:
         return _record_location(extract_source(source, staging_folder / name, since), source)
-    with pseudonymising(pseudonym_key(store, use_prefect_secret)):
+    with pseudonymising(pseudonym_key(store, secret)):
         return _record_location(extract_source(source, staging_folder / name, since), source)
 
 

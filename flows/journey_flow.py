@@ -24,6 +24,7 @@ from eventlogs.store.loader import LoadResult, load_staged
 from eventlogs.store.result_tables import write_result_tables
 from flows.artifacts import ARTIFACT_ONLY, publish_run_artifacts, table_rows
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
+from flows.secrets import pseudonym_key_from_prefect
 from mining.design.load import load_designed_journey
 from mining.pilot.definition import has_pilot, load_pilot_definition
 from mining.report.pilot_output import pilot_markdown
@@ -46,7 +47,9 @@ def extract(
     config_file: str, data_folder: str, source_name: str, staging_folder: str, since: datetime | None, store: str
 ) -> str:
     config = load_source_config(Path(config_file), Path(data_folder))
-    staged = stage_source(config, source_name, Path(staging_folder), since, Path(store), use_prefect_secret=True)
+    staged = stage_source(
+        config, source_name, Path(staging_folder), since, Path(store), secret=pseudonym_key_from_prefect
+    )
     manifest = staged.manifest()
     get_run_logger().info(
         "extracted %s: %d records read, %d events staged, %d rejected",

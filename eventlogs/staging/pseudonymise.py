@@ -2,9 +2,10 @@
 
 Resources (who did a step) and callers (who asked) are replaced by a keyed hash, so reports can be
 shared under works-council rules while the same person still maps to the same pseudonym across runs
-and sources. The key comes from the environment variable JOURNEY_PSEUDONYM_KEY, or a Prefect Secret
-block named `journey-pseudonym-key`; without either, a random key is created once beside the store
-(`<store>.pseudonym-key`, readable by its owner only), so runs stay consistent.
+and sources. The key comes from the environment variable JOURNEY_PSEUDONYM_KEY, or a secret store the
+caller passes in (the flows: a Prefect Secret block, flows/secrets.py); without either, a random key is
+created once beside the store (`<store>.pseudonym-key`, readable by its owner only), so runs stay
+consistent.
 
 The pseudonyms are written as the staged files are written (`pseudonymising` around an extraction), in
 the same pass: no second rewrite of the staged data, and no staged events or journeys file holds a name,
@@ -23,7 +24,7 @@ import contextlib
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -31,7 +32,6 @@ from pathlib import Path
 from eventlogs.errors import ConfigError
 
 KEY_ENVIRONMENT_VARIABLE = "JOURNEY_PSEUDONYM_KEY"
-KEY_SECRET_BLOCK = "journey-pseudonym-key"
 PREFIX = "p-"
 # the people columns of the staged tables: who did a step, who asked
 PEOPLE_COLUMNS = {"staged_events": "resource", "staged_journeys": "caller"}
@@ -43,20 +43,6 @@ _staging_key: ContextVar[str | None] = ContextVar("journey_pseudonym_staging_key
 MIN_KEY_LENGTH = 16
 # attribute keys whose values are people, whatever the source (XES's standard resource attribute)
 PEOPLE_ATTRIBUTE_KEYS = ("org:resource",)
-
-
-def _from_prefect_secret() -> str | None:
-    """The Secret block's value; None only when no such block exists (any other failure is an error: a
-    misconfigured secret must not silently turn into a local key file)."""
-    from prefect.blocks.system import Secret
-    from prefect.exceptions import ObjectNotFound
-
-    try:
-        return str(Secret.load(KEY_SECRET_BLOCK).get())
-    except (ObjectNotFound, ValueError) as error:
-        if "Unable to find block document" in str(error) or isinstance(error, ObjectNotFound):
-            return None
-        raise ConfigError(f"Prefect Secret block {KEY_SECRET_BLOCK!r} could not be read: {error}") from error
 
 
 def _checked(key: str, where: str) -> str:
@@ -89,14 +75,20 @@ def _local_key(key_file: Path) -> str:
         raise ConfigError(f"pseudonym key file {key_file}: {error.strerror or error}") from error
 
 
-def pseudonym_key(store: Path, use_prefect_secret: bool = False) -> str:
-    """The key: JOURNEY_PSEUDONYM_KEY, else the Prefect Secret (in flows), else the key file beside the
-    store (created once). Raises ConfigError for an empty or short key from any of them."""
+# A secret store the caller knows of (the flows: a Prefect Secret block): (where, key), or None when it
+# holds no key; it raises ConfigError when it cannot be read.
+SecretLookup = Callable[[], tuple[str, str] | None]
+
+
+def pseudonym_key(store: Path, secret: SecretLookup | None = None) -> str:
+    """The key: JOURNEY_PSEUDONYM_KEY, else the caller's secret store, else the key file beside the store
+    (created once). Raises ConfigError for an empty or short key from any of them."""
     if KEY_ENVIRONMENT_VARIABLE in os.environ:
         return _checked(os.environ[KEY_ENVIRONMENT_VARIABLE], KEY_ENVIRONMENT_VARIABLE)
-    secret = _from_prefect_secret() if use_prefect_secret else None
-    if secret is not None:
-        return _checked(secret, f"Prefect Secret block {KEY_SECRET_BLOCK!r}")
+    found = secret() if secret is not None else None
+    if found is not None:
+        where, key = found
+        return _checked(key, where)
     return _local_key(store.with_name(store.name + ".pseudonym-key"))
 
 

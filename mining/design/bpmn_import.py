@@ -9,7 +9,6 @@ side YAML file (the designed-journey keys without `stages` and `order`).
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
@@ -19,7 +18,7 @@ from lxml import etree
 from pm4py.objects.process_tree.obj import Operator, ProcessTree
 
 from mining.design.journey import Choice, DesignedJourney, Loop, OrderNode, Parallel, Sequence, Stage, StageRef
-from mining.design.model import build_designed_model, tree_labels
+from mining.design.model import tree_labels
 from mining.errors import ConfigError
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -89,21 +88,3 @@ def load_bpmn_journey(path: Path, side_file: Path | None = None) -> DesignedJour
 
         return read_journey_spec(side_file, (stages, order))
     return DesignedJourney(path.stem, path.stem, "journeys", stages, (), None, 0.8, order)
-
-
-def write_bpmn_journey(journey: DesignedJourney, path: Path) -> None:
-    """The designed journey as BPMN 2.0 (pm4py's layout), with one lane per department."""
-    model = build_designed_model(journey, [])
-    pm4py.write_bpmn(pm4py.convert_to_bpmn(model.tree), str(path))
-    document = etree.parse(str(path), etree.XMLParser(remove_blank_text=True))
-    process = document.getroot().find(_q("process"))
-    lanes = etree.Element(_q("laneSet"), id=f"id{uuid.uuid4()}")
-    by_department: dict[str, etree._Element] = {}
-    for task in process.iter(_q("task")):
-        stage = journey.stage_of(task.get("name"))
-        department = stage.department if stage else "Unassigned"
-        if department not in by_department:
-            by_department[department] = etree.SubElement(lanes, _q("lane"), id=f"id{uuid.uuid4()}", name=department)
-        etree.SubElement(by_department[department], _q("flowNodeRef")).text = task.get("id")
-    process.insert(0, lanes)
-    document.write(str(path), xml_declaration=True, encoding="utf-8", pretty_print=True)

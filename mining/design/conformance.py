@@ -130,10 +130,6 @@ class VariantAligner:
         return VariantFit(float(replay[0]["trace_fitness"]), TOKEN_REPLAY, elapsed, ())
 
 
-def _stage_words(label: EventLabel) -> str:
-    return f"'{label.stage.name}'" if label.stage else "no stage"
-
-
 def _visits(labels: list[EventLabel]) -> Counter[str]:
     """How many separate times the journey entered each stage (a run of the stage's events is one visit;
     activities in no stage do not break a run)."""
