@@ -41,7 +41,7 @@ graphviz:
 		exit 1; \
 	fi
 
-# tests/test_hostile_names.py opens the reports in Debian's Chromium through Playwright (whose own browser
+# tests/mining/report/test_hostile_names.py opens the reports in Debian's Chromium through Playwright (whose own browser
 # download does not work here); without it those tests are skipped, or fail when CI=true.
 browser:
 	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \

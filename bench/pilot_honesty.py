@@ -2,7 +2,7 @@
 
 One run simulates the demo organisation under a scenario (eventlogs.demo.scenario), writes the true events
 straight into an in-memory store, evaluates the demo pilot in working time (the demo's calendars), and
-sets each estimate beside its true value (eventlogs.demo.pilot_truth). tests/test_pilot_honesty.py and
+sets each estimate beside its true value (eventlogs.demo.pilot_truth). tests/mining/pilot/test_pilot_honesty.py and
 bench/pilot_coverage.py count how often a null pilot is flagged and how often the intervals cover the truth.
 It lives beside the bench scripts, which import it as a sibling script; the test imports bench.pilot_honesty.
 """

@@ -10,6 +10,7 @@ from pathlib import Path
 from eventlogs.config import load_source_config
 from eventlogs.errors import JourneyMiningError
 from eventlogs.extract import extract_source
+from eventlogs.one_row import one_row, one_value
 from eventlogs.sql_text import sql_literal
 from eventlogs.staging import parquet_list
 from eventlogs.staging.folder import staging_folder
@@ -39,12 +40,14 @@ def _summarise(check: SourceCheck, staged_events: Path, staged_rejects: Path, st
     connection = work_connection()
     try:
         connection.execute("SET TimeZone = 'UTC'")
-        check.events, first, last, unknown = connection.execute(
-            f"SELECT count(*), min(ts)::VARCHAR, max(ts)::VARCHAR, count(*) FILTER (WHERE department = 'Unknown') "
-            f"FROM read_parquet({events})"
-        ).fetchone()
+        check.events, first, last, unknown = one_row(
+            connection.execute(
+                f"SELECT count(*), min(ts)::VARCHAR, max(ts)::VARCHAR, count(*) FILTER (WHERE department = 'Unknown') "
+                f"FROM read_parquet({events})"
+            )
+        )
         check.first_event, check.last_event, check.unknown_departments = first, last, unknown
-        check.journeys = connection.execute(f"SELECT count(*) FROM read_parquet({journeys})").fetchone()[0]
+        check.journeys = one_value(connection.execute(f"SELECT count(*) FROM read_parquet({journeys})"))
         check.activities = connection.execute(
             f"SELECT activity, count(*) FROM read_parquet({events}) GROUP BY 1 ORDER BY 2 DESC"
         ).fetchall()
@@ -95,11 +98,13 @@ def _check_correlation(checks: list[SourceCheck], staged: dict) -> None:
         for check in checks:
             if check.source not in staged:
                 continue
-            check.uncorrelated, check.uncorrelated_example = connection.execute(
-                "SELECT count(*), min(correlation_key) FROM read_parquet($events) e "
-                "WHERE e.correlation_key IS NOT NULL AND e.correlation_key NOT IN "
-                f"(SELECT journey_id FROM read_parquet({journeys}))",
-                {"events": str(staged[check.source].events)},
-            ).fetchone()
+            check.uncorrelated, check.uncorrelated_example = one_row(
+                connection.execute(
+                    "SELECT count(*), min(correlation_key) FROM read_parquet($events) e "
+                    "WHERE e.correlation_key IS NOT NULL AND e.correlation_key NOT IN "
+                    f"(SELECT journey_id FROM read_parquet({journeys}))",
+                    {"events": str(staged[check.source].events)},
+                )
+            )
     finally:
         connection.close()

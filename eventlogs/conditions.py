@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from eventlogs.errors import ConfigError
+from eventlogs.one_row import one_value
 
 
 class ConditionError(ConfigError):
@@ -71,7 +72,7 @@ def check_condition(text: str, allowed_columns: Iterable[str], what: str) -> str
 def _parse_single_select(connection: duckdb.DuckDBPyConnection, text: str, wrapped: str, what: str) -> dict:
     if not text.strip():
         raise ConditionError(what, "the condition is empty")
-    serialised = connection.execute("SELECT json_serialize_sql($sql)", {"sql": _PROBE + wrapped}).fetchone()[0]
+    serialised = one_value(connection.execute("SELECT json_serialize_sql($sql)", {"sql": _PROBE + wrapped}))
     parsed = json.loads(serialised)
     if parsed.get("error"):
         message = parsed.get("error_message", "not a condition")
@@ -84,7 +85,7 @@ def _parse_single_select(connection: duckdb.DuckDBPyConnection, text: str, wrapp
 def _template(connection: duckdb.DuckDBPyConnection) -> dict:
     """The probe statement with a harmless condition: a checked statement must equal it but for its WHERE
     (no GROUP BY, ORDER BY, LIMIT, QUALIFY, ... smuggled after a closing parenthesis)."""
-    serialised = connection.execute("SELECT json_serialize_sql($sql)", {"sql": _PROBE + "(TRUE)"}).fetchone()[0]
+    serialised = one_value(connection.execute("SELECT json_serialize_sql($sql)", {"sql": _PROBE + "(TRUE)"}))
     statement = json.loads(serialised)["statements"][0]
     statement["node"].pop("where_clause")
     return statement
@@ -108,7 +109,7 @@ def _check_expression(connection: duckdb.DuckDBPyConnection, node: dict, columns
         plain = plain and not (node.get("order_bys") or {}).get("orders")
         if name not in _OPERATOR_FUNCTIONS or not plain:
             raise ConditionError(what, f"function {name} not allowed: {_render(connection, node)}")
-    elif kind not in _ALLOWED_TYPES or (_ALLOWED_TYPES[kind] is not None and kind_type not in _ALLOWED_TYPES[kind]):
+    elif kind not in _ALLOWED_TYPES or ((allowed := _ALLOWED_TYPES[kind]) is not None and kind_type not in allowed):
         raise ConditionError(what, f"{str(kind_type or kind).lower()} not allowed: {_render(connection, node)}")
     if kind == "COLUMN_REF":
         names = node["column_names"]
@@ -134,9 +135,11 @@ def _render(connection: duckdb.DuckDBPyConnection, node: dict) -> str:
     statement = _template(connection)
     statement["node"]["where_clause"] = node
     try:
-        sql = connection.execute(
-            "SELECT json_deserialize_sql($json)", {"json": json.dumps({"error": False, "statements": [statement]})}
-        ).fetchone()[0]
+        sql = one_value(
+            connection.execute(
+                "SELECT json_deserialize_sql($json)", {"json": json.dumps({"error": False, "statements": [statement]})}
+            )
+        )
     except duckdb.Error:
         return str(node.get("function_name") or node.get("class"))
     return sql.removeprefix(_PROBE).strip()

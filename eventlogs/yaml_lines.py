@@ -43,7 +43,8 @@ class _NoAliasLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None, None, "anchors and aliases (&name, *name) are not allowed: write the value out", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        # PyYAML passes the key node as `index` for a mapping's values; its stubs say int only
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
 
 
 def _read_text(source: Path, what: str) -> str:

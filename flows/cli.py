@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -227,7 +227,7 @@ def pilot(
         console.print(f"[red]error:[/red] --change-date {change_date!r} is not a date such as 2026-05-04")
         raise typer.Exit(2) from error
     with _errors_end_the_command():
-        overrides = {
+        overrides: dict[str, Any] = {  # Any: one value per PilotDefinition field, each of its own type
             "change_date": changed,
             "before": parse_date_range(before, "--before") if before else None,
             "after": parse_date_range(after, "--after") if after else None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -174,7 +174,11 @@ def deploy(plan: DeploymentPlan, work_pool: str, replace: bool = False) -> UUID:
         description=f"journey-mining on a schedule ({plan.cron}, {plan.timezone})",
     )
     try:
-        ids = prefect_deploy(deployment, work_pool_name=work_pool, print_next_steps_message=False, ignore_warnings=True)
+        # sync_compatible: called outside an event loop it runs to the end and returns the ids, no coroutine
+        ids = cast(
+            list[UUID],
+            prefect_deploy(deployment, work_pool_name=work_pool, print_next_steps_message=False, ignore_warnings=True),
+        )
     except ValueError as error:  # Prefect says so when the work pool does not exist
         raise ConfigError(str(error)) from error
     return ids[0]

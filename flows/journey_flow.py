@@ -96,10 +96,10 @@ def mine_and_report(
     analysis = analyse(Path(store), load_designed_journey(Path(designed_journey)), time_rules=rules)
     pilot: dict[str, Any] = {}
     if pilot_config is not None:  # the configuration names a pilot: evaluate it into the report
-        add_pilot(analysis, Path(store), load_pilot_definition(Path(pilot_config)), rules)
-        write_pilot_outputs(analysis.pilot, Path(out) / "pilot")
-        verdict = pilot_words(analysis.pilot).verdict
-        pilot = {"pilot_verdict": verdict, "pilot_markdown": pilot_markdown(analysis.pilot)}
+        evaluation = add_pilot(analysis, Path(store), load_pilot_definition(Path(pilot_config)), rules)
+        write_pilot_outputs(evaluation, Path(out) / "pilot")
+        verdict = pilot_words(evaluation).verdict
+        pilot = {"pilot_verdict": verdict, "pilot_markdown": pilot_markdown(evaluation)}
         get_run_logger().info("pilot: %s", verdict[0])
     write_tables(analysis, Path(out) / "tables")
     report = render_report(analysis, organisation, Path(out) / "report.html")

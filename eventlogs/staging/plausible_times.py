@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from eventlogs.one_row import one_value
+
 # Business event logs start well after 1970; a time before that is a placeholder (epoch, year 1, 1900).
 EARLIEST = "1971-01-01"
 LATEST = "2100-01-01"
@@ -37,7 +39,7 @@ def set_aside_implausible_times(connection: duckdb.DuckDBPyConnection, events: P
             FROM read_parquet($path) AS e WHERE ({_REASON_SQL}) IS NOT NULL""",
         path,
     )
-    moved = int(connection.execute(f"SELECT count(*) FROM {SET_ASIDE_TABLE}").fetchone()[0])
+    moved = int(one_value(connection.execute(f"SELECT count(*) FROM {SET_ASIDE_TABLE}")))
     if moved:
         kept = events.with_name(events.name + ".kept")
         connection.execute(
@@ -57,11 +59,13 @@ def repair_journey_times(connection: duckdb.DuckDBPyConnection, journeys: Path, 
     or read it from a field of its own) take their first and last kept event's time instead; a journey
     with no kept event left is dropped (its rows are rejects). Returns the data-quality observation."""
     paths = {"journeys": str(journeys), "events": str(events)}
-    bad = connection.execute(
-        "SELECT count(*) FROM read_parquet($journeys) "
-        f"WHERE {_implausible('opened_at')} OR {_implausible('closed_at')}",
-        {"journeys": paths["journeys"]},
-    ).fetchone()[0]
+    bad = one_value(
+        connection.execute(
+            "SELECT count(*) FROM read_parquet($journeys) "
+            f"WHERE {_implausible('opened_at')} OR {_implausible('closed_at')}",
+            {"journeys": paths["journeys"]},
+        )
+    )
     if bad:
         repaired = journeys.with_name(journeys.name + ".repaired")
         connection.execute(

@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from eventlogs.one_row import one_value
 from eventlogs.sql_text import sql_literal
 from eventlogs.staging.plausible_times import SET_ASIDE_TABLE, repair_journey_times, set_aside_implausible_times
 from eventlogs.staging.pseudonymise import pseudonymised_select, staging_key
@@ -159,7 +160,7 @@ def _copy_to_parquet(connection: duckdb.DuckDBPyConnection, relation: str, path:
     else:
         connection.execute(f"COPY {relation} TO $path (FORMAT parquet)", {"path": str(path)})
     # the path holds the source's name: it is bound, never spliced into the SQL text
-    return connection.execute("SELECT count(*) FROM read_parquet($path)", {"path": str(path)}).fetchone()[0]
+    return one_value(connection.execute("SELECT count(*) FROM read_parquet($path)", {"path": str(path)}))
 
 
 def parquet_list(paths: list[Path] | list[str]) -> str:

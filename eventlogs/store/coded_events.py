@@ -13,6 +13,8 @@ import itertools
 
 import duckdb
 
+from eventlogs.one_row import one_value
+
 CODED_FIELDS = ("activity", "department", "team", "resource")
 EVENTS_PER_SORT = 4_000_000  # events sorted at once while building: well within the 1 GB DuckDB cap
 
@@ -68,8 +70,8 @@ def build_coded_tables(
         CREATE OR REPLACE {kind} {prefix}work_events
         (journey_no INTEGER, {", ".join(f"{field} INTEGER" for field in CODED_FIELDS)}, ts_us BIGINT)
     """)
-    events_count = connection.execute(f"SELECT count(*) FROM {events}").fetchone()[0]
-    journeys_count = connection.execute(f"SELECT count(*) FROM {prefix}journeys").fetchone()[0]
+    events_count = one_value(connection.execute(f"SELECT count(*) FROM {events}"))
+    journeys_count = one_value(connection.execute(f"SELECT count(*) FROM {prefix}journeys"))
     slices = max(1, -(-events_count // EVENTS_PER_SORT))
     bounds = [journeys_count * k // slices for k in range(slices + 1)]
     for low, high in itertools.pairwise(bounds):

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from eventlogs.errors import StoreError
+from eventlogs.one_row import one_value
 from eventlogs.staging import StagedSource, parquet_list
 from eventlogs.store.coded_events import coded_copy_is_fresh, record_coded_state, refresh_coded_events
 from eventlogs.store.connection import add_lifecycle_column, connect_store
@@ -68,7 +69,7 @@ def _stage_incoming(connection: duckdb.DuckDBPyConnection, staged: list[StagedSo
     needs its journey from a correlation key does it become a table, so that _correlate can fill it in."""
     # by name: only sources with start / complete timestamps stage a lifecycle column
     events = f"read_parquet({parquet_list([s.events for s in staged])}, union_by_name = true)"
-    uncorrelated = connection.execute(f"SELECT count(*) FROM {events} WHERE journey_id IS NULL").fetchone()[0]
+    uncorrelated = one_value(connection.execute(f"SELECT count(*) FROM {events} WHERE journey_id IS NULL"))
     kind = "TABLE" if uncorrelated else "VIEW"
     connection.execute(f"CREATE TEMP {kind} incoming_events AS SELECT * FROM {events}")
     if "lifecycle" in {row[0] for row in connection.execute("DESCRIBE incoming_events").fetchall()}:
@@ -102,19 +103,21 @@ def _correlate(connection: duckdb.DuckDBPyConnection) -> None:
 
 def _is_table(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
     query = "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?"
-    return connection.execute(query, [name]).fetchone()[0] > 0
+    return one_value(connection.execute(query, [name])) > 0
 
 
 def _journeys_change(connection: duckdb.DuckDBPyConnection) -> bool:
     """Whether the journeys merge will add a journey or change what the coded copy holds of one (is_open,
     closed_at: opened_at is never updated)."""
-    return connection.execute("""
+    return one_value(
+        connection.execute("""
         SELECT EXISTS (
             SELECT 1 FROM incoming_journeys i LEFT JOIN journeys j USING (journey_id)
             WHERE j.journey_id IS NULL OR i.is_open IS DISTINCT FROM j.is_open
                OR i.closed_at IS DISTINCT FROM j.closed_at
         )
-    """).fetchone()[0]
+    """)
+    )
 
 
 def _insert_new_events(connection: duckdb.DuckDBPyConnection, staged: list[StagedSource], run_id: str) -> None:
@@ -127,21 +130,22 @@ def _insert_new_events(connection: duckdb.DuckDBPyConnection, staged: list[Stage
     Sources have distinct names, so a key can only repeat within one source."""
     manifests = [source.manifest() for source in staged]
     may_repeat = [manifest["source"] for manifest in manifests if not manifest.get("event_ids_unique")]
-    repeated = (
-        may_repeat
-        and connection.execute(
+    repeated = may_repeat and one_value(
+        connection.execute(
             "SELECT count(*) - count(DISTINCT (source, source_event_id)) FROM incoming_events "
             "WHERE list_contains($sources, source)",
             {"sources": may_repeat},
-        ).fetchone()[0]
+        )
     )
     incoming = "incoming_events"
     if repeated:
         incoming = "(SELECT DISTINCT ON (source, source_event_id) * FROM incoming_events)"
-    known = connection.execute(
-        "SELECT EXISTS (SELECT 1 FROM events WHERE list_contains($sources, source))",
-        {"sources": [manifest["source"] for manifest in manifests]},
-    ).fetchone()[0]
+    known = one_value(
+        connection.execute(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE list_contains($sources, source))",
+            {"sources": [manifest["source"] for manifest in manifests]},
+        )
+    )
     already_loaded = (
         "ANTI JOIN events e ON e.source = i.source AND e.source_event_id = i.source_event_id" if known else ""
     )

@@ -7,6 +7,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from eventlogs.one_row import one_value
+
 STORE_CHECKS: dict[str, tuple[str, str]] = {
     "future_timestamps": (
         "events of this load dated after it started",
@@ -47,7 +49,7 @@ def record_store_quality(connection: duckdb.DuckDBPyConnection, run_id: str, loa
 
     for name, (detail, query) in STORE_CHECKS.items():
         parameters = {key: value for key, value in (("loaded_at", loaded_at), ("run_id", run_id)) if f"${key}" in query}
-        record("store", name, connection.execute(query, parameters).fetchone()[0], detail)
+        record("store", name, one_value(connection.execute(query, parameters)), detail)
     skew = connection.execute(CLOCK_SKEW_SQL, {"run_id": run_id}).fetchall()
     for source, before, before_minutes, after, after_minutes in skew:
         record(

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from eventlogs.errors import StoreError
+from eventlogs.one_row import one_value
 from eventlogs.sql_text import sql_identifier, sql_literal
 from eventlogs.store.connection import connect_store
 
@@ -37,7 +38,7 @@ def write_result_tables(store: Path, folder: Path, analysis: str) -> list[str]:
         for path in parquet_files:
             table = f"{RESULTS_SCHEMA}.{sql_identifier(path.stem)}"
             connection.execute(f"CREATE OR REPLACE TABLE {table} AS FROM read_parquet({sql_literal(str(path))})")
-            rows = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rows = one_value(connection.execute(f"SELECT count(*) FROM {table}"))
             connection.execute(
                 f"INSERT OR REPLACE INTO {RESULTS_SCHEMA}.written VALUES (?, ?, ?, ?, now())",
                 [path.stem, analysis, rows, str(path)],

@@ -19,11 +19,13 @@ An item is characterised by the cause with the largest share of its excess.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
+from eventlogs.one_row import one_value
 from mining.design.journey import DesignedJourney
 from mining.design.norms import (
     designed_handover_frame,
@@ -121,6 +123,11 @@ def _stage_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney
     """).df()
 
 
+def _dominant_cause(hours: Sequence[float]) -> str:
+    """The cause with the most hours (one per CAUSES); ties go to the first in CAUSES (the more specific one)."""
+    return CAUSES[max(range(len(CAUSES)), key=lambda i: (hours[i], -i))]
+
+
 def locate_bottlenecks(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
     """Handovers and stages ranked by their excess time, with volume, journeys, median (in the norm's
     basis), breach rate (share of journeys with the item that breach its norm), share of all excess,
@@ -139,10 +146,7 @@ def locate_bottlenecks(connection: duckdb.DuckDBPyConnection, journey: DesignedJ
     items[cause_columns] = items[cause_columns].fillna(0.0)
     total = items["excess_hours"].sum()
     items["share_of_excess"] = items["excess_hours"] / total if total > 0 else 0.0
-    # the dominant cause; ties go to the first in CAUSES (the more specific one)
-    items["characterisation"] = [
-        CAUSES[max(range(len(CAUSES)), key=lambda i, row=row: (row[i], -i))] for row in items[cause_columns].to_numpy()
-    ]
+    items["characterisation"] = [_dominant_cause(row) for row in items[cause_columns].to_numpy()]
     items = items.sort_values(["excess_hours", "volume"], ascending=False, ignore_index=True)
     items.insert(0, "rank", range(1, len(items) + 1))
     return items
@@ -162,7 +166,7 @@ class TeamPingPong:
 def team_ping_pong(connection: duckdb.DuckDBPyConnection) -> TeamPingPong | None:
     """Support teams handing journeys back and forth, when it touches at least
     TEAM_PING_PONG_FINDING_RATE of the journeys; None otherwise."""
-    total = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    total = one_value(connection.execute("SELECT count(*) FROM scope_journeys"))
     affected = journeys_with_ping_pong(connection, "team")
     if total == 0 or affected / total < TEAM_PING_PONG_FINDING_RATE:
         return None
@@ -211,7 +215,7 @@ def push_to_front(
         ).fetchall()
     finally:
         connection.unregister("norms_stage_map")
-    total = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    total = one_value(connection.execute("SELECT count(*) FROM scope_journeys"))
     escalated = next(count for stage, count in reached if stage is None)
     if total == 0 or escalated / total < ESCALATION_FINDING_RATE:
         return None

@@ -34,7 +34,7 @@ def _task_departments(path: Path) -> dict[str, str]:
         root = etree.parse(str(path)).getroot()
     except (OSError, etree.XMLSyntaxError) as error:
         raise ConfigError(f"{path}: not a readable BPMN 2.0 file: {error}") from error
-    lane_of: dict[str, str] = {}
+    lane_of: dict[str, str | None] = {}  # None: a lane with neither name nor id (the schema allows it)
     for lane in root.iter(_q("lane")):
         for ref in lane.iter(_q("flowNodeRef")):
             lane_of[(ref.text or "").strip()] = lane.get("name") or lane.get("id")
@@ -43,9 +43,12 @@ def _task_departments(path: Path) -> dict[str, str]:
         _q("task"), _q("userTask"), _q("serviceTask"), _q("manualTask"), _q("sendTask"), _q("receiveTask")
     ):
         name = (task.get("name") or "").strip()
-        if task.get("id") not in lane_of:
+        task_id = task.get("id")
+        if task_id is None or task_id not in lane_of:
             raise ConfigError(f"{path}:{task.sourceline}: task '{name}' is in no lane, so no department owns it")
-        department = lane_of[task.get("id")]
+        department = lane_of[task_id]
+        if department is None:
+            raise ConfigError(f"{path}:{task.sourceline}: task '{name}' is in a lane with neither a name nor an id")
         if departments.setdefault(name, department) != department:
             raise ConfigError(
                 f"{path}:{task.sourceline}: task '{name}' sits in lanes {departments[name]} and {department}"

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from eventlogs.one_row import one_value
 from mining.design.bottlenecks import PushToFront, TeamPingPong, locate_bottlenecks, push_to_front, team_ping_pong
 from mining.design.conformance import Conformance, conformance, conformance_tables
 from mining.design.journey import DesignedJourney
@@ -35,17 +36,19 @@ class JourneyComparison:
 
 def _conformance(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> Conformance | None:
     """Conformance of the finished journeys; None when none has finished yet (nothing to check)."""
-    finished = connection.execute(
-        "SELECT count(*) FROM scope_journeys WHERE NOT is_open"
-        " AND journey_id IN (SELECT journey_id FROM scope_work_events)"
-    ).fetchone()[0]
+    finished = one_value(
+        connection.execute(
+            "SELECT count(*) FROM scope_journeys WHERE NOT is_open"
+            " AND journey_id IN (SELECT journey_id FROM scope_work_events)"
+        )
+    )
     return conformance(connection, journey) if finished else None
 
 
 def compare_journey(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> JourneyComparison:
     """Designed versus actual on the scope views already defined (`define_scope` for the journey's type;
     materialised, as the views are read many times)."""
-    journeys = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    journeys = one_value(connection.execute("SELECT count(*) FROM scope_journeys"))
     ranked = locate_bottlenecks(connection, journey)
     xla = end_to_end_norm(connection, journey)
     fit = _conformance(connection, journey)

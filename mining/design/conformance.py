@@ -19,6 +19,7 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -31,6 +32,7 @@ from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
 from pm4py.objects.log.obj import Event, EventLog, Trace
 from pm4py.objects.process_tree.obj import Operator
 
+from eventlogs.one_row import one_value
 from mining.design.journey import DesignedJourney
 from mining.design.model import DesignedModel, EventLabel, build_designed_model
 from mining.discovery.tables import VARIANT_SEPARATOR
@@ -260,13 +262,14 @@ def conformance(
 ) -> Conformance:
     """Conformance of the scope's finished journeys to `journey` (needs `mining.scope.scope.define_scope`)."""
     variants = finished_variants(connection, journey)
-    open_journeys = connection.execute("SELECT count(*) FROM scope_journeys WHERE is_open").fetchone()[0]
+    open_journeys = one_value(connection.execute("SELECT count(*) FROM scope_journeys WHERE is_open"))
     if variants.empty:
         raise AnalysisError("no finished journeys in scope to check against the designed journey")
     observed = {activity for path in variants["activities"] for activity in path}
     model = build_designed_model(journey, observed)
     aligner = VariantAligner(model, max_seconds_per_variant)
-    rows, deviation_rows = [], []
+    rows: list[dict[str, Any]] = []
+    deviation_rows: list[dict[str, Any]] = []
     for variant_id, (activities, departments, journeys) in enumerate(
         zip(variants["activities"], variants["departments"], variants["journeys"], strict=True), start=1
     ):

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from eventlogs.one_row import one_value
 from eventlogs.store.coded_events import build_coded_tables, coded_copy_is_fresh
 from mining.discovery.kernels import waits_in_place
 from mining.scope.time_rules import TimeRules
@@ -65,14 +66,14 @@ def _read_events(
     for name, values in names.items():
         dtypes[name] = np.dtype(np.int16 if len(values) < 2**15 else np.int32)
     dtypes["ts_us"] = np.dtype(np.int64)
-    total = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    total = one_value(connection.execute(f"SELECT count(*) FROM {table}"))
     arrays = {column: np.empty(total, dtype) for column, dtype in dtypes.items()}
     columns = ", ".join(
         f"{column}::{'SMALLINT' if dtype.itemsize == 2 else 'INTEGER'} AS {column}" if column != "ts_us" else column
         for column, dtype in dtypes.items()
     )
     # A scan needs no working memory: a small cap keeps DuckDB from caching the table's blocks beside the arrays.
-    limit = connection.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    limit = one_value(connection.execute("SELECT current_setting('memory_limit')"))
     connection.execute(f"SET memory_limit = '{SCAN_MEMORY_LIMIT}'")
     try:
         reader = connection.execute(f"SELECT {columns} FROM {table}").fetch_record_batch(BATCH_ROWS)
@@ -115,8 +116,8 @@ def load_coded_scope(
         if plain
         else ", ".join(f"s.{column}" for column in LEAD_COLUMNS)
     )
-    size = int(connection.execute(f"SELECT count(*) FROM {prefix}journeys").fetchone()[0])
-    every_journey = size == connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    size = int(one_value(connection.execute(f"SELECT count(*) FROM {prefix}journeys")))
+    every_journey = size == one_value(connection.execute("SELECT count(*) FROM scope_journeys"))
     if plain and every_journey:  # the copy's own journey columns then are the scope's: no join on the ids
         journeys = connection.execute(f"SELECT journey_no, is_open, lead_us FROM {prefix}journeys").fetchnumpy()
     else:

@@ -12,6 +12,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
+from eventlogs.one_row import one_value
 from mining.discovery.tables import QUANTILE_COLUMNS, STATISTIC_COLUMNS, SUCCESSIONS_SQL
 
 Level = Literal["department", "team", "resource"]
@@ -88,4 +89,4 @@ def ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department"
 
 def journeys_with_ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> int:
     """Journeys with at least one X -> Y -> X at `level` (bounces_sql)."""
-    return connection.execute(f"SELECT count(DISTINCT journey_id) FROM ({bounces_sql(level)})").fetchone()[0]
+    return one_value(connection.execute(f"SELECT count(DISTINCT journey_id) FROM ({bounces_sql(level)})"))

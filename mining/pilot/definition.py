@@ -20,6 +20,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from eventlogs.config_files import parse_config_file
 from eventlogs.config_section import ConfigSection
@@ -66,7 +67,9 @@ class PilotDefinition:
 
     def with_overrides(self, **changes: object) -> PilotDefinition:
         """The definition with every change that is not None applied (command-line flags over the file)."""
-        return replace(self, **{key: value for key, value in changes.items() if value is not None})
+        # Any: the values are as varied as the fields; __post_init__ judges the combination
+        present: dict[str, Any] = {key: value for key, value in changes.items() if value is not None}
+        return replace(self, **present)
 
 
 def _date(section: ConfigSection, key: str) -> date:
@@ -94,7 +97,7 @@ def pilot_from_section(section: ConfigSection) -> PilotDefinition:
         except ConfigError as error:
             raise section.error(f"[{section.where}] {error}", key) from error
 
-    def number(key: str, default: float, kind: type) -> float:
+    def number(key: str, default: float, kind: type[int] | type[float]) -> float:
         value = table.get(key, default)
         if not isinstance(value, kind) or isinstance(value, bool):
             raise section.error(f"[{section.where}] key '{key}' must be a {kind.__name__}", key)

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import duckdb
 
+from eventlogs.one_row import one_value
 from eventlogs.sql_text import sql_literal
 from mining.discovery.handovers import bounces_sql
 from mining.errors import AnalysisError, ConfigError
@@ -59,7 +60,7 @@ def _ts(moment: datetime) -> str:
 
 
 def _windows(connection: duckdb.DuckDBPyConnection, definition: PilotDefinition, extracted: datetime) -> tuple:
-    first_opened = connection.execute("SELECT min(opened_at) FROM scope_journeys").fetchone()[0]
+    first_opened = one_value(connection.execute("SELECT min(opened_at) FROM scope_journeys"))
     change = definition.change_date
     before = definition.before or (first_opened.astimezone(UTC).date(), change - timedelta(days=1))
     after = definition.after or (change, extracted.astimezone(UTC).date())
@@ -85,9 +86,9 @@ def _cohort_sql(connection: duckdb.DuckDBPyConnection, definition: PilotDefiniti
                 raise ConfigError(f"{what} {condition!r} selects no journey")
     pilot, control = checked["pilot group"], checked["control group"]
     if pilot is not None and control is not None:
-        overlap = connection.execute(
-            f"SELECT count(*) FROM journey_attributes WHERE ({pilot}) AND ({control})"
-        ).fetchone()[0]
+        overlap = one_value(
+            connection.execute(f"SELECT count(*) FROM journey_attributes WHERE ({pilot}) AND ({control})")
+        )
         if overlap:
             raise ConfigError(
                 f"{overlap} journeys are in both the pilot group {definition.pilot_group!r} "
@@ -125,10 +126,12 @@ def define_pilot_scope(
     types = definition.journey_types
     define_scope(connection, types[0] if len(types) == 1 else None, time_rules=rules)
     calendared = bool(rules.calendars) and rules.default_calendar is not None
-    extracted = connection.execute(
-        "SELECT greatest((SELECT max(ts) FROM events), (SELECT max(opened_at) FROM journeys),"
-        " (SELECT max(closed_at) FROM journeys))"
-    ).fetchone()[0]
+    extracted = one_value(
+        connection.execute(
+            "SELECT greatest((SELECT max(ts) FROM events), (SELECT max(opened_at) FROM journeys),"
+            " (SELECT max(closed_at) FROM journeys))"
+        )
+    )
     before, after = _windows(connection, definition, extracted)
     cohort, cohorts = _cohort_sql(connection, definition)
     type_filter = "TRUE" if len(types) <= 1 else f"s.journey_type IN ({', '.join(map(sql_literal, types))})"

@@ -45,7 +45,7 @@ LANE_COLOURS = ("#34507a", "#6b46c1", "#2c7a7b", "#975a16", "#285e61", "#702459"
 
 def _duration(hours: float | None, time: str, working_day_hours: float = 8.0) -> str:
     """Calendar: '1.8 d' / '6.5 h'. Working: '1.5 wd' in working days of `working_day_hours`, '6.5 wh' below."""
-    if time != "working" or is_missing(hours):
+    if time != "working" or hours is None or is_missing(hours):  # `is None`: the checker sees a float below
         return short_duration(hours)
     return f"{hours / working_day_hours:.1f} wd" if hours >= working_day_hours else f"{hours:.1f} wh"
 

@@ -12,7 +12,7 @@ def is_missing(value: float | None) -> bool:
 def short_duration(hours: float | None, unit: str = "calendar") -> str:
     """Calendar time: '1.8 d' from a day on, '6.5 h' below. Working time: '27.0 wh' (working hours; a
     working day differs between departments, so no days). A dash where there is no value."""
-    if is_missing(hours):
+    if hours is None or is_missing(hours):  # the `is None` lets the type checker see a float below
         return "–"
     if unit == "working":
         return f"{hours:,.1f} wh"

@@ -79,7 +79,7 @@ def _effect(row: dict[str, Any]) -> str:
 
 def _judgement(row: dict[str, Any]) -> str:
     q_value = row.get("q_value")
-    if is_missing(q_value):
+    if q_value is None or is_missing(q_value):  # `is None`: the checker sees a number below
         return "not tested"
     word = {"improved": "better", "worse": "WORSE", "changed": "changed"}.get(row.get("direction", ""), "")
     if not row.get("significant"):

@@ -110,7 +110,7 @@ def map_grid(
     """Every map of `graphs` (mining.discovery.map_detail.map_levels) with every edge label, each distinct
     map rendered once; Graphviz runs in `workers` processes."""
     grid = MapGrid(levels)
-    selections: list[tuple[tuple[int, int, str], MapGraph]] = []
+    selections: list[tuple[tuple[int, int, EdgeLabel], MapGraph]] = []
     for (activity_step, path_step), graph in graphs.items():
         grid.counts[(activity_step, path_step)] = (len(graph.activities), len(graph.paths))
         for label in edge_labels:

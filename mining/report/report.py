@@ -17,7 +17,7 @@ from mining.report.sections import map_explorer, process_model_view
 
 def heat(hours: float | None, worst: float) -> str:
     """Background colour of a matrix cell: white for short waits to deep red for the longest."""
-    if is_missing(hours) or worst <= 0:
+    if hours is None or is_missing(hours) or worst <= 0:  # `is None`: the checker sees a float below
         return "#ffffff"
     ratio = min(hours / worst, 1.0)
     return f"rgb(255,{int(255 - 150 * ratio)},{int(255 - 170 * ratio)})"

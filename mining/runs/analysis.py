@@ -28,6 +28,7 @@ from mining.scope.time_rules import TimeRules
 
 if TYPE_CHECKING:
     from mining.pilot.definition import PilotDefinition
+    from mining.pilot.evaluation import PilotEvaluation
 
 
 def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis, time_rules: TimeRules | None) -> None:
@@ -86,11 +87,13 @@ def analyse(
 
 def add_pilot(
     analysis: Analysis, store: Path, definition: PilotDefinition, time_rules: TimeRules | None = None
-) -> None:
-    """analysis.pilot: the pilot evaluated on the store, with the designed journey's end-to-end norm."""
+) -> PilotEvaluation:
+    """analysis.pilot: the pilot evaluated on the store, with the designed journey's end-to-end norm
+    (returned too, so the caller holds it without a None check)."""
     from mining.pilot.evaluation import evaluate_pilot_store
 
     analysis.pilot = evaluate_pilot_store(store, definition, analysis.journey, time_rules)
+    return analysis.pilot
 
 
 def add_process_model(analysis: Analysis, noise_threshold: float) -> None:

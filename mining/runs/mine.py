@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from eventlogs.one_row import one_value
 from eventlogs.store import connect_store
 from mining.discovery import tables as discovery
 from mining.discovery.handovers import handovers, ping_pong
@@ -69,7 +70,7 @@ def mine(
             "silo_tax_journeys": silo_tax_per_journey(connection),
             "silo_tax_summary": silo_tax_summary(connection),
         }
-        if connection.execute("SELECT count(*) FROM scope_work_events WHERE lifecycle IS NOT NULL").fetchone()[0]:
+        if one_value(connection.execute("SELECT count(*) FROM scope_work_events WHERE lifecycle IS NOT NULL")):
             tables["processing_activities"] = processing_per_activity(connection)
             tables["processing_journeys"] = processing_per_journey(connection)
         activities = tables["activities"]

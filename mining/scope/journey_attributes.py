@@ -18,6 +18,7 @@ import re
 import duckdb
 
 from eventlogs.conditions import ConditionError, check_condition
+from eventlogs.one_row import one_value
 from eventlogs.sql_text import sql_identifier, sql_literal
 from mining.errors import ConfigError
 
@@ -79,7 +80,7 @@ def validate_condition(
     Errors name the group, the expression, the part refused and the columns there are."""
     try:
         checked = check_condition(condition, columns, what)
-        return checked, connection.execute(f"SELECT count(*) FROM journey_attributes WHERE {checked}").fetchone()[0]
+        return checked, one_value(connection.execute(f"SELECT count(*) FROM journey_attributes WHERE {checked}"))
     except (ConditionError, duckdb.Error) as error:
         reason = error.reason if isinstance(error, ConditionError) else str(error).splitlines()[0]
         raise ConfigError(

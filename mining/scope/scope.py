@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 
+from eventlogs.one_row import one_row, one_value
 from eventlogs.sql_text import sql_literal
 from mining.errors import AnalysisError
 from mining.scope.time_rules import TimeRules
@@ -48,11 +49,14 @@ def _period_filter(period: tuple[date, date] | None) -> str:
 
 def _time_range(connection: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
     """The earliest and latest instant the store records (events, openings, closings)."""
-    return connection.execute("""
+    first, last = one_row(
+        connection.execute("""
         SELECT least((SELECT min(ts) FROM events), (SELECT min(opened_at) FROM journeys)),
                greatest((SELECT max(ts) FROM events), (SELECT max(opened_at) FROM journeys),
                         (SELECT max(closed_at) FROM journeys))
-    """).fetchone()
+    """)
+    )
+    return first, last
 
 
 def _timestamp_sql(moment: datetime | None) -> str:
@@ -62,10 +66,12 @@ def _timestamp_sql(moment: datetime | None) -> str:
 def _has_lifecycle(connection: duckdb.DuckDBPyConnection) -> bool:
     """Stores made before the lifecycle column, opened read-only, lack it."""
     return bool(
-        connection.execute(
-            "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'events' AND column_name = 'lifecycle'"
-            " AND schema_name = 'main' AND database_name = current_database()"
-        ).fetchone()[0]
+        one_value(
+            connection.execute(
+                "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'events' AND column_name = 'lifecycle'"
+                " AND schema_name = 'main' AND database_name = current_database()"
+            )
+        )
     )
 
 
@@ -172,7 +178,7 @@ def define_scope(
     first, last = _time_range(connection)
     _drop_materialised(connection)
     calendared = bool(rules.calendars) and first is not None
-    if calendared:
+    if calendared and first is not None and last is not None:  # a first instant comes with a last one
         install_working_clock(connection, rules, first, last)
     default_calendar = default_calendar_sql(rules)
     connection.execute(
@@ -185,7 +191,7 @@ def define_scope(
     connection.execute(
         "CREATE OR REPLACE TEMP VIEW scope_work_events AS " + _work_events_sql(rules, lifecycle, calendared)
     )
-    count = connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
+    count = one_value(connection.execute("SELECT count(*) FROM scope_journeys"))
     if count == 0 and period is not None:
         kind = "journeys" if journey_type is None else f"journeys of type '{journey_type}'"
         raise AnalysisError(f"no {kind} opened from {period[0]} to {period[1]} in the store")

@@ -92,14 +92,16 @@ def default_calendar_sql(rules: TimeRules) -> str:
 
 def working_hours(connection: duckdb.DuckDBPyConnection, calendar: str, starts: datetime, ends: datetime) -> float:
     """Working hours of one calendar between two instants (the temp tables installed first)."""
-    row = connection.execute(
-        f"""
+    row = one_row(
+        connection.execute(
+            f"""
         WITH instants AS (SELECT ?::VARCHAR AS calendar, ?::TIMESTAMPTZ AS starts, ?::TIMESTAMPTZ AS ends)
         SELECT coalesce({clock_sql("b", "i.ends")}, 0) - coalesce({clock_sql("a", "i.starts")}, 0)
         FROM instants i
         ASOF LEFT JOIN {INTERVALS_TABLE} a ON i.calendar = a.calendar AND i.starts >= a.starts_at
         ASOF LEFT JOIN {INTERVALS_TABLE} b ON i.calendar = b.calendar AND i.ends >= b.starts_at
         """,
-        [calendar, starts, ends],
-    ).fetchone()
+            [calendar, starts, ends],
+        )
+    )
     return float(row[0])

@@ -10,8 +10,8 @@ import gzip
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from io import BufferedReader
 from pathlib import Path
-from typing import IO
 
 import duckdb
 import pyarrow as pa
@@ -19,6 +19,7 @@ from lxml import etree
 
 from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
+from eventlogs.one_row import one_value
 from eventlogs.sources.shared.csv_text import read_csv_as_text
 from eventlogs.sources.shared.event_identity import (
     content_hash_sql,
@@ -88,7 +89,7 @@ def read_config(section: ConfigSection, name: str, data_folder: Path) -> EventLo
     )
 
 
-def _open_xes(path: Path) -> IO[bytes]:
+def _open_xes(path: Path) -> gzip.GzipFile | BufferedReader:
     return gzip.open(path) if path.suffix == ".gz" else path.open("rb")
 
 
@@ -208,9 +209,9 @@ def extract(source: EventLogSource, staging_folder: Path, since: datetime | None
         extras = [name for name in types if name not in mapped and name != "line"]
         attributes = "attributes::JSON" if source.kind == "xes" else _json_of(extras)
         quality = _stage(connection, source, case_column, where, record, attributes, types)
-        rows_read = connection.execute(
-            "SELECT (SELECT count(*) FROM raw_log) + (SELECT count(*) FROM unreadable_records)"
-        ).fetchone()[0]
+        rows_read = one_value(
+            connection.execute("SELECT (SELECT count(*) FROM raw_log) + (SELECT count(*) FROM unreadable_records)")
+        )
         # every record is one event or one reject, and no two events share an id (see _identify)
         return write_staged(
             connection,
@@ -245,9 +246,9 @@ def _identify(connection: duckdb.DuckDBPyConnection, source: EventLogSource) -> 
     Rows alike in every field that names an event are each loaded as recorded (real logs have them:
     Helpdesk repeats 127 rows whole), numbered as copies and counted; a repeated configured id is an
     error of the export: the later rows are rejected, naming the first."""
-    repeats = connection.execute(
-        "SELECT count(*) - count(DISTINCT event_key) FROM log_keyed WHERE reason IS NULL"
-    ).fetchone()[0]
+    repeats = one_value(
+        connection.execute("SELECT count(*) - count(DISTINCT event_key) FROM log_keyed WHERE reason IS NULL")
+    )
     if not repeats:
         connection.execute("CREATE TEMP VIEW log_checked AS SELECT *, event_key AS event_id FROM log_keyed")
     elif source.event_id is None:

@@ -20,6 +20,7 @@ import duckdb
 
 from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
+from eventlogs.one_row import one_value
 from eventlogs.sources.jira.stage import JIRA_TIME, TIME_FORMAT, JiraMapping, stage_jira
 from eventlogs.sources.shared.attached import AttachedDatabase, ServerDatabase, fetch_as_text, server_since
 from eventlogs.sources.shared.database_connection import DatabaseConnection, read_database_connection
@@ -70,7 +71,7 @@ def extract(source: JiraPostgresSource, staging_folder: Path, since: datetime | 
         database.attach(connection)
         _fetch(connection, database, source, since)
         rows_read = stage_jira(connection, source.name, source.mapping, source.issue_key)
-        cursor = connection.execute(f"SELECT max({JIRA_TIME.format(column='updated')}) FROM raw_issue").fetchone()[0]
+        cursor = one_value(connection.execute(f"SELECT max({JIRA_TIME.format(column='updated')}) FROM raw_issue"))
         return write_staged(
             connection,
             staging_folder,

@@ -132,7 +132,8 @@ class _Reader:
     def issues(self, since: datetime | None) -> list[dict[str, Any]]:
         """Pages by startAt until `total` is reached (or a page comes back empty)."""
         fields = [*ISSUE_FIELDS, *([self.source.team_field] if self.source.team_field else [])]
-        jql, issues = search_jql(self.source, since), []
+        jql = search_jql(self.source, since)
+        issues: list[dict[str, Any]] = []
         progress = PageProgress(self.source.name, "the issue search")
         while True:
             body = self.client.get_json(

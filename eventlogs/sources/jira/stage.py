@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from eventlogs.one_row import one_value
 from eventlogs.sql_text import sql_literal
 from eventlogs.staging import REASON_FIELD_SQL, create_mapping_table, create_staging_tables
 
@@ -72,9 +73,7 @@ def stage_jira(connection: duckdb.DuckDBPyConnection, source: str, mapping: Jira
             "changegroup.created": "group_created",
         },
     )
-    return sum(
-        connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("issue_checked", "change_checked")
-    )
+    return sum(one_value(connection.execute(f"SELECT count(*) FROM {t}")) for t in ("issue_checked", "change_checked"))
 
 
 def _check(connection: duckdb.DuckDBPyConnection, mapping: JiraMapping, issue_key: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from eventlogs.one_row import one_value
 from eventlogs.sources.ocel2.read import OcelFields
 from eventlogs.sources.ocel2.source import Ocel2Source
 from eventlogs.sql_text import HAS_UTC_OFFSET, sql_literal
@@ -226,7 +227,7 @@ def _quality(connection: duckdb.DuckDBPyConnection, source: Ocel2Source) -> list
         ),
     }
     return [
-        {"check": name, "count": connection.execute(query).fetchone()[0], "detail": detail}
+        {"check": name, "count": one_value(connection.execute(query)), "detail": detail}
         for name, (detail, query) in checks.items()
     ]
 
@@ -244,4 +245,4 @@ def stage_ocel(
     rows_read = connection.execute(
         "SELECT (SELECT count(*) FROM staged_events) + (SELECT count(*) FROM staged_rejects)"
     )
-    return rows_read.fetchone()[0], _quality(connection, source)
+    return one_value(rows_read), _quality(connection, source)

@@ -12,7 +12,7 @@ Times stay text until then, because the SQLite format has no offsets and JSON/XM
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,7 @@ class _RawLog:
 
     def write(self, connection: duckdb.DuckDBPyConnection) -> None:
         def create(table: str, names: list[str], rows: list[tuple[Any, ...]], json_columns: tuple[str, ...]) -> None:
-            columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+            columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
             arrow = pa.table({n: pa.array(list(c), pa.string()) for n, c in zip(names, columns, strict=True)})
             connection.register(f"{table}_arrow", arrow)
             select = ", ".join(f"{n}::JSON AS {n}" if n in json_columns else n for n in names)
@@ -110,11 +110,11 @@ def _read_json(connection: duckdb.DuckDBPyConnection, path: Path, name: str) -> 
     for index, item in enumerate(log["objects"]):
         item = item if isinstance(item, dict) else {}
         object_id = _text(item.get("id"))
-        attributes = [
+        object_attributes = [
             {"name": a.get("name"), "time": a.get("time"), "value": a.get("value")}
             for a in _dicts(item.get("attributes"))
         ]
-        raw.objects.append((object_id, _text(item.get("type")), _json(attributes), f"objects[{index}]"))
+        raw.objects.append((object_id, _text(item.get("type")), _json(object_attributes), f"objects[{index}]"))
         for link in _dicts(item.get("relationships")):
             raw.object_links.append((object_id, _text(link.get("objectId")), _text(link.get("qualifier"))))
     raw.write(connection)
@@ -137,10 +137,10 @@ def _read_xml_element(raw: _RawLog, element: etree._Element) -> None:
             raw.event_objects.append((event_id, link.get("object-id"), link.get("qualifier")))
     elif element.tag == "object":
         object_id = element.get("id")
-        attributes = [
+        object_attributes = [
             {"name": a.get("name"), "time": a.get("time"), "value": a.text} for a in _children(element, "attribute")
         ]
-        raw.objects.append((object_id, element.get("type"), _json(attributes), where))
+        raw.objects.append((object_id, element.get("type"), _json(object_attributes), where))
         for link in [child for group in element if group.tag == "objects" for child in group]:
             raw.object_links.append((object_id, link.get("object-id"), link.get("qualifier")))
 

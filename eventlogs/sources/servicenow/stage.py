@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from eventlogs.errors import SourceError
+from eventlogs.one_row import one_value
 from eventlogs.sources.servicenow.mapping import ServiceNowMappingFields
 from eventlogs.sources.shared.attached import AttachedDatabase, fetch_as_text, server_since
 from eventlogs.sql_text import sql_literal
@@ -75,7 +76,7 @@ def extract_servicenow(
         database.attach(connection)
         _fetch(connection, database, source, since)
         rows_read = stage_servicenow_tables(connection, source, RAW)
-        cursor = connection.execute(f"SELECT max({_UTC.format(column='sys_updated_on')}) FROM {RAW.task}").fetchone()[0]
+        cursor = one_value(connection.execute(f"SELECT max({_UTC.format(column='sys_updated_on')}) FROM {RAW.task}"))
         return write_staged(connection, staging_folder, source.name, rows_read, quality=[], cursor=_as_utc(cursor))
     except duckdb.Error as error:
         raise SourceError(f"source '{source.name}' ({database.describe()}): {database.redact(str(error))}") from None
@@ -167,7 +168,7 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: ServiceNowMappingField
     events += _stage_interactions(connection, source, tables)
     create_staged_events_view(connection, events)
     return sum(
-        connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        one_value(connection.execute(f"SELECT count(*) FROM {table}"))
         for table in ("task_checked", "audit_checked", "approval_checked", "interaction_checked")
     )
 

@@ -102,7 +102,8 @@ def content_record_id(text: str, copy: int) -> str:
 
 def _header_names(header: list[str]) -> list[str]:
     # duplicate header names (Helpdesk has two 'Variant' columns) get a numeric suffix
-    names, seen = [], {}
+    names: list[str] = []
+    seen: dict[str, int] = {}
     for name in header:
         seen[name] = seen.get(name, 0) + 1
         names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")

@@ -15,6 +15,7 @@ import pandas as pd
 
 from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
+from eventlogs.one_row import one_value
 from eventlogs.sources.shared.csv_text import read_csv_as_text
 from eventlogs.sources.shared.event_identity import content_hash_sql, create_id_salt, numbered_copies_sql
 from eventlogs.sql_text import HAS_UTC_OFFSET
@@ -136,15 +137,19 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: TrackingCsvSource) -> 
     """,
         bound,
     )
-    duplicates = connection.execute(
-        "SELECT count(*) FROM scans_checked WHERE starts_with(reason, 'event_time: duplicate of line ')"
-    ).fetchone()[0]
-    out_of_order = connection.execute("""
+    duplicates = one_value(
+        connection.execute(
+            "SELECT count(*) FROM scans_checked WHERE starts_with(reason, 'event_time: duplicate of line ')"
+        )
+    )
+    out_of_order = one_value(
+        connection.execute("""
         SELECT count(DISTINCT shipment_id) FROM (
             SELECT shipment_id, ts < lag(ts) OVER (PARTITION BY shipment_id ORDER BY line) AS backwards
             FROM scans_checked WHERE reason IS NULL)
         WHERE backwards
-    """).fetchone()[0]
+    """)
+    )
     return [
         {
             "check": "duplicate_scans_in_file",

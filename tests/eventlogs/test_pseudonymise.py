@@ -19,7 +19,7 @@ from eventlogs.pipeline import extract_and_load
 from eventlogs.staging.folder import remove_abandoned, staging_folder
 from eventlogs.staging.pseudonymise import pseudonym_key
 from flows.cli import app
-from tests.test_event_log_csv import CONFIG, LOG
+from tests.csv_logs import CONFIG, LOG
 
 
 def _resources(tmp_path: Path, name: str, config: str) -> list[str]:

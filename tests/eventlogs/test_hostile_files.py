@@ -18,44 +18,9 @@ from eventlogs.pipeline import extract_and_load, read_since
 from eventlogs.sources.shared.csv_text import _read_well_formed, read_csv_as_text
 from eventlogs.staging import create_staging_tables, write_staged
 from eventlogs.store import connect_store
-from eventlogs.store.loader import LoadResult, load_staged
-
-CONFIG = """
-[sources.log]
-kind = "csv_event_log"
-path = "log.csv"
-journey_type = "ticket"
-[sources.log.fields]
-journey_id = "case"
-activity = "activity"
-timestamp = "time"
-resource = "who"
-"""
-HEADER = "case,activity,time,who\n"
-
-
-def ledger(result: LoadResult) -> tuple[int, int, int, int]:
-    """read, loaded, rejected, already loaded; read = the other three, always."""
-    assert result.rows_read == result.rows_loaded + result.rows_rejected + result.rows_duplicate
-    return result.rows_read, result.rows_loaded, result.rows_rejected, result.rows_duplicate
-
-
-def query(store: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(store), read_only=True) as connection:
-        connection.execute("SET TimeZone = 'UTC'")
-        return connection.execute(sql).fetchall()
-
-
-def load(tmp_path: Path, csv: bytes | str, config: str = CONFIG) -> LoadResult:
-    (tmp_path / "log.csv").write_bytes(csv.encode() if isinstance(csv, str) else csv)
-    (tmp_path / "log.toml").write_text(config)
-    (result,) = extract_and_load(tmp_path / "log.toml", tmp_path / "store.duckdb")
-    return result
-
-
-def rejects(tmp_path: Path) -> list[tuple]:
-    return query(tmp_path / "store.duckdb", "SELECT source_row, field, reason FROM rejects ORDER BY source_row")
-
+from eventlogs.store.loader import load_staged
+from tests.csv_logs import HEADER, ledger, load, query, rejects
+from tests.csv_logs import PLAIN_CONFIG as CONFIG
 
 DAY_1 = [
     "c1,Open,2026-03-02 09:00:00,ann",

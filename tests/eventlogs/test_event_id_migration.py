@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.test_hostile_files import HEADER, ledger, load, query
+from tests.csv_logs import HEADER, ledger, load, query
 
 A = "c1,Open,2026-03-02 09:00:00,ann"
 B = "c1,Assign,2026-03-02 10:00:00,bob"

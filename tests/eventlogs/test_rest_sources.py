@@ -14,6 +14,7 @@ from eventlogs.errors import ConfigError, SourceError
 from eventlogs.pipeline import extract_and_load
 from eventlogs.sources.shared.http_client import HttpSettings, RestClient
 from tests.fake_rest_server import JIRA_PASSWORD, JIRA_USER, SN_TOKEN, FakeRestServer, Fault, serve
+from tests.realdata import REPOSITORY
 
 SN_CONFIG = """
 [sources.tickets]
@@ -464,6 +465,6 @@ def test_retry_waits_are_capped_and_timeouts_retried_then_reported(server: FakeR
 def test_examples_read(example: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in ("SERVICENOW_USER", "SERVICENOW_PASSWORD", "JIRA_USER", "JIRA_API_TOKEN"):
         monkeypatch.setenv(variable, "x")
-    config = load_source_config(Path(__file__).parent.parent / "eventlogs" / "examples" / example)
+    config = load_source_config(REPOSITORY / "eventlogs" / "examples" / example)
     (source,) = config.sources.values()
     assert source.kind == example.removesuffix(".toml")

@@ -15,8 +15,8 @@ import pytest
 from eventlogs.errors import StoreError
 from eventlogs.pipeline import extract_and_load
 from eventlogs.store import connect_store
+from tests.realdata import REPOSITORY
 
-REPOSITORY = Path(__file__).resolve().parents[1]
 CONFIG = """
 [sources.big]
 kind = "parquet_event_log"

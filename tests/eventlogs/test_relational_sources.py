@@ -18,10 +18,11 @@ from eventlogs.extract import extract_source
 from eventlogs.pipeline import extract_and_load
 from eventlogs.store.loader import LoadResult
 from tests.database_servers import Place, insert, mariadb_database, postgres_schema
+from tests.realdata import REPOSITORY
 
 __all__ = ["mariadb_database", "postgres_schema"]  # fixtures, used by name
 
-EXAMPLES = Path(__file__).parents[1] / "eventlogs" / "examples"
+EXAMPLES = REPOSITORY / "eventlogs" / "examples"
 
 
 def utc(text: str) -> datetime:

@@ -7,27 +7,7 @@ from pathlib import Path
 import duckdb
 
 from eventlogs.pipeline import extract_and_load
-
-LOG = """case,activity,time,who
-c1,Open,2026-03-02 09:00:00,ann
-c1,Close,2026-03-02 11:30:00,bob
-,Open,2026-03-02 09:00:00,ann
-c2,Open,yesterday,ann
-c2,Open,2026-03-03 08:00:00+01:00,ann
-c2,,2026-03-03 09:00:00,bob
-"""
-CONFIG = """
-[sources.log]
-kind = "csv_event_log"
-path = "log.csv"
-journey_type = "ticket"
-timezone = "Europe/Amsterdam"
-[sources.log.fields]
-journey_id = "case"
-activity = "activity"
-timestamp = "time"
-resource = "who"
-"""
+from tests.csv_logs import CONFIG, LOG
 
 
 def test_rejects_name_line_and_field_and_naive_times_take_the_zone(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from flows.cli import app
 from mining.design.load import load_designed_journey
 from mining.scope.time_rules import load_time_rules
 from tests.fake_rest_server import JIRA_PASSWORD, JIRA_USER, SN_TOKEN, FakeRestServer, Fault, serve
+from tests.realdata import REPOSITORY
 
 BILLION_LAUGHS = """\
 name: Bomb
@@ -352,7 +353,7 @@ def test_mine_into_an_unwritable_folder_names_it(demo_store: Path, unwritable: P
 
 
 def test_compare_into_an_unwritable_folder_names_it(demo_store: Path, unwritable: Path) -> None:
-    journey = Path(__file__).parent.parent / "eventlogs" / "demo" / "laptop_request.journey.yaml"
+    journey = REPOSITORY / "eventlogs" / "demo" / "laptop_request.journey.yaml"
     result = _invoke("compare", "--store", str(demo_store), "--journey", str(journey), "--out", str(unwritable))
     assert result.exit_code == 1, result.output
     assert "a_file" in result.output and "Traceback" not in result.output
@@ -379,7 +380,7 @@ def test_a_pilot_group_without_journeys_after_the_change_is_a_clear_error(demo_s
 
 def test_the_demo_and_example_yaml_files_still_read() -> None:
     """They use no anchors or aliases."""
-    folder = Path(__file__).parent.parent / "eventlogs"
+    folder = REPOSITORY / "eventlogs"
     assert load_designed_journey(folder / "demo" / "laptop_request.journey.yaml").stages
     assert load_designed_journey(folder / "examples" / "bpic2013_incidents.journey.yaml").stages
     assert load_time_rules(folder / "demo" / "time_rules.yaml").calendars

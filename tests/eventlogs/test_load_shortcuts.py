@@ -15,7 +15,7 @@ from eventlogs.pipeline import extract_and_load, stage_source
 from eventlogs.store import connect_store, loader
 from eventlogs.store.coded_events import coded_copy_is_fresh
 from eventlogs.store.coded_events import refresh_coded_events as refresh
-from tests.test_event_log_csv import CONFIG
+from tests.csv_logs import CONFIG
 
 PARQUET_CONFIG = CONFIG.replace('"csv_event_log"', '"parquet_event_log"').replace("log.csv", "log.parquet")
 

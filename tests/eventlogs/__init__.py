@@ -1,0 +1,1 @@
+"""Tests of eventlogs/: sources, configuration, staging, the store and loading."""

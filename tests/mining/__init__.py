@@ -1,0 +1,1 @@
+"""Tests of mining/, one folder per sub-package."""

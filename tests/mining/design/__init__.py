@@ -1,0 +1,1 @@
+"""Tests of mining/design/: the designed journey, norms, conformance, bottlenecks."""

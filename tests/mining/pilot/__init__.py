@@ -1,0 +1,1 @@
+"""Tests of mining/pilot/: the pilot evaluation and its honesty."""

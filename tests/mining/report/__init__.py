@@ -1,0 +1,1 @@
+"""Tests of mining/report/: maps and pages, hostile names in them."""

@@ -1,0 +1,1 @@
+"""Tests of mining/runs/: the commands' whole runs on the demo."""

@@ -1,0 +1,1 @@
+"""Tests of mining/scope/: calendars and working time."""
