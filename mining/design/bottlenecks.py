@@ -35,6 +35,7 @@ from mining.design.norms import (
     timed_stages_sql,
 )
 from mining.discovery.handovers import journeys_with_ping_pong, ping_pong
+from mining.scope.frames import registered
 
 CAUSES = ("wrong_owner", "ping_pong", "rework", "off_design", "queue")
 # Team ping-pong is worth its own finding from this share of journeys on.
@@ -132,15 +133,13 @@ def locate_bottlenecks(connection: duckdb.DuckDBPyConnection, journey: DesignedJ
     """Handovers and stages ranked by their excess time, with volume, journeys, median (in the norm's
     basis), breach rate (share of journeys with the item that breach its norm), share of all excess,
     excess per cause and the dominant cause (`characterisation`). Items without excess are left out."""
-    connection.register("norms_designed_handovers", designed_handover_frame(journey))
-    connection.register("norms_designed_stages", designed_stage_frame(journey))
-    connection.register("norms_stage_map", stage_map(connection, journey))
-    try:
+    with registered(
+        connection,
+        norms_designed_handovers=designed_handover_frame(journey),
+        norms_designed_stages=designed_stage_frame(journey),
+        norms_stage_map=stage_map(connection, journey),
+    ):
         items = pd.concat([_handover_items(connection, journey), _stage_items(connection, journey)], ignore_index=True)
-    finally:
-        connection.unregister("norms_designed_handovers")
-        connection.unregister("norms_designed_stages")
-        connection.unregister("norms_stage_map")
     items = items[items["excess_hours"].fillna(0) > 0].copy()
     cause_columns = [f"{cause}_hours" for cause in CAUSES]
     items[cause_columns] = items[cause_columns].fillna(0.0)
@@ -198,8 +197,7 @@ def push_to_front(
     beyond = [stage for stage in journey.stages if journey.skippable(stage) and stage.department != front.department]
     if not beyond:
         return None
-    connection.register("norms_stage_map", stage_map(connection, journey))
-    try:
+    with registered(connection, norms_stage_map=stage_map(connection, journey)):
         reached = connection.execute(
             f"""
             WITH staged AS (
@@ -213,8 +211,6 @@ def push_to_front(
             """,
             {"names": [stage.name for stage in beyond]},
         ).fetchall()
-    finally:
-        connection.unregister("norms_stage_map")
     total = one_value(connection.execute("SELECT count(*) FROM scope_journeys"))
     escalated = next(count for stage, count in reached if stage is None)
     if total == 0 or escalated / total < ESCALATION_FINDING_RATE:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from eventlogs.sql_text import sql_literal
 from mining.design.journey import DesignedJourney, Norm
+from mining.scope.frames import registered
 
 # A norm that misses its share by less than this is "close" (amber) rather than breached (red).
 AMBER_MARGIN = 0.10
@@ -145,8 +146,7 @@ def handover_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourn
     when any of its handovers of the pair does), whether the norm holds, excess hours and share of all
     handover excess, and the activities it most often runs from and to. A pair the design does not have
     counts its whole wait as excess."""
-    connection.register("norms_designed_handovers", designed_handover_frame(journey))
-    try:
+    with registered(connection, norms_designed_handovers=designed_handover_frame(journey)):
         table = connection.execute(
             f"""
             WITH judged AS ({judged_handovers_sql(connection, journey)}),
@@ -182,8 +182,6 @@ def handover_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourn
             """,
             {"share": journey.norm_share},
         ).df()
-    finally:
-        connection.unregister("norms_designed_handovers")
     table = _with_verdicts(table, working_time_available(connection))
     return table.sort_values(["excess_hours", "handovers"], ascending=False, ignore_index=True)
 
@@ -284,9 +282,9 @@ def stage_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney)
     """One row per designed stage: norm, journeys with the stage, median/p90 duration (first to last event
     of the stage) in the norm's basis, breach rate, whether the norm holds, excess hours. A stage still
     running in an open journey is censored unless already over its norm."""
-    connection.register("norms_stage_map", stage_map(connection, journey))
-    connection.register("norms_designed_stages", designed_stage_frame(journey))
-    try:
+    with registered(
+        connection, norms_stage_map=stage_map(connection, journey), norms_designed_stages=designed_stage_frame(journey)
+    ):
         table = connection.execute(f"""
             WITH instances AS ({timed_stages_sql(connection, journey)}), judged AS (
                 SELECT *, hours > norm_hours AS breached,
@@ -313,9 +311,6 @@ def stage_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney)
             FROM norms_designed_stages d LEFT JOIN per_stage p USING (stage)
             ORDER BY d.stage_order
         """).df()
-    finally:
-        connection.unregister("norms_stage_map")
-        connection.unregister("norms_designed_stages")
     return _with_verdicts(table, working_time_available(connection))
 
 

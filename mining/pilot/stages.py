@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from mining.design.journey import DesignedJourney
+from mining.scope.frames import registered
 
 
 def stage_times(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
@@ -20,8 +21,7 @@ def stage_times(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney)
         [(activity, department, stage.name) for activity, department, stage in stages if stage is not None],
         columns=["activity", "department", "stage"],
     )
-    connection.register("pilot_stage_map", stage_map)
-    try:
+    with registered(connection, pilot_stage_map=stage_map):
         return connection.execute("""
             WITH tagged AS (
                 SELECT e.journey_id, e.position, m.stage
@@ -51,5 +51,3 @@ def stage_times(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney)
             )
             ORDER BY journey_id, stage
         """).df()
-    finally:
-        connection.unregister("pilot_stage_map")

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
+from eventlogs.one_row import one_row
 from eventlogs.sql_text import sql_literal
+from mining.scope.frames import registered
 from mining.scope.time_rules import BusinessCalendar, TimeRules
 
 INTERVALS_TABLE = "working_intervals"
@@ -67,11 +69,8 @@ def install_working_clock(
             calendar VARCHAR, starts_at TIMESTAMPTZ, ends_at TIMESTAMPTZ, hours_before DOUBLE)
     """)
     if len(intervals):
-        connection.register("_working_interval_rows", intervals)
-        try:
+        with registered(connection, _working_interval_rows=intervals):
             connection.execute(f"INSERT INTO {INTERVALS_TABLE} SELECT * FROM _working_interval_rows")
-        finally:
-            connection.unregister("_working_interval_rows")
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {DEPARTMENTS_TABLE} (department VARCHAR, calendar VARCHAR)")
     if rules.departments:
         connection.executemany(f"INSERT INTO {DEPARTMENTS_TABLE} VALUES (?, ?)", list(rules.departments.items()))
