@@ -5,17 +5,21 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-from-lock
 export PM4PY_SHOW_PROGRESS_BAR := False
 
-.PHONY: demo test lint setup graphviz browser clean
+.PHONY: demo test lint typecheck setup graphviz browser clean
 
 demo: setup graphviz
 	$(BIN)/journey demo
 
-test: setup graphviz browser lint
+test: setup graphviz browser lint typecheck
 	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy over flows, mining and eventlogs, as configured in pyproject.toml's [tool.mypy]
+typecheck: setup
+	$(BIN)/mypy
 
 setup: $(STAMP)
 
@@ -55,4 +59,4 @@ browser:
 	fi
 
 clean:
-	rm -rf $(VENV) outputs/demo .pytest_cache .ruff_cache
+	rm -rf $(VENV) outputs/demo .pytest_cache .ruff_cache .mypy_cache

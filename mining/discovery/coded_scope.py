@@ -62,7 +62,7 @@ def _read_events(
 ) -> dict[str, np.ndarray]:
     """journey_no, the codes (int16 when they fit) and ts_us of the events of journeys `in_scope` (None:
     all), streamed batch by batch into arrays sized once: no second copy of the whole result."""
-    dtypes = {"journey_no": np.dtype(np.int32)}
+    dtypes: dict[str, np.dtype] = {"journey_no": np.dtype(np.int32)}
     for name, values in names.items():
         dtypes[name] = np.dtype(np.int16 if len(values) < 2**15 else np.int32)
     dtypes["ts_us"] = np.dtype(np.int64)
@@ -132,7 +132,7 @@ def load_coded_scope(
     in_scope[numbers] = True
     is_open = np.zeros(size, dtype=bool)
     is_open[numbers] = journeys["is_open"]
-    lead = {}
+    lead: dict[str, np.ndarray] = {}
     for column in LEAD_COLUMNS:
         if plain and column == "lead_working_hours":
             lead[column] = lead["lead_hours"]  # the same array: the tables compute it once

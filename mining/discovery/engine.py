@@ -69,7 +69,12 @@ def _time_columns(pairs: _Pairs, scope: CodedScope, wait: np.ndarray) -> dict[st
         paused = np.zeros(len(pairs.used))
     else:
         working = pairs.statistics(scope.wait_working_hours, "wait_working_hours")
-        paused = pairs.statistics(scope.paused_hours, "paused_hours")["total_paused_hours"]
+        # set together with wait_working_hours; None would mean no pauses, all 0 (CodedScope.paused_hours)
+        paused = (
+            np.zeros(len(pairs.used))
+            if scope.paused_hours is None
+            else pairs.statistics(scope.paused_hours, "paused_hours")["total_paused_hours"]
+        )
     return {**calendar, **working, "paused_hours": paused}
 
 

@@ -179,9 +179,16 @@ def _pair_wait(level: str, source: str, target: str) -> Callable[[Cohort], np.nd
     return measure
 
 
+def _stage_rows(cohort: Cohort, stage: str) -> pd.DataFrame:
+    """The cohort's times in `stage`; stage measures exist only when the cohorts were given stage times."""
+    if cohort.stages is None:
+        raise AssertionError("unreachable: stage measures are made only when stage times were computed")
+    return cohort.stages[cohort.stages["stage"] == stage]
+
+
 def _stage_time(stage: str) -> Callable[[Cohort], np.ndarray]:
     def measure(cohort: Cohort) -> np.ndarray:
-        return cohort.km_median(cohort.stages[cohort.stages["stage"] == stage], "hours")
+        return cohort.km_median(_stage_rows(cohort, stage), "hours")
 
     return measure
 
@@ -190,7 +197,7 @@ def _timed_stages(cohorts: dict[CohortKey, Cohort], journey: DesignedJourney) ->
     """Designed stages every cohort went through often enough, and that take time (not one single event)."""
     chosen = []
     for stage in journey.stages:
-        frames = [cohort.stages[cohort.stages["stage"] == stage.name] for cohort in cohorts.values()]
+        frames = [_stage_rows(cohort, stage.name) for cohort in cohorts.values()]
         if all(len(frame) >= MIN_PER_SIDE for frame in frames) and any(frame["hours"].median() > 0 for frame in frames):
             chosen.append(stage.name)
     return chosen

@@ -61,9 +61,12 @@ def _ts(moment: datetime) -> str:
 
 def _windows(connection: duckdb.DuckDBPyConnection, definition: PilotDefinition, extracted: datetime) -> tuple:
     first_opened = one_value(connection.execute("SELECT min(opened_at) FROM scope_journeys"))
-    change = definition.change_date
-    before = definition.before or (first_opened.astimezone(UTC).date(), change - timedelta(days=1))
-    after = definition.after or (change, extracted.astimezone(UTC).date())
+    change, before, after = definition.change_date, definition.before, definition.after
+    if before is None or after is None:
+        if change is None:  # PilotDefinition refuses this already; the check tells the type checker
+            raise ConfigError("a pilot needs a change date, or both a before and an after window")
+        before = before or (first_opened.astimezone(UTC).date(), change - timedelta(days=1))
+        after = after or (change, extracted.astimezone(UTC).date())
     if before[1] >= after[0]:
         raise ConfigError(
             f"the before window {before[0]}..{before[1]} overlaps the after window {after[0]}..{after[1]}"

@@ -49,14 +49,13 @@ def _period_filter(period: tuple[date, date] | None) -> str:
 
 def _time_range(connection: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
     """The earliest and latest instant the store records (events, openings, closings)."""
-    first, last = one_row(
+    return one_row(
         connection.execute("""
         SELECT least((SELECT min(ts) FROM events), (SELECT min(opened_at) FROM journeys)),
                greatest((SELECT max(ts) FROM events), (SELECT max(opened_at) FROM journeys),
                         (SELECT max(closed_at) FROM journeys))
     """)
     )
-    return first, last
 
 
 def _timestamp_sql(moment: datetime | None) -> str:
