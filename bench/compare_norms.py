@@ -42,12 +42,13 @@ def main() -> None:
         with duckdb.connect(str(store), read_only=True) as connection:
             started = time.perf_counter()
             rules = load_time_rules(DEMO_TIME_RULES)
-            in_scope = define_scope(connection, journey.journey_type, time_rules=rules, materialise=not arguments.views)
-            events = connection.execute("SELECT count(*) FROM scope_work_events").fetchone()[0]
-            comparison = compare_journey(connection, journey)
+            scope = define_scope(connection, journey.journey_type, time_rules=rules, materialise=not arguments.views)
+            events = connection.execute(f"SELECT count(*) FROM {scope.work_events}").fetchone()[0]
+            comparison = compare_journey(scope, journey)
             seconds = time.perf_counter() - started
     how = "views" if arguments.views else "materialised scope"
-    print(f"{in_scope:,} laptop requests, {events:,} work events ({how}): scope + compare_journey {seconds:.1f} s")
+    volume = f"{scope.journey_count:,} laptop requests, {events:,} work events ({how})"
+    print(f"{volume}: scope + compare_journey {seconds:.1f} s")
     print(f"top finding: {designed_section(comparison).findings[0]}")
 
 

@@ -50,8 +50,8 @@ def write_bpic2013_store(path: Path, data_folder: Path) -> int:
 def run(store: Path, journey: DesignedJourney, cap: float, label: str) -> None:
     connection = connect_store(store, read_only=True)
     started = time.perf_counter()
-    define_scope(connection, journey.journey_type)
-    result = conformance(connection, journey, max_seconds_per_variant=cap)
+    scope = define_scope(connection, journey.journey_type)
+    result = conformance(scope, journey, max_seconds_per_variant=cap)
     total = time.perf_counter() - started
     connection.close()
     variants = result.variants

@@ -43,8 +43,7 @@ def _product(store: Path) -> dict:
     baseline = _peak_mb()
     connection = connect_store(store, read_only=True)
     started, cpu_started = time.perf_counter(), time.process_time()
-    define_scope(connection)
-    scope = load_coded_scope(connection)
+    scope = load_coded_scope(define_scope(connection))
     loaded = time.perf_counter()
     discovery_engine.discover(scope, ("department",))
     discovery_engine.journey_times(scope)
@@ -68,11 +67,11 @@ def _sql(store: Path) -> dict:
     connection = connect_store(store, read_only=True)
     connection.execute("SET enable_progress_bar = false")
     started, cpu_started = time.perf_counter(), time.process_time()
-    define_scope(connection)
-    discovery.variants(connection)
-    discovery.directly_follows(connection)
-    discovery.start_end_activities(connection)
-    handovers(connection, "department")
+    scope = define_scope(connection)
+    discovery.variants(scope)
+    discovery.directly_follows(scope)
+    discovery.start_end_activities(scope)
+    handovers(scope, "department")
     connection.execute("""
         SELECT count(*), count(*) FILTER (WHERE is_open), quantile_cont(lead_hours, 0.5),
                quantile_cont(lead_hours, 0.9) FROM scope_journeys

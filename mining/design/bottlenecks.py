@@ -22,10 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
-from eventlogs.one_row import one_value
 from mining.design.journey import DesignedJourney
 from mining.design.norms import (
     designed_handover_frame,
@@ -36,6 +34,7 @@ from mining.design.norms import (
 )
 from mining.discovery.handovers import journeys_with_ping_pong, ping_pong
 from mining.scope.frames import registered
+from mining.scope.scope import Scope
 
 CAUSES = ("wrong_owner", "ping_pong", "rework", "off_design", "queue")
 # Team ping-pong is worth its own finding from this share of journeys on.
@@ -53,7 +52,7 @@ def _cause_columns() -> str:
     return ", ".join(f"sum(excess) FILTER (WHERE cause = '{cause}') AS {cause}_hours" for cause in CAUSES)
 
 
-def _handover_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+def _handover_items(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
     cause = _CAUSE_SQL.format(
         ping_pong="ping_pong",
         # the receiving (or handing) department does a designed stage's work it does not own
@@ -61,8 +60,8 @@ def _handover_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJour
         rework="repeated",
         off_design="t.stage IS NULL OR s.stage IS NULL",
     )
-    return connection.execute(f"""
-        WITH judged AS ({judged_handovers_sql(connection, journey)}),
+    return scope.connection.execute(f"""
+        WITH judged AS ({judged_handovers_sql(scope, journey)}),
         bounced AS (
             -- X -> Y -> X where a leg is no designed handover: sent back, not passed on as designed
             SELECT *, coalesce(
@@ -99,15 +98,15 @@ def _handover_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJour
     """).df()
 
 
-def _stage_items(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+def _stage_items(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
     cause = _CAUSE_SQL.format(
         ping_pong="departments_alternate",
         wrong_owner="other_department_events > 0",
         rework="repeated_activities > 0",
         off_design="off_design_events > 0",
     )
-    return connection.execute(f"""
-        WITH instances AS ({timed_stages_sql(connection, journey)}),
+    return scope.connection.execute(f"""
+        WITH instances AS ({timed_stages_sql(scope, journey)}),
         classified AS (
             SELECT *, greatest(hours - norm_hours, 0) AS excess, hours > norm_hours AS breached, {cause} AS cause
             FROM instances
@@ -129,17 +128,17 @@ def _dominant_cause(hours: Sequence[float]) -> str:
     return CAUSES[max(range(len(CAUSES)), key=lambda i: (hours[i], -i))]
 
 
-def locate_bottlenecks(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+def locate_bottlenecks(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
     """Handovers and stages ranked by their excess time, with volume, journeys, median (in the norm's
     basis), breach rate (share of journeys with the item that breach its norm), share of all excess,
     excess per cause and the dominant cause (`characterisation`). Items without excess are left out."""
     with registered(
-        connection,
+        scope.connection,
         norms_designed_handovers=designed_handover_frame(journey),
         norms_designed_stages=designed_stage_frame(journey),
-        norms_stage_map=stage_map(connection, journey),
+        norms_stage_map=stage_map(scope, journey),
     ):
-        items = pd.concat([_handover_items(connection, journey), _stage_items(connection, journey)], ignore_index=True)
+        items = pd.concat([_handover_items(scope, journey), _stage_items(scope, journey)], ignore_index=True)
     items = items[items["excess_hours"].fillna(0) > 0].copy()
     cause_columns = [f"{cause}_hours" for cause in CAUSES]
     items[cause_columns] = items[cause_columns].fillna(0.0)
@@ -162,14 +161,14 @@ class TeamPingPong:
     pair_journeys: int  # journeys with that pair's ping-pong
 
 
-def team_ping_pong(connection: duckdb.DuckDBPyConnection) -> TeamPingPong | None:
+def team_ping_pong(scope: Scope) -> TeamPingPong | None:
     """Support teams handing journeys back and forth, when it touches at least
     TEAM_PING_PONG_FINDING_RATE of the journeys; None otherwise."""
-    total = one_value(connection.execute("SELECT count(*) FROM scope_journeys"))
-    affected = journeys_with_ping_pong(connection, "team")
+    total = scope.journey_count
+    affected = journeys_with_ping_pong(scope, "team")
     if total == 0 or affected / total < TEAM_PING_PONG_FINDING_RATE:
         return None
-    top = ping_pong(connection, "team").iloc[0]
+    top = ping_pong(scope, "team").iloc[0]
     return TeamPingPong(affected, total, str(top["from_team"]), str(top["to_team"]), int(top["journeys"]))
 
 
@@ -184,9 +183,7 @@ class PushToFront:
     share_of_excess: float  # of all excess, held by the work and handovers beyond the front
 
 
-def push_to_front(
-    connection: duckdb.DuckDBPyConnection, journey: DesignedJourney, ranked: pd.DataFrame
-) -> PushToFront | None:
+def push_to_front(scope: Scope, journey: DesignedJourney, ranked: pd.DataFrame) -> PushToFront | None:
     """When the design resolves at the front (a first stage every journey goes through, followed by stages
     of other departments the design lets a journey skip: escalation only when the front cannot), how many
     journeys still go on to those stages and how much of the excess time their work holds. None when fewer
@@ -197,12 +194,12 @@ def push_to_front(
     beyond = [stage for stage in journey.stages if journey.skippable(stage) and stage.department != front.department]
     if not beyond:
         return None
-    with registered(connection, norms_stage_map=stage_map(connection, journey)):
-        reached = connection.execute(
+    with registered(scope.connection, norms_stage_map=stage_map(scope, journey)):
+        reached = scope.connection.execute(
             f"""
             WITH staged AS (
                 SELECT DISTINCT e.journey_id, m.stage
-                FROM (SELECT journey_id, activity, {journey.department_sql()} AS department FROM scope_work_events) e
+                FROM (SELECT journey_id, activity, {journey.department_sql()} AS department FROM {scope.work_events}) e
                 JOIN norms_stage_map m ON m.activity = e.activity AND m.department IS NOT DISTINCT FROM e.department
                 WHERE list_contains($names, m.stage)
             )
@@ -211,7 +208,7 @@ def push_to_front(
             """,
             {"names": [stage.name for stage in beyond]},
         ).fetchall()
-    total = one_value(connection.execute("SELECT count(*) FROM scope_journeys"))
+    total = scope.journey_count
     escalated = next(count for stage, count in reached if stage is None)
     if total == 0 or escalated / total < ESCALATION_FINDING_RATE:
         return None

@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from eventlogs.one_row import one_value
 from mining.design.bottlenecks import PushToFront, TeamPingPong, locate_bottlenecks, push_to_front, team_ping_pong
 from mining.design.conformance import Conformance, conformance, conformance_tables
 from mining.design.journey import DesignedJourney
-from mining.design.norms import end_to_end_norm, handover_norms, stage_norms, working_time_available
+from mining.design.norms import end_to_end_norm, handover_norms, stage_norms
+from mining.scope.scope import Scope
 
 
 @dataclass
@@ -27,34 +27,33 @@ class JourneyComparison:
     journey: DesignedJourney
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     end_to_end: dict[str, Any] = field(default_factory=dict)
-    working_time: bool = False  # whether working time was measured (time rules applied)
+    working_time: bool = False  # whether working time was measured (`Scope.working_time`: calendars applied)
     conformance: Conformance | None = None
     push_to_front: PushToFront | None = None
     team_ping_pong: TeamPingPong | None = None
     journeys_in_scope: int = 0
 
 
-def _conformance(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> Conformance | None:
+def _conformance(scope: Scope, journey: DesignedJourney) -> Conformance | None:
     """Conformance of the finished journeys; None when none has finished yet (nothing to check)."""
     finished = one_value(
-        connection.execute(
-            "SELECT count(*) FROM scope_journeys WHERE NOT is_open"
-            " AND journey_id IN (SELECT journey_id FROM scope_work_events)"
+        scope.connection.execute(
+            f"SELECT count(*) FROM {scope.journeys} WHERE NOT is_open"
+            f" AND journey_id IN (SELECT journey_id FROM {scope.work_events})"
         )
     )
-    return conformance(connection, journey) if finished else None
+    return conformance(scope, journey) if finished else None
 
 
-def compare_journey(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> JourneyComparison:
-    """Designed versus actual on the scope views already defined (`define_scope` for the journey's type;
-    materialised, as the views are read many times)."""
-    journeys = one_value(connection.execute("SELECT count(*) FROM scope_journeys"))
-    ranked = locate_bottlenecks(connection, journey)
-    xla = end_to_end_norm(connection, journey)
-    fit = _conformance(connection, journey)
+def compare_journey(scope: Scope, journey: DesignedJourney) -> JourneyComparison:
+    """Designed versus actual on `scope` (`define_scope` for the journey's type; materialised, as the views
+    are read many times)."""
+    ranked = locate_bottlenecks(scope, journey)
+    xla = end_to_end_norm(scope, journey)
+    fit = _conformance(scope, journey)
     tables = {
-        "stage_norms": stage_norms(connection, journey),
-        "handover_norms": handover_norms(connection, journey),
+        "stage_norms": stage_norms(scope, journey),
+        "handover_norms": handover_norms(scope, journey),
         "bottlenecks": ranked,
         "end_to_end_norm": pd.DataFrame([xla]),
     }
@@ -64,9 +63,9 @@ def compare_journey(connection: duckdb.DuckDBPyConnection, journey: DesignedJour
         journey=journey,
         tables=tables,
         end_to_end=xla,
-        working_time=working_time_available(connection),
+        working_time=scope.working_time,
         conformance=fit,
-        push_to_front=push_to_front(connection, journey, ranked),
-        team_ping_pong=team_ping_pong(connection),
-        journeys_in_scope=journeys,
+        push_to_front=push_to_front(scope, journey, ranked),
+        team_ping_pong=team_ping_pong(scope),
+        journeys_in_scope=scope.journey_count,
     )

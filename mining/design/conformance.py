@@ -21,7 +21,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
@@ -37,6 +36,7 @@ from mining.design.journey import DesignedJourney
 from mining.design.model import DesignedModel, EventLabel, build_designed_model
 from mining.discovery.tables import VARIANT_SEPARATOR
 from mining.errors import AnalysisError
+from mining.scope.scope import Scope
 
 SKIP = ">>"  # pm4py's "no move" on one side of an alignment
 ALIGNMENT = "alignment"
@@ -78,18 +78,17 @@ class Conformance:
     open_journeys_left_out: int
 
 
-def finished_variants(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
-    """Finished journeys of the scope grouped by (activities, departments), most frequent first; needs the
-    views of `mining.scope.scope.define_scope`."""
+def finished_variants(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
+    """Finished journeys of the scope grouped by (activities, departments), most frequent first."""
     department = journey.department_sql()
-    return connection.execute(f"""
+    return scope.connection.execute(f"""
         WITH paths AS (
             SELECT journey_id, list(activity ORDER BY position) AS activities,
                    list(coalesce({department}, '') ORDER BY position) AS departments
-            FROM scope_work_events GROUP BY journey_id
+            FROM {scope.work_events} GROUP BY journey_id
         )
         SELECT activities, departments, count(*) AS journeys
-        FROM paths JOIN scope_journeys j USING (journey_id) WHERE NOT j.is_open
+        FROM paths JOIN {scope.journeys} j USING (journey_id) WHERE NOT j.is_open
         GROUP BY activities, departments
         ORDER BY journeys DESC, array_to_string(activities, ' '), array_to_string(departments, ' ')
     """).df()
@@ -257,12 +256,10 @@ def _stage_rates(deviations: pd.DataFrame, journey: DesignedJourney, total: int)
     return table.fillna(0).astype({"journeys": int})
 
 
-def conformance(
-    connection: duckdb.DuckDBPyConnection, journey: DesignedJourney, max_seconds_per_variant: float = 1.0
-) -> Conformance:
-    """Conformance of the scope's finished journeys to `journey` (needs `mining.scope.scope.define_scope`)."""
-    variants = finished_variants(connection, journey)
-    open_journeys = one_value(connection.execute("SELECT count(*) FROM scope_journeys WHERE is_open"))
+def conformance(scope: Scope, journey: DesignedJourney, max_seconds_per_variant: float = 1.0) -> Conformance:
+    """Conformance of the scope's finished journeys to `journey`."""
+    variants = finished_variants(scope, journey)
+    open_journeys = one_value(scope.connection.execute(f"SELECT count(*) FROM {scope.journeys} WHERE is_open"))
     if variants.empty:
         raise AnalysisError("no finished journeys in scope to check against the designed journey")
     observed = {activity for path in variants["activities"] for activity in path}

@@ -1,8 +1,8 @@
 """Time against the designed journey's norms: per stage, per handover and end to end (the XLA).
 
 Every figure is measured in its norm's own time basis: `working` reads the working-time columns of the
-scope views (`wait_working_hours`, `lead_working_hours`), `calendar` the calendar ones. Until the scope
-has working-time columns, working norms are measured in calendar hours and the tables say so in
+scope views (`wait_working_hours`, `lead_working_hours`), `calendar` the calendar ones. Without business
+calendars (`Scope.working_time` false) the working columns are calendar hours, and the tables say so in
 `measured_in`.
 
 - Handover: consecutive work events of a journey where the department changes (as `mining.discovery.handovers`
@@ -20,49 +20,33 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from eventlogs.sql_text import sql_literal
 from mining.design.journey import DesignedJourney, Norm
 from mining.scope.frames import registered
+from mining.scope.scope import Scope
 
 # A norm that misses its share by less than this is "close" (amber) rather than breached (red).
 AMBER_MARGIN = 0.10
 
 
-def _columns(connection: duckdb.DuckDBPyConnection, view: str) -> set[str]:
-    return {row[0] for row in connection.execute(f"SELECT column_name FROM (DESCRIBE {view})").fetchall()}
-
-
-def working_time_available(connection: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the scope views carry working-time columns (the time rules were applied)."""
-    return "wait_working_hours" in _columns(connection, "scope_work_events")
-
-
-def timed_events_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str:
+def timed_events_sql(scope: Scope, journey: DesignedJourney) -> str:
     """Work events in scope with the wait since the previous work event of the journey in both bases
     (`calendar_wait`, `working_wait`; NULL for a journey's first event); the department as `journey`
     sees it."""
-    columns = _columns(connection, "scope_work_events")
-    calendar = (
-        "wait_hours"
-        if "wait_hours" in columns
-        else "epoch(ts - lag(ts) OVER (PARTITION BY journey_id ORDER BY position)) / 3600.0"
-    )
-    working = "wait_working_hours" if "wait_working_hours" in columns else calendar
     return f"""
         SELECT journey_id, position, activity, {journey.department_sql()} AS department, team, ts,
-               {calendar} AS calendar_wait, {working} AS working_wait
-        FROM scope_work_events
+               wait_hours AS calendar_wait, wait_working_hours AS working_wait
+        FROM {scope.work_events}
     """
 
 
-def handover_instances_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str:
+def handover_instances_sql(scope: Scope, journey: DesignedJourney) -> str:
     """Every handover with both waits: `position` of the receiving event and `repeated` (its activity
     was done before in the journey)."""
     return f"""
-        WITH timed AS ({timed_events_sql(connection, journey)}),
+        WITH timed AS ({timed_events_sql(scope, journey)}),
         stepped AS (
             SELECT *, lag(department) OVER w AS from_department, lag(activity) OVER w AS source_activity,
                    position > 1 AND lag(department) OVER w IS DISTINCT FROM department AS crosses,
@@ -121,7 +105,7 @@ def designed_handover_frame(journey: DesignedJourney) -> pd.DataFrame:
     )
 
 
-def judged_handovers_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str:
+def judged_handovers_sql(scope: Scope, journey: DesignedJourney) -> str:
     """Every handover judged against its norm (needs the view `norms_designed_handovers`): `wait` in the
     norm's basis, `breached`, `excess` (whole wait when the design lacks the pair, 0 without a norm)."""
     fallback = sql_literal(journey.time)
@@ -130,7 +114,7 @@ def judged_handovers_sql(connection: duckdb.DuckDBPyConnection, journey: Designe
             SELECT i.*, d.design_order, d.norm_hours, d.norm_share, coalesce(d.time, {fallback}) AS time,
                    CASE WHEN coalesce(d.time, {fallback}) = 'working' THEN i.working_wait
                         ELSE i.calendar_wait END AS wait
-            FROM ({handover_instances_sql(connection, journey)}) i
+            FROM ({handover_instances_sql(scope, journey)}) i
             LEFT JOIN norms_designed_handovers d USING (from_department, to_department)
         )
         SELECT *, wait > norm_hours AS breached,
@@ -140,16 +124,16 @@ def judged_handovers_sql(connection: duckdb.DuckDBPyConnection, journey: Designe
     """
 
 
-def handover_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+def handover_norms(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
     """One row per department pair seen or designed: norm (hours, share, time basis), handovers, journeys,
     median/p90/mean wait in the norm's basis, breach rate of handovers and of journeys (a journey breaches
     when any of its handovers of the pair does), whether the norm holds, excess hours and share of all
     handover excess, and the activities it most often runs from and to. A pair the design does not have
     counts its whole wait as excess."""
-    with registered(connection, norms_designed_handovers=designed_handover_frame(journey)):
-        table = connection.execute(
+    with registered(scope.connection, norms_designed_handovers=designed_handover_frame(journey)):
+        table = scope.connection.execute(
             f"""
-            WITH judged AS ({judged_handovers_sql(connection, journey)}),
+            WITH judged AS ({judged_handovers_sql(scope, journey)}),
             per_journey AS (
                 SELECT from_department, to_department, journey_id, bool_or(breached) AS breached
                 FROM judged GROUP BY ALL
@@ -182,14 +166,16 @@ def handover_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourn
             """,
             {"share": journey.norm_share},
         ).df()
-    table = _with_verdicts(table, working_time_available(connection))
+    table = _with_verdicts(table, scope.working_time)
     return table.sort_values(["excess_hours", "handovers"], ascending=False, ignore_index=True)
 
 
-def stage_map(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+def stage_map(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
     """Each (activity, department) seen in scope with the stage it belongs to (NULL: none), the stage's
     designed department and order; an event counts for a stage by its activity, whoever did it."""
-    seen = connection.execute(f"SELECT DISTINCT activity, {journey.department_sql()} FROM scope_work_events").fetchall()
+    seen = scope.connection.execute(
+        f"SELECT DISTINCT activity, {journey.department_sql()} FROM {scope.work_events}"
+    ).fetchall()
     order = {stage.name: index for index, stage in enumerate(journey.stages, start=1)}
     rows = []
     for activity, department in seen:
@@ -208,14 +194,14 @@ def stage_map(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -
     )
 
 
-def stage_instances_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str:
+def stage_instances_sql(scope: Scope, journey: DesignedJourney) -> str:
     """Per journey and stage (needs the view `norms_stage_map`): the span first to last event of the
     stage in both bases, its events, repeated activities, events done by another department than
     designed, department bounces inside the span, events in no stage of the design inside the span
     (`off_design_events`), and whether it is still running (open journey whose latest event belongs to
     the stage)."""
     return f"""
-        WITH timed AS ({timed_events_sql(connection, journey)}),
+        WITH timed AS ({timed_events_sql(scope, journey)}),
         clocked AS (
             SELECT t.*, m.stage, m.stage_department, m.stage_order, j.is_open,
                    -- cumulative waits: a span's duration is the difference at its two ends
@@ -224,7 +210,7 @@ def stage_instances_sql(connection: duckdb.DuckDBPyConnection, journey: Designed
                    max(position) OVER (PARTITION BY journey_id) AS last_position,
                    t.department IS DISTINCT FROM lag(t.department) OVER w AS department_changed
             FROM timed t
-            JOIN scope_journeys j USING (journey_id)
+            JOIN {scope.journeys} j USING (journey_id)
             LEFT JOIN norms_stage_map m ON m.activity IS NOT DISTINCT FROM t.activity
                                        AND m.department IS NOT DISTINCT FROM t.department
             WINDOW w AS (PARTITION BY journey_id ORDER BY position)
@@ -268,25 +254,25 @@ def designed_stage_frame(journey: DesignedJourney) -> pd.DataFrame:
     ).astype({"norm_hours": "float64", "norm_share": "float64"})
 
 
-def timed_stages_sql(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> str:
+def timed_stages_sql(scope: Scope, journey: DesignedJourney) -> str:
     """Every stage instance with its norm and `hours` in the norm's basis (needs the views
     `norms_stage_map` and `norms_designed_stages`)."""
     return f"""
         SELECT i.*, d.norm_hours, d.time,
                CASE WHEN d.time = 'working' THEN i.working_hours ELSE i.calendar_hours END AS hours
-        FROM ({stage_instances_sql(connection, journey)}) i JOIN norms_designed_stages d USING (stage)
+        FROM ({stage_instances_sql(scope, journey)}) i JOIN norms_designed_stages d USING (stage)
     """
 
 
-def stage_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> pd.DataFrame:
+def stage_norms(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
     """One row per designed stage: norm, journeys with the stage, median/p90 duration (first to last event
     of the stage) in the norm's basis, breach rate, whether the norm holds, excess hours. A stage still
     running in an open journey is censored unless already over its norm."""
     with registered(
-        connection, norms_stage_map=stage_map(connection, journey), norms_designed_stages=designed_stage_frame(journey)
+        scope.connection, norms_stage_map=stage_map(scope, journey), norms_designed_stages=designed_stage_frame(journey)
     ):
-        table = connection.execute(f"""
-            WITH instances AS ({timed_stages_sql(connection, journey)}), judged AS (
+        table = scope.connection.execute(f"""
+            WITH instances AS ({timed_stages_sql(scope, journey)}), judged AS (
                 SELECT *, hours > norm_hours AS breached,
                        running AND NOT coalesce(hours > norm_hours, FALSE) AS censored,
                        coalesce(greatest(hours - norm_hours, 0), 0) AS excess
@@ -311,40 +297,28 @@ def stage_norms(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney)
             FROM norms_designed_stages d LEFT JOIN per_stage p USING (stage)
             ORDER BY d.stage_order
         """).df()
-    return _with_verdicts(table, working_time_available(connection))
+    return _with_verdicts(table, scope.working_time)
 
 
-def end_to_end_norm(connection: duckdb.DuckDBPyConnection, journey: DesignedJourney) -> dict[str, Any]:
+def end_to_end_norm(scope: Scope, journey: DesignedJourney) -> dict[str, Any]:
     """The experience-level figure (XLA): the share of decided journeys within the end-to-end norm.
 
     Finished journeys are decided by their lead time. An open journey is decided only once it is
     certainly past the norm (a breach); otherwise it is censored: left out of the rate and counted.
-    Its time so far runs to the store's extraction moment (`censored_at`) in calendar time; in working
-    time it is at least the working time between its events, so only that lower bound can decide it.
+    Its time so far runs to the store's extraction moment (`Scope.extracted_at`), in the norm's basis.
     Lead-time median and p90 are of finished journeys, in the norm's basis."""
     norm: Norm | None = journey.end_to_end_norm
     time = norm.time if norm is not None else journey.time
-    journey_columns = _columns(connection, "scope_journeys")
-    working = time == "working" and "lead_working_hours" in journey_columns
-    lead = "lead_working_hours" if working else "lead_hours"
-    if "open_hours" in journey_columns:  # time from opening to the store's extraction moment
-        so_far = "j.open_working_hours" if working else "j.open_hours"
-    elif working:
-        so_far = "so_far.working"  # a lower bound: the working time between its own events
-    elif "censored_at" in journey_columns:
-        so_far = "epoch(j.censored_at - j.opened_at) / 3600.0"
-    else:  # before the scope knew the extraction moment: the latest event in the store
-        so_far = "epoch((SELECT max(ts) FROM events) - j.opened_at) / 3600.0"
+    # the working columns whenever the norm asks for working time: without calendars they are the calendar
+    # figures (pauses aside), only `measured_in` says which basis it was
+    lead, so_far = ("lead_working_hours", "open_working_hours") if time == "working" else ("lead_hours", "open_hours")
     row = (
-        connection.execute(
+        scope.connection.execute(
             f"""
-            WITH so_far AS (
-                SELECT journey_id, sum(coalesce(working_wait, 0)) AS working
-                FROM ({timed_events_sql(connection, journey)}) GROUP BY journey_id
-            ), measured AS (
-                SELECT j.is_open, CASE WHEN j.is_open THEN {so_far} ELSE j.{lead} END AS hours,
+            WITH measured AS (
+                SELECT j.is_open, CASE WHEN j.is_open THEN j.{so_far} ELSE j.{lead} END AS hours,
                        j.{lead} AS lead
-                FROM scope_journeys j LEFT JOIN so_far USING (journey_id)
+                FROM {scope.journeys} j
             ), judged AS (
                 SELECT *, hours > $norm AS breached, is_open AND NOT coalesce(hours > $norm, FALSE) AS censored
                 FROM measured
@@ -370,7 +344,7 @@ def end_to_end_norm(connection: duckdb.DuckDBPyConnection, journey: DesignedJour
     result["norm_hours"] = None if norm is None else norm.hours
     result["norm_share"] = journey.norm_share if norm is None else norm.share
     result["time"] = time
-    result["measured_in"] = "working" if working else "calendar"
+    result["measured_in"] = "working" if time == "working" and scope.working_time else "calendar"
     result["holds"] = None if result["within_norm_rate"] is None else result["within_norm_rate"] >= result["norm_share"]
     result["status"] = status(result["within_norm_rate"], result["norm_share"])
     return result

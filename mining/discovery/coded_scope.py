@@ -1,8 +1,8 @@
 """The scope's work events as numpy arrays of integer codes, for the single-pass discovery engine.
 
 Reads the store's coded copy (eventlogs/store/coded_events.py) when it is fresh and filters it to the scope;
-otherwise codes the scope views on the fly (temp tables: correct, but at SQL speed). Needs
-`define_scope` first. Without calendars and pause activities, waits are computed here from the
+otherwise codes the scope views on the fly (temp tables: correct, but at SQL speed). Takes the
+`Scope` define_scope returned. Without calendars and pause activities, waits are computed here from the
 timestamps (calendar hours, which then are the working hours too); with them, the working-time and
 paused columns of `scope_work_events` are read in position order.
 """
@@ -18,12 +18,13 @@ import numpy as np
 from eventlogs.one_row import one_value
 from eventlogs.store.coded_events import build_coded_tables, coded_copy_is_fresh
 from mining.discovery.kernels import waits_in_place
+from mining.scope.scope import JOURNEYS_VIEW, Scope
 from mining.scope.time_rules import TimeRules
 
 LEAD_COLUMNS = ("lead_hours", "lead_working_hours")
 SCAN_MEMORY_LIMIT = "128MB"
-SCOPE_WORK_EVENTS = """(
-    SELECT e.* FROM events e SEMI JOIN scope_journeys j USING (journey_id) WHERE e.event_kind = 'work'
+SCOPE_WORK_EVENTS = f"""(
+    SELECT e.* FROM events e SEMI JOIN {JOURNEYS_VIEW} j USING (journey_id) WHERE e.event_kind = 'work'
 )"""
 BATCH_ROWS = 1_000_000
 
@@ -92,23 +93,20 @@ def _read_events(
     return {column: array[:filled] for column, array in arrays.items()}
 
 
-def _plain_time(rules: TimeRules | None) -> bool:
-    return rules is None or (not rules.calendars and not rules.pause_activities)
+def _plain_time(rules: TimeRules) -> bool:
+    return not rules.calendars and not rules.pause_activities
 
 
-def load_coded_scope(
-    connection: duckdb.DuckDBPyConnection,
-    fields: tuple[str, ...] = ("activity", "department"),
-    time_rules: TimeRules | None = None,
-) -> CodedScope:
-    """The scope (as define_scope made it, with the same `time_rules`) holding the codes of `fields`."""
+def load_coded_scope(scope: Scope, fields: tuple[str, ...] = ("activity", "department")) -> CodedScope:
+    """The scope (as define_scope made it) holding the codes of `fields`."""
+    connection = scope.connection
     if coded_copy_is_fresh(connection):
         prefix, filter_needed = "coded_", True
     else:
         prefix, filter_needed = "scope_coded_", False
         # the scope's work events as scope_work_events selects them, without its window and wait columns
-        build_coded_tables(connection, SCOPE_WORK_EVENTS, "scope_journeys", temporary=True, prefix=prefix)
-    plain = _plain_time(time_rules)
+        build_coded_tables(connection, SCOPE_WORK_EVENTS, scope.journeys, temporary=True, prefix=prefix)
+    plain = _plain_time(scope.time_rules)
     # Without calendars the lead is (closed - opened) in calendar hours: computed here from microseconds,
     # as epoch(closed_at - opened_at) / 3600.0 would (DuckDB's TIMESTAMPTZ subtraction costs ~1 µs a row).
     leads = (
@@ -117,12 +115,12 @@ def load_coded_scope(
         else ", ".join(f"s.{column}" for column in LEAD_COLUMNS)
     )
     size = int(one_value(connection.execute(f"SELECT count(*) FROM {prefix}journeys")))
-    every_journey = size == one_value(connection.execute("SELECT count(*) FROM scope_journeys"))
+    every_journey = size == scope.journey_count
     if plain and every_journey:  # the copy's own journey columns then are the scope's: no join on the ids
         journeys = connection.execute(f"SELECT journey_no, is_open, lead_us FROM {prefix}journeys").fetchnumpy()
     else:
         journeys = connection.execute(f"""
-            SELECT c.journey_no, s.is_open, {leads} FROM scope_journeys s JOIN {prefix}journeys c USING (journey_id)
+            SELECT c.journey_no, s.is_open, {leads} FROM {scope.journeys} s JOIN {prefix}journeys c USING (journey_id)
         """).fetchnumpy()
     if plain:
         lead_us = np.ma.filled(np.ma.asarray(journeys.pop("lead_us"), dtype=np.float64), np.nan)
@@ -150,8 +148,8 @@ def load_coded_scope(
     wait_working_hours = paused_hours = None
     if not plain:
         # journey numbers follow journey_id order, so this is the coded order
-        waits = connection.execute("""
-            SELECT wait_hours, wait_working_hours, paused_hours FROM scope_work_events ORDER BY journey_id, position
+        waits = connection.execute(f"""
+            SELECT wait_hours, wait_working_hours, paused_hours FROM {scope.work_events} ORDER BY journey_id, position
         """).fetchnumpy()
         wait_hours, wait_working_hours, paused_hours = (
             np.ma.filled(np.ma.asarray(waits[column], dtype=np.float64), np.nan) for column in waits

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-import duckdb
 import pandas as pd
 
 from eventlogs.one_row import one_value
 from mining.discovery.tables import QUANTILE_COLUMNS, STATISTIC_COLUMNS, SUCCESSIONS_SQL
+from mining.scope.scope import WORK_EVENTS_VIEW, Scope
 
 Level = Literal["department", "team", "resource"]
 
@@ -30,9 +30,9 @@ def handover_instances(level: Level = "department") -> str:
     """
 
 
-def handovers(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> pd.DataFrame:
+def handovers(scope: Scope, level: Level = "department") -> pd.DataFrame:
     """Per pair: handovers, journeys affected, waiting time (mean, median, p90, total)."""
-    return connection.execute(f"""
+    return scope.connection.execute(f"""
         SELECT from_{level}, to_{level},
                {QUANTILE_COLUMNS.format(count_name="handovers", value="wait_hours", unit="wait_hours")},
                sum(wait_hours) AS total_wait_hours, count(DISTINCT journey_id) AS journeys,
@@ -48,7 +48,7 @@ def handover_matrix(table: pd.DataFrame, value: str = "median_wait_hours") -> pd
     return table.pivot(index="from_department", columns="to_department", values=value).sort_index(axis=0)
 
 
-def holders_sql(level: Level, events: str = "scope_work_events") -> str:
+def holders_sql(level: Level, events: str = WORK_EVENTS_VIEW) -> str:
     """SQL of each journey's holders at `level` in sequence, repeats collapsed: (journey_id, position, holder);
     `events` is any relation with journey_id, position and the level's column."""
     return f"""
@@ -58,7 +58,7 @@ def holders_sql(level: Level, events: str = "scope_work_events") -> str:
         WHERE previous IS DISTINCT FROM {level}"""
 
 
-def bounces_sql(level: Level, events: str = "scope_work_events") -> str:
+def bounces_sql(level: Level, events: str = WORK_EVENTS_VIEW) -> str:
     """SQL of every X -> Y -> X at `level` in each journey's holders with repeats collapsed (holders_sql):
     (journey_id, holder X, bounced_to Y). Y must be known: X -> an event without a holder -> X is no bounce
     to anybody. The one definition of ping-pong for the tables, the findings and the pilot."""
@@ -69,14 +69,14 @@ def bounces_sql(level: Level, events: str = "scope_work_events") -> str:
         WHERE first = last AND middle IS NOT NULL"""
 
 
-def ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> pd.DataFrame:
+def ping_pong(scope: Scope, level: Level = "department") -> pd.DataFrame:
     """X -> Y -> X at `level`, in each journey's sequence with repeats collapsed, per pair (X, Y):
     occurrences, journeys with it, and the rate among journeys with an X -> Y handover."""
-    return connection.execute(f"""
+    return scope.connection.execute(f"""
         WITH bounces AS (
             SELECT holder AS from_{level}, bounced_to AS to_{level}, count(*) AS ping_pongs,
                    count(DISTINCT journey_id) AS journeys
-            FROM ({bounces_sql(level)}) GROUP BY ALL
+            FROM ({bounces_sql(level, scope.work_events)}) GROUP BY ALL
         ), exposed AS (
             SELECT from_{level}, to_{level}, count(DISTINCT journey_id) AS journeys_with_handover
             FROM ({handover_instances(level)}) GROUP BY ALL
@@ -87,6 +87,8 @@ def ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department"
     """).df()
 
 
-def journeys_with_ping_pong(connection: duckdb.DuckDBPyConnection, level: Level = "department") -> int:
+def journeys_with_ping_pong(scope: Scope, level: Level = "department") -> int:
     """Journeys with at least one X -> Y -> X at `level` (bounces_sql)."""
-    return one_value(connection.execute(f"SELECT count(DISTINCT journey_id) FROM ({bounces_sql(level)})"))
+    return one_value(
+        scope.connection.execute(f"SELECT count(DISTINCT journey_id) FROM ({bounces_sql(level, scope.work_events)})")
+    )

@@ -13,10 +13,10 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-import duckdb
 import pandas as pd
 
 from mining.errors import AnalysisError
+from mining.scope.scope import Scope
 
 START = "▶ start"
 END = "■ end"
@@ -33,15 +33,15 @@ _CLOCK = {
 MAP_EVENTS = "map_events"
 
 
-def _map_events_sql(wait_unit: WaitUnit) -> str:
+def _map_events_sql(scope: Scope, wait_unit: WaitUnit) -> str:
     """The scope's work events as (journey_id, position, activity, clock_hours)."""
-    return f"SELECT journey_id, position, activity, {_CLOCK[wait_unit]} AS clock_hours FROM scope_work_events"
+    return f"SELECT journey_id, position, activity, {_CLOCK[wait_unit]} AS clock_hours FROM {scope.work_events}"
 
 
-def create_map_events(connection: duckdb.DuckDBPyConnection, wait_unit: WaitUnit = "calendar") -> str:
+def create_map_events(scope: Scope, wait_unit: WaitUnit = "calendar") -> str:
     """Materialises the scope's work events as (journey_id, position, activity, clock_hours) in a temp
     table, so that many detail levels do not each recompute the scope view; returns its name."""
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE {MAP_EVENTS} AS {_map_events_sql(wait_unit)}")
+    scope.connection.execute(f"CREATE OR REPLACE TEMP TABLE {MAP_EVENTS} AS {_map_events_sql(scope, wait_unit)}")
     return MAP_EVENTS
 
 
@@ -69,17 +69,17 @@ def most_frequent_activities(activities: pd.DataFrame, count: int) -> pd.DataFra
 
 
 def projected_paths(
-    connection: duckdb.DuckDBPyConnection,
+    scope: Scope,
     kept_activities: list[str],
     wait_unit: WaitUnit = "calendar",
     events: str | None = None,
 ) -> pd.DataFrame:
-    """Directly-follows paths of the journeys in `scope_work_events` projected on `kept_activities`;
+    """Directly-follows paths of the scope's journeys projected on `kept_activities`;
     `events` is a table from `create_map_events` (then `wait_unit` is the one it was made with). The
     wait of a path is the clock difference between the two kept events: the whole time between them,
     hidden steps included. Only finished journeys have a path to END."""
-    source = f"FROM {events}" if events else _map_events_sql(wait_unit)
-    return connection.execute(
+    source = f"FROM {events}" if events else _map_events_sql(scope, wait_unit)
+    return scope.connection.execute(
         f"""
         WITH projected AS (
             SELECT journey_id, activity, clock_hours - lag(clock_hours) OVER w AS wait_hours,
@@ -90,7 +90,7 @@ def projected_paths(
             SELECT journey_id, coalesce(previous, $start) AS source_activity, activity AS target_activity,
                    wait_hours FROM projected
             UNION ALL
-            SELECT p.journey_id, p.activity, $end, NULL FROM projected p JOIN scope_journeys j USING (journey_id)
+            SELECT p.journey_id, p.activity, $end, NULL FROM projected p JOIN {scope.journeys} j USING (journey_id)
             WHERE p.next IS NULL AND NOT j.is_open
         )
         SELECT source_activity, target_activity, count(*) AS frequency, count(DISTINCT journey_id) AS journeys,
@@ -115,7 +115,7 @@ def most_frequent_paths(paths: pd.DataFrame, count: int) -> pd.DataFrame:
 
 
 def map_graph(
-    connection: duckdb.DuckDBPyConnection,
+    scope: Scope,
     activities: pd.DataFrame,
     activity_count: int,
     path_count: int | None = None,
@@ -125,14 +125,14 @@ def map_graph(
     """The map at one detail level; `path_count` None keeps every path between the kept activities;
     `events` as in `projected_paths`."""
     kept = most_frequent_activities(activities, activity_count)
-    paths = projected_paths(connection, kept["activity"].tolist(), wait_unit, events)
+    paths = projected_paths(scope, kept["activity"].tolist(), wait_unit, events)
     if path_count is not None:
         paths = most_frequent_paths(paths, path_count)
     return MapGraph(kept, paths, wait_unit)
 
 
 def map_levels(
-    connection: duckdb.DuckDBPyConnection,
+    scope: Scope,
     activities: pd.DataFrame,
     levels: tuple[int, ...],
     wait_unit: WaitUnit = "calendar",
@@ -141,11 +141,9 @@ def map_levels(
     of the paths between them), for a detail slider. The scope's events are materialised once and the
     projection runs once per activity level."""
     graphs: dict[tuple[int, int], MapGraph] = {}
-    events = create_map_events(connection, wait_unit)
+    events = create_map_events(scope, wait_unit)
     for activity_step, activity_percent in enumerate(levels):
-        full = map_graph(
-            connection, activities, level_count(len(activities), activity_percent), None, wait_unit, events
-        )
+        full = map_graph(scope, activities, level_count(len(activities), activity_percent), None, wait_unit, events)
         for path_step, path_percent in enumerate(levels):
             paths = most_frequent_paths(full.paths, level_count(len(full.paths), path_percent))
             graphs[(activity_step, path_step)] = MapGraph(full.activities, paths, full.wait_unit)

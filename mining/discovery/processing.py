@@ -10,18 +10,19 @@ when start and complete are on the same calendar.
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
+from mining.scope.scope import WORK_EVENTS_VIEW, Scope
+
 # Each start with its paired complete (NULL when the next event of that activity is not a complete).
-PAIRS_SQL = """
+PAIRS_SQL = f"""
     WITH lifecycle_events AS (
         SELECT journey_id, activity, position, ts, lifecycle, calendar, clock_hours, wait_hours,
                wait_working_hours,
                lead(lifecycle) OVER a AS next_lifecycle, lead(ts) OVER a AS next_ts,
                lead(calendar) OVER a AS next_calendar, lead(clock_hours) OVER a AS next_clock_hours,
                lag(lifecycle) OVER a AS previous_lifecycle
-        FROM scope_work_events WHERE lifecycle IS NOT NULL
+        FROM {WORK_EVENTS_VIEW} WHERE lifecycle IS NOT NULL
         WINDOW a AS (PARTITION BY journey_id, activity ORDER BY position)
     )
     SELECT journey_id, activity, lifecycle, previous_lifecycle, wait_hours, wait_working_hours,
@@ -34,10 +35,10 @@ PAIRS_SQL = """
 """
 
 
-def processing_per_activity(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def processing_per_activity(scope: Scope) -> pd.DataFrame:
     """Per activity: paired executions, processing time (mean, median, p90; calendar and working hours),
     the wait before its starts, and starts and completes left unpaired."""
-    return connection.execute(f"""
+    return scope.connection.execute(f"""
         SELECT activity,
                count(processing_hours) AS executions,
                avg(processing_hours) AS mean_processing_hours,
@@ -55,10 +56,10 @@ def processing_per_activity(connection: duckdb.DuckDBPyConnection) -> pd.DataFra
     """).df()
 
 
-def processing_per_journey(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def processing_per_journey(scope: Scope) -> pd.DataFrame:
     """Per journey with lifecycle events: hours processing, hours waiting before starts, and the
     processing share of the two (calendar and working hours)."""
-    return connection.execute(f"""
+    return scope.connection.execute(f"""
         WITH totals AS (
             SELECT journey_id,
                    coalesce(sum(processing_hours), 0) AS processing_hours,

@@ -1,5 +1,5 @@
 """The silo tax: how much of a journey's lead time is spent waiting at handovers between departments,
-computed in DuckDB SQL over the scope views (`define_scope` first).
+computed in DuckDB SQL over the scope views (the `Scope` from `define_scope`).
 
 Every wait between two consecutive work events of a journey falls in exactly one bucket: a handover
 wait when the department changes (the same rule as `mining.discovery.handovers`, so the handover hours here add
@@ -20,16 +20,17 @@ finished ones, never into the finished totals.
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
+from mining.scope.scope import JOURNEYS_VIEW, WORK_EVENTS_VIEW, Scope
+
 # Each work event with the wait to the next one of its journey and whether that crosses departments.
-STEPS_SQL = """
+STEPS_SQL = f"""
     SELECT journey_id, ts, lead(wait_hours - paused_hours) OVER w AS wait_hours,
            lead(wait_working_hours) OVER w AS wait_working_hours, lead(paused_hours) OVER w AS paused_hours,
            lead(paused_working_hours) OVER w AS paused_working_hours,
            department IS DISTINCT FROM lead(department) OVER w AS crosses
-    FROM scope_work_events WINDOW w AS (PARTITION BY journey_id ORDER BY position)
+    FROM {WORK_EVENTS_VIEW} WINDOW w AS (PARTITION BY journey_id ORDER BY position)
 """
 
 JOURNEYS_SQL = f"""
@@ -58,7 +59,7 @@ JOURNEYS_SQL = f"""
                j.lead_hours, j.lead_working_hours, j.open_working_hours,
                -- an open journey's time so far: opening to its latest work event
                CASE WHEN j.is_open THEN epoch(w.last_work_at - j.opened_at) / 3600.0 END AS hours_so_far
-        FROM scope_journeys j LEFT JOIN waits w USING (journey_id)
+        FROM {JOURNEYS_VIEW} j LEFT JOIN waits w USING (journey_id)
     )
     SELECT journey_id, is_open, handovers, handover_hours, within_department_hours, paused_hours,
            coalesce(lead_hours, hours_so_far) - handover_hours - within_department_hours - paused_hours
@@ -73,16 +74,16 @@ JOURNEYS_SQL = f"""
 """
 
 
-def silo_tax_per_journey(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def silo_tax_per_journey(scope: Scope) -> pd.DataFrame:
     """Per journey: handover hours, within-department hours, other hours, lead time (finished) or
     hours so far (open), and the share spent at handovers."""
-    return connection.execute(f"{JOURNEYS_SQL} ORDER BY is_open, journey_id").df()
+    return scope.connection.execute(f"{JOURNEYS_SQL} ORDER BY is_open, journey_id").df()
 
 
-def silo_tax_summary(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def silo_tax_summary(scope: Scope) -> pd.DataFrame:
     """One row for the finished journeys and one for the open ones. The share is a ratio of sums
     (handover hours over lead hours), so a long journey weighs by its hours, not as one journey."""
-    return connection.execute(f"""
+    return scope.connection.execute(f"""
         SELECT CASE WHEN is_open THEN 'open' ELSE 'finished' END AS status,
                count(*) AS journeys, sum(handovers)::BIGINT AS handovers,
                sum(handover_hours) AS handover_hours, sum(within_department_hours) AS within_department_hours,

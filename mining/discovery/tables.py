@@ -7,8 +7,9 @@ pause time left out (`*_wait_working_hours`; see `mining.scope.scope`). Lead tim
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
+
+from mining.scope.scope import WORK_EVENTS_VIEW, Scope
 
 VARIANT_SEPARATOR = " → "  # between the activities of a variant (a journey's path)
 QUANTILE_COLUMNS = """count(*) AS {count_name},
@@ -19,20 +20,20 @@ STATISTIC_COLUMNS = """avg({value}) AS mean_{unit}, quantile_cont({value}, 0.5) 
        quantile_cont({value}, 0.9) AS p90_{unit}"""
 
 
-def variants(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def variants(scope: Scope) -> pd.DataFrame:
     """Each distinct path with its journeys, share, and lead time of the finished ones."""
     return (
-        connection.execute(f"""
+        scope.connection.execute(f"""
         WITH paths AS (
             SELECT journey_id, string_agg(activity, '{VARIANT_SEPARATOR}' ORDER BY position) AS variant,
                    count(*) AS steps
-            FROM scope_work_events GROUP BY journey_id
+            FROM {scope.work_events} GROUP BY journey_id
         )
         SELECT variant, any_value(steps) AS steps,
                {QUANTILE_COLUMNS.format(count_name="journeys", value="j.lead_hours", unit="lead_hours")},
                {STATISTIC_COLUMNS.format(value="j.lead_working_hours", unit="lead_working_hours")},
                count(*) FILTER (WHERE j.is_open) AS open_journeys
-        FROM paths p JOIN scope_journeys j USING (journey_id)
+        FROM paths p JOIN {scope.journeys} j USING (journey_id)
         GROUP BY variant
         ORDER BY journeys DESC, variant
     """)
@@ -43,7 +44,7 @@ def variants(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 # Each work event with the next one of the same journey; wait_hours is the whole gap, wait_working_hours
 # and paused_hours come from the scope (the wait leading into the next event).
-SUCCESSIONS_SQL = """
+SUCCESSIONS_SQL = f"""
         SELECT journey_id, position, activity AS source_activity, department AS source_department,
                lead(activity) OVER w AS target_activity, lead(department) OVER w AS target_department,
                team AS source_team, lead(team) OVER w AS target_team,
@@ -51,13 +52,13 @@ SUCCESSIONS_SQL = """
                epoch(lead(ts) OVER w - ts) / 3600.0 AS wait_hours,
                lead(wait_working_hours) OVER w AS wait_working_hours, lead(paused_hours) OVER w AS paused_hours,
                lead(paused_working_hours) OVER w AS paused_working_hours
-        FROM scope_work_events WINDOW w AS (PARTITION BY journey_id ORDER BY position)
+        FROM {WORK_EVENTS_VIEW} WINDOW w AS (PARTITION BY journey_id ORDER BY position)
 """
 
 
-def directly_follows(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def directly_follows(scope: Scope) -> pd.DataFrame:
     """Edges a -> b with frequency and waiting time (mean, median, 90th percentile)."""
-    return connection.execute(f"""
+    return scope.connection.execute(f"""
         SELECT source_activity, target_activity,
                -- an activity done by several departments: the edge's first occurrence names them
                arg_min_null(source_department, (journey_id, position)) AS source_department,
@@ -71,44 +72,44 @@ def directly_follows(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """).df()
 
 
-def start_end_activities(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def start_end_activities(scope: Scope) -> pd.DataFrame:
     """How often each activity starts a journey, and ends one (finished journeys only: the last event
     of an open journey is where it waits, not where it ends)."""
-    return connection.execute("""
+    return scope.connection.execute(f"""
         WITH bounds AS (
             SELECT journey_id, arg_min(activity, position) AS first, arg_max(activity, position) AS last
-            FROM scope_work_events GROUP BY journey_id
+            FROM {scope.work_events} GROUP BY journey_id
         )
         SELECT activity, sum(starts)::BIGINT AS starts, sum(ends)::BIGINT AS ends FROM (
             SELECT first AS activity, 1 AS starts, 0 AS ends FROM bounds
             UNION ALL
-            SELECT last, 0, 1 FROM bounds JOIN scope_journeys j USING (journey_id) WHERE NOT j.is_open
+            SELECT last, 0, 1 FROM bounds JOIN {scope.journeys} j USING (journey_id) WHERE NOT j.is_open
         ) GROUP BY activity ORDER BY activity
     """).df()
 
 
-def activities(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def activities(scope: Scope) -> pd.DataFrame:
     """Each activity with its frequency and the department that performs it most often."""
-    return connection.execute("""
+    return scope.connection.execute(f"""
         SELECT activity, count(*) AS frequency, mode(department) AS department,
                count(DISTINCT journey_id) AS journeys
-        FROM scope_work_events GROUP BY activity ORDER BY frequency DESC, activity
+        FROM {scope.work_events} GROUP BY activity ORDER BY frequency DESC, activity
     """).df()
 
 
-def journey_overview(connection: duckdb.DuckDBPyConnection) -> dict[str, float]:
+def journey_overview(scope: Scope) -> dict[str, float]:
     """Headline figures of the scope: volume, open journeys, lead time, customer chasing."""
     row = (
-        connection.execute("""
+        scope.connection.execute(f"""
         SELECT count(*) AS journeys, count(*) FILTER (WHERE is_open) AS open_journeys,
                quantile_cont(lead_hours, 0.5) AS median_lead_hours,
                quantile_cont(lead_hours, 0.9) AS p90_lead_hours,
                quantile_cont(lead_working_hours, 0.5) AS median_lead_working_hours,
                quantile_cont(lead_working_hours, 0.9) AS p90_lead_working_hours,
-               (SELECT count(*) FROM events e SEMI JOIN scope_journeys s USING (journey_id)
+               (SELECT count(*) FROM events e SEMI JOIN {scope.journeys} s USING (journey_id)
                  WHERE e.event_kind = 'contact') AS customer_contacts,
-               (SELECT count(*) FROM scope_work_events) AS work_events
-        FROM scope_journeys
+               (SELECT count(*) FROM {scope.work_events}) AS work_events
+        FROM {scope.journeys}
     """)
         .df()
         .iloc[0]

@@ -14,8 +14,9 @@ flattered by the short ones that happen to be closed. Events after that moment a
   finished at censor_at the wait since its last event (censored), headed for the activity and department
   that most often follow that activity; with from/to activity and department and `wait` in the time basis.
 
-Time basis: working hours when time rules with calendars are given (a wait on the calendar of the
-department that picks the work up, a lead on the default calendar), calendar hours otherwise.
+Time basis: the scope's (`Scope.working_time`): working hours when business calendars were applied (a wait
+on the calendar of the department that picks the work up, a lead on the default calendar, round the clock
+without one), calendar hours otherwise. The extraction moment is the scope's too (`Scope.extracted_at`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from mining.discovery.handovers import bounces_sql
 from mining.errors import AnalysisError, ConfigError
 from mining.pilot.definition import PilotDefinition, Window
 from mining.scope.journey_attributes import define_journey_attributes, validate_condition
-from mining.scope.scope import define_scope
+from mining.scope.scope import Scope, define_scope
 from mining.scope.time_rules import TimeRules
 from mining.scope.working_time import DEPARTMENTS_TABLE, INTERVALS_TABLE, clock_sql, default_calendar_sql
 
@@ -59,8 +60,9 @@ def _ts(moment: datetime) -> str:
     return f"TIMESTAMPTZ '{moment.isoformat()}'"
 
 
-def _windows(connection: duckdb.DuckDBPyConnection, definition: PilotDefinition, extracted: datetime) -> tuple:
-    first_opened = one_value(connection.execute("SELECT min(opened_at) FROM scope_journeys"))
+def _windows(scope: Scope, definition: PilotDefinition) -> tuple:
+    first_opened = one_value(scope.connection.execute(f"SELECT min(opened_at) FROM {scope.journeys}"))
+    extracted = scope.extracted_at
     change, before, after = definition.change_date, definition.before, definition.after
     if before is None or after is None:
         if change is None:  # PilotDefinition refuses this already; the check tells the type checker
@@ -109,9 +111,10 @@ def _cohort_sql(connection: duckdb.DuckDBPyConnection, definition: PilotDefiniti
     return f"CASE WHEN coalesce(({control}), FALSE) THEN 'control' ELSE 'pilot' END", ("pilot", "control")
 
 
-def _lead_sql(calendared: bool, rules: TimeRules) -> tuple[str, str]:
-    """(select expression of the lead in the time basis, the joins it needs), over alias `w`."""
-    if not calendared:
+def _lead_sql(working_time: bool, rules: TimeRules) -> tuple[str, str]:
+    """(select expression of the lead in the time basis, the joins it needs), over alias `w`; without a
+    default calendar a journey's own clock runs round the clock, as in the scope."""
+    if not working_time or rules.default_calendar is None:
         return "epoch(w.end_at - w.opened_at) / 3600.0", ""
     intervals = f"(SELECT * FROM {INTERVALS_TABLE} WHERE calendar = {default_calendar_sql(rules)})"
     return (
@@ -125,21 +128,14 @@ def define_pilot_scope(
     connection: duckdb.DuckDBPyConnection, definition: PilotDefinition, time_rules: TimeRules | None = None
 ) -> PilotScope:
     """Creates `pilot_journeys` and `pilot_transitions` (see the module notes)."""
-    rules = time_rules or TimeRules()
     types = definition.journey_types
-    define_scope(connection, types[0] if len(types) == 1 else None, time_rules=rules)
-    calendared = bool(rules.calendars) and rules.default_calendar is not None
-    extracted = one_value(
-        connection.execute(
-            "SELECT greatest((SELECT max(ts) FROM events), (SELECT max(opened_at) FROM journeys),"
-            " (SELECT max(closed_at) FROM journeys))"
-        )
-    )
-    before, after = _windows(connection, definition, extracted)
+    scope = define_scope(connection, types[0] if len(types) == 1 else None, time_rules=time_rules)
+    rules, working_time, extracted = scope.time_rules, scope.working_time, scope.extracted_at
+    before, after = _windows(scope, definition)
     cohort, cohorts = _cohort_sql(connection, definition)
     type_filter = "TRUE" if len(types) <= 1 else f"s.journey_type IN ({', '.join(map(sql_literal, types))})"
     attributes = "JOIN journey_attributes USING (journey_id)" if cohorts != ("all",) else ""
-    lead, lead_joins = _lead_sql(calendared, rules)
+    lead, lead_joins = _lead_sql(working_time, rules)
     b0, b1, a0, a1 = (
         _midnight(before[0]),
         _midnight(before[1] + timedelta(days=1)),
@@ -153,7 +149,7 @@ def define_pilot_scope(
                    CASE WHEN s.opened_at >= {_ts(b0)} AND s.opened_at < {_ts(b1)} THEN 'before'
                         WHEN s.opened_at >= {_ts(a0)} AND s.opened_at < {_ts(a1)} THEN 'after' END AS side,
                    {cohort} AS cohort
-            FROM scope_journeys s {attributes}
+            FROM {scope.journeys} s {attributes}
             WHERE {type_filter}
         ), windowed AS (
             SELECT *, least(CASE side WHEN 'before' THEN {_ts(b1)} ELSE {_ts(a1)} END, {_ts(extracted)}) AS censor_at
@@ -172,20 +168,20 @@ def define_pilot_scope(
     for side, window in (("before", before), ("after", after)):
         if not counts.get(side):
             raise AnalysisError(f"no journeys in scope opened {side} the change ({window[0]}..{window[1]})")
-    wait = "wait_working_hours" if calendared else "wait_hours"
+    wait = "wait_working_hours" if working_time else "wait_hours"
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE pilot_events AS
         SELECT e.journey_id, e.activity, e.department, e.ts, e.position, e.{wait} AS wait
-        FROM scope_work_events e JOIN pilot_journeys p USING (journey_id) WHERE e.ts <= p.censor_at
+        FROM {scope.work_events} e JOIN pilot_journeys p USING (journey_id) WHERE e.ts <= p.censor_at
     """)
-    _define_transitions(connection, calendared, rules)
+    _define_transitions(connection, working_time, rules)
     _add_journey_measures(connection)
-    default = rules.default_calendar if calendared else None
-    return PilotScope(before, after, extracted, calendared, cohorts, types, default)
+    default = rules.default_calendar if working_time else None
+    return PilotScope(before, after, extracted, working_time, cohorts, types, default)
 
 
-def _define_transitions(connection: duckdb.DuckDBPyConnection, calendared: bool, rules: TimeRules) -> None:
-    if calendared:
+def _define_transitions(connection: duckdb.DuckDBPyConnection, working_time: bool, rules: TimeRules) -> None:
+    if working_time:
         # the wait since the last event, on the calendar of the department expected to pick it up
         tail_wait = (
             f"CASE WHEN c.calendar IS NULL THEN epoch(t.censor_at - t.ts) / 3600.0 "

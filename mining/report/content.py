@@ -29,4 +29,4 @@ class Analysis:
     extras: dict[str, Any] = field(default_factory=dict)
     designed: DesignedSection | None = None  # designed versus actual: norms, bottlenecks, findings, designed map
     pilot: PilotEvaluation | None = None  # when the configuration names a pilot (add_pilot)
-    wait_unit: WaitUnit = "calendar"  # "working" when time rules were given: waits on business calendars
+    wait_unit: WaitUnit = "calendar"  # "working" when the scope applied business calendars (Scope.working_time)

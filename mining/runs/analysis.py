@@ -32,13 +32,13 @@ if TYPE_CHECKING:
 
 
 def _all_types(connection: duckdb.DuckDBPyConnection, analysis: Analysis, time_rules: TimeRules | None) -> None:
-    define_scope(connection, None, time_rules=time_rules)
-    department_handovers = discovery_tables(connection, ("department",), time_rules)["handovers_department"]
+    scope = define_scope(connection, None, time_rules=time_rules)
+    department_handovers = discovery_tables(scope, ("department",))["handovers_department"]
     analysis.tables["handovers_department_all"] = department_handovers
     analysis.tables["handover_matrix_median_hours"] = handover_matrix(department_handovers).reset_index()
-    analysis.tables["journey_types"] = connection.execute("""
+    analysis.tables["journey_types"] = connection.execute(f"""
         SELECT journey_type, count(*) AS journeys, count(*) FILTER (WHERE is_open) AS open_journeys,
-               quantile_cont(lead_hours, 0.5) AS median_lead_hours FROM scope_journeys GROUP BY ALL ORDER BY 2 DESC
+               quantile_cont(lead_hours, 0.5) AS median_lead_hours FROM {scope.journeys} GROUP BY ALL ORDER BY 2 DESC
     """).df()
     analysis.tables["load_runs"] = connection.execute("FROM load_runs ORDER BY run_id, source").df()
     analysis.tables["data_quality"] = quality_summary(connection)
@@ -62,23 +62,23 @@ def analyse(
     analysis = Analysis(journey)
     connection = connect_store(store, read_only=True)
     try:
-        analysis.wait_unit = "working" if time_rules is not None else "calendar"
         _all_types(connection, analysis, time_rules)
         # working-time norms need the rules; materialised: the norms, bottlenecks and maps read it many times
-        define_scope(connection, journey.journey_type, time_rules=time_rules, materialise=True)
+        scope = define_scope(connection, journey.journey_type, time_rules=time_rules, materialise=True)
+        analysis.wait_unit = "working" if scope.working_time else "calendar"  # the report's one time basis
         tables = analysis.tables
         # the discovery step: single passes over the coded scope (freed on return), the same tables as the SQL
-        tables.update(discovery_tables(connection, ("department", "team"), time_rules))
-        tables["activities"] = discovery.activities(connection)
-        analysis.overview = discovery.journey_overview(connection)
-        analysis.designed = designed_section(compare_journey(connection, journey))
+        tables.update(discovery_tables(scope, ("department", "team")))
+        tables["activities"] = discovery.activities(scope)
+        analysis.overview = discovery.journey_overview(scope)
+        analysis.designed = designed_section(compare_journey(scope, journey))
         tables.update(analysis.designed.tables)
         analysis.end_to_end = analysis.designed.comparison.end_to_end
         analysis.bottleneck = analysis.designed.findings[0]  # the top of the excess ranking
         unit = analysis.wait_unit
         activities = tables["activities"]
-        analysis.process_map_svg = render_map(map_graph(connection, activities, max_map_activities, wait_unit=unit))
-        analysis.extras["map_grid"] = map_grid(map_levels(connection, activities, levels, unit), levels)
+        analysis.process_map_svg = render_map(map_graph(scope, activities, max_map_activities, wait_unit=unit))
+        analysis.extras["map_grid"] = map_grid(map_levels(scope, activities, levels, unit), levels)
     finally:
         connection.close()
     add_process_model(analysis, noise_threshold)

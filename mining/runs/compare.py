@@ -26,8 +26,8 @@ def compare(store: Path, journey_spec: Path, out: Path, time_rules: Path | None 
         rules = load_time_rules(time_rules)
     connection = connect_store(store, read_only=True)
     try:
-        define_scope(connection, journey.journey_type, time_rules=rules, materialise=True)
-        comparison = compare_journey(connection, journey)
+        scope = define_scope(connection, journey.journey_type, time_rules=rules, materialise=True)
+        comparison = compare_journey(scope, journey)
     finally:
         connection.close()
     return write_comparison(designed_section(comparison), out)

@@ -54,28 +54,28 @@ def mine(
         raise AnalysisError(f"noise threshold must be within 0 and 1, not {noise_threshold}")
     connection = connect_store(store, read_only=True)
     try:
-        define_scope(connection, journey_type, period, time_rules, materialise=True)  # read a dozen times
+        scope = define_scope(connection, journey_type, period, time_rules, materialise=True)  # read a dozen times
         # the discovery step in single passes over the coded scope; the same tables as the SQL
-        found = discovery_tables(connection, ("department", "team"), time_rules)
+        found = discovery_tables(scope, ("department", "team"))
         tables: dict[str, pd.DataFrame] = {
             "variants": found["variants"],
             "directly_follows": found["directly_follows"],
             "start_end_activities": found["start_end_activities"],
-            "activities": discovery.activities(connection),
+            "activities": discovery.activities(scope),
             "handovers_department": found["handovers_department"],
             "handovers_team": found["handovers_team"],
-            "handovers_resource": handovers(connection, "resource"),
-            "ping_pong_department": ping_pong(connection, "department"),
-            "ping_pong_team": ping_pong(connection, "team"),
-            "silo_tax_journeys": silo_tax_per_journey(connection),
-            "silo_tax_summary": silo_tax_summary(connection),
+            "handovers_resource": handovers(scope, "resource"),
+            "ping_pong_department": ping_pong(scope, "department"),
+            "ping_pong_team": ping_pong(scope, "team"),
+            "silo_tax_journeys": silo_tax_per_journey(scope),
+            "silo_tax_summary": silo_tax_summary(scope),
         }
-        if one_value(connection.execute("SELECT count(*) FROM scope_work_events WHERE lifecycle IS NOT NULL")):
-            tables["processing_activities"] = processing_per_activity(connection)
-            tables["processing_journeys"] = processing_per_journey(connection)
+        if one_value(connection.execute(f"SELECT count(*) FROM {scope.work_events} WHERE lifecycle IS NOT NULL")):
+            tables["processing_activities"] = processing_per_activity(scope)
+            tables["processing_journeys"] = processing_per_journey(scope)
         activities = tables["activities"]
-        svg = render_map(map_graph(connection, activities, max_map_activities, max_map_paths), edge_label)
-        grid = map_grid(map_levels(connection, activities, LEVELS_PERCENT), LEVELS_PERCENT)
+        svg = render_map(map_graph(scope, activities, max_map_activities, max_map_paths), edge_label)
+        grid = map_grid(map_levels(scope, activities, LEVELS_PERCENT), LEVELS_PERCENT)
     finally:
         connection.close()
     model: ProcessModel | None = None
@@ -87,6 +87,6 @@ def mine(
     written.append(map_path)
     if model is not None:
         written += write_process_model(model, out)
-    scope = f"{journey_type or 'all'} journeys" + (f" opened {period[0]} to {period[1]}" if period else "")
-    written.append(render_mining_report(tables, grid, model, scope, store, out / "mining_report.html"))
+    described = f"{journey_type or 'all'} journeys" + (f" opened {period[0]} to {period[1]}" if period else "")
+    written.append(render_mining_report(tables, grid, model, described, store, out / "mining_report.html"))
     return written

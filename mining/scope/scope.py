@@ -1,4 +1,5 @@
-"""The slice of the store an analysis looks at, as temp views every query reads from.
+"""The slice of the store an analysis looks at, as temp views every query reads from; `define_scope`
+returns them as a `Scope`, the first argument of every analysis.
 
 `scope_journeys`: the journeys in scope with `lead_hours` and `lead_working_hours` (finished only, NULL
 while open), and for open journeys `censored_at` (the store's extraction moment: its latest recorded
@@ -17,6 +18,7 @@ an arbitrary origin) let any two events on the same calendar be measured in work
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -33,8 +35,29 @@ from mining.scope.working_time import (
     install_working_clock,
 )
 
-SCOPE_VIEWS = ("scope_journeys", "scope_work_events")
+JOURNEYS_VIEW = "scope_journeys"
+WORK_EVENTS_VIEW = "scope_work_events"
+SCOPE_VIEWS = (JOURNEYS_VIEW, WORK_EVENTS_VIEW)
 MATERIALISED = "_materialised"  # suffix of the temp tables `materialise_scope` fills
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The scope `define_scope` made on `connection`: the views to read (`journeys`, `work_events`), what
+    was chosen (journey type, period, time rules), the time basis (`working_time`: time rules define it,
+    business calendars and/or pauses left out of the waits; without them the working-time columns equal
+    the calendar ones),
+    the extraction moment where open journeys are censored, and the number of journeys in scope."""
+
+    connection: duckdb.DuckDBPyConnection
+    journey_type: str | None
+    period: tuple[date, date] | None
+    time_rules: TimeRules
+    working_time: bool
+    extracted_at: datetime
+    journey_count: int
+    journeys: str = JOURNEYS_VIEW
+    work_events: str = WORK_EVENTS_VIEW
 
 
 def _period_filter(period: tuple[date, date] | None) -> str:
@@ -47,8 +70,9 @@ def _period_filter(period: tuple[date, date] | None) -> str:
     return f"opened_at >= TIMESTAMPTZ '{first} 00:00:00+00' AND opened_at < TIMESTAMPTZ '{end} 00:00:00+00'"
 
 
-def _time_range(connection: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
-    """The earliest and latest instant the store records (events, openings, closings)."""
+def store_time_range(connection: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
+    """The earliest and latest instant the store records (events, openings, closings); the latest is the
+    extraction moment, where open journeys are censored (`Scope.extracted_at`)."""
     return one_row(
         connection.execute("""
         SELECT least((SELECT min(ts) FROM events), (SELECT min(opened_at) FROM journeys)),
@@ -107,7 +131,7 @@ def _work_events_sql(rules: TimeRules, lifecycle: str, calendared: bool) -> str:
                {lifecycle} AS lifecycle,
                row_number() OVER w AS position, lag(e.ts) OVER w AS previous_ts,
                coalesce({rules.pause_condition("lag(e.activity) OVER w")}, FALSE) AS after_pause
-        FROM events e SEMI JOIN scope_journeys j USING (journey_id)
+        FROM events e SEMI JOIN {JOURNEYS_VIEW} j USING (journey_id)
         WHERE e.event_kind = 'work'
         WINDOW w AS (PARTITION BY e.journey_id ORDER BY e.ts, e.source_event_id)"""
     calendar_hours = "epoch(ts - previous_ts) / 3600.0"
@@ -163,9 +187,9 @@ def define_scope(
     period: tuple[date, date] | None = None,
     time_rules: TimeRules | None = None,
     materialise: bool = False,
-) -> int:
+) -> Scope:
     """Creates `scope_journeys` and `scope_work_events` (work events only, numbered in time order, with
-    their waits in calendar and working time); returns the number of journeys in scope. Customer
+    their waits in calendar and working time); returns the `Scope` every analysis takes. Customer
     contacts and assignment changes are kept out of the paths: they are not steps of the journey, and a
     chasing call must not split a handover in two. `period` keeps the journeys opened on those dates
     (inclusive, UTC); `time_rules` gives the business calendars and pause activities. `materialise`
@@ -174,28 +198,32 @@ def define_scope(
     # Views cannot hold prepared parameters, so the filter is an escaped literal.
     type_filter = "TRUE" if journey_type is None else f"journey_type = {sql_literal(journey_type)}"
     type_filter = f"{type_filter} AND {_period_filter(period)}"
-    first, last = _time_range(connection)
+    first, last = store_time_range(connection)
     _drop_materialised(connection)
     calendared = bool(rules.calendars) and first is not None
     if calendared and first is not None and last is not None:  # a first instant comes with a last one
         install_working_clock(connection, rules, first, last)
     default_calendar = default_calendar_sql(rules)
     connection.execute(
-        "CREATE OR REPLACE TEMP VIEW scope_journeys AS "
+        f"CREATE OR REPLACE TEMP VIEW {JOURNEYS_VIEW} AS "
         + _journeys_sql(
             type_filter, _timestamp_sql(last), calendared and rules.default_calendar is not None, default_calendar
         )
     )
     lifecycle = "e.lifecycle" if _has_lifecycle(connection) else "NULL::VARCHAR"
     connection.execute(
-        "CREATE OR REPLACE TEMP VIEW scope_work_events AS " + _work_events_sql(rules, lifecycle, calendared)
+        f"CREATE OR REPLACE TEMP VIEW {WORK_EVENTS_VIEW} AS " + _work_events_sql(rules, lifecycle, calendared)
     )
-    count = one_value(connection.execute("SELECT count(*) FROM scope_journeys"))
+    count = one_value(connection.execute(f"SELECT count(*) FROM {JOURNEYS_VIEW}"))
     if count == 0 and period is not None:
         kind = "journeys" if journey_type is None else f"journeys of type '{journey_type}'"
         raise AnalysisError(f"no {kind} opened from {period[0]} to {period[1]} in the store")
     if count == 0:
         raise AnalysisError(f"no journeys of type '{journey_type}' in the store")
+    if last is None:  # journeys in scope were opened, so the store records an instant: for the type checker
+        raise AnalysisError("the store records no instant")
     if materialise:
         materialise_scope(connection)
-    return count
+    # the basis the time rules define: business calendars and/or pauses left out of the waits
+    working_time = bool(rules.calendars or rules.pause_activities)
+    return Scope(connection, journey_type, period, rules, working_time, last, count)

@@ -25,8 +25,8 @@ def bpic2013(bpic2013_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def test_findings_name_ping_pong_and_push_to_front(bpic2013) -> None:
     journey = load_designed_journey(EXAMPLES / "bpic2013_incidents.journey.yaml")
-    define_scope(bpic2013, journey.journey_type)
-    sentences = designed_section(compare_journey(bpic2013, journey)).findings
+    scope = define_scope(bpic2013, journey.journey_type)
+    sentences = designed_section(compare_journey(scope, journey)).findings
     # SOURCES.md: team ping-pong (X -> Y -> X, repeats collapsed) in 1,177 of 7,554 cases (15.6 %)
     assert any(s.startswith("Ping-pong: teams hand incidents back and forth; 1,177 incidents (16%)") for s in sentences)
     # Incidents with work by a second- or third-line team ("... 2nd" / "... 3rd"), counted on the raw

@@ -50,8 +50,8 @@ def _true_excess_hours(pair: tuple[str, str], norm: Norm) -> float:
 def test_worst_handover_ranks_first_and_its_excess_matches_the_truth(demo_store, small_demo_truth) -> None:
     journey = load_designed_journey(DEMO_DESIGNED_JOURNEY)
     with duckdb.connect(str(demo_store), read_only=True) as connection:
-        define_scope(connection, journey.journey_type, time_rules=load_time_rules(DEMO_TIME_RULES))
-        ranked = with_sentences(locate_bottlenecks(connection, journey), journey)
+        scope = define_scope(connection, journey.journey_type, time_rules=load_time_rules(DEMO_TIME_RULES))
+        ranked = with_sentences(locate_bottlenecks(scope, journey), journey)
     worst = small_demo_truth["worst_handover"]  # "Management -> Procurement"
     top = ranked.iloc[0]
     assert f"{top['from_department']} -> {top['to_department']}" == worst

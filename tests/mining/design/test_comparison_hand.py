@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from eventlogs.durations import parse_duration_hours
 from mining.design.bottlenecks import locate_bottlenecks
+from mining.design.comparison import compare_journey
 from mining.design.load import load_designed_journey
 from mining.design.norms import end_to_end_norm, handover_norms
 from mining.errors import ConfigError
+from mining.report.designed_section import designed_section, section_context
 from mining.report.findings import with_sentences
+from mining.report.html_templates import TEMPLATES
+from mining.runs.compare import PAGE_TEMPLATE
 from mining.scope.scope import define_scope
 
 SPEC = """
@@ -40,8 +45,8 @@ def spec(tmp_path: Path):
 
 
 def test_excess_breach_and_share(hand_store, spec) -> None:
-    define_scope(hand_store, "t")
-    table = handover_norms(hand_store, spec).set_index(["from_department", "to_department"])
+    scope = define_scope(hand_store, "t")
+    table = handover_norms(scope, spec).set_index(["from_department", "to_department"])
     # SD->Mgmt waits 10, 4, 48 against 12: excess 36, one journey in three breaches
     assert table.loc[("Service Desk", "Management"), "excess_hours"] == pytest.approx(36)
     assert table.loc[("Service Desk", "Management"), "journeys_breaching_rate"] == pytest.approx(1 / 3)
@@ -57,8 +62,8 @@ def test_excess_breach_and_share(hand_store, spec) -> None:
 
 
 def test_bottleneck_sentence_names_the_top_handover(hand_store, spec) -> None:
-    define_scope(hand_store, "t")
-    top = with_sentences(locate_bottlenecks(hand_store, spec), spec).iloc[0]
+    scope = define_scope(hand_store, "t")
+    top = with_sentences(locate_bottlenecks(scope, spec), spec).iloc[0]
     # SD->Mgmt: median of 10, 4, 48 h = 10 h = 0.4 days; J3 of the 3 journeys breaches; 36 of the 65 h of
     # excess (no stage has a norm); all of it J3's plain wait (no ping-pong, rework or wrong owner)
     assert top["sentence"] == (
@@ -68,8 +73,8 @@ def test_bottleneck_sentence_names_the_top_handover(hand_store, spec) -> None:
 
 
 def test_end_to_end_counts_open_journeys_apart(hand_store, spec) -> None:
-    define_scope(hand_store, "t")
-    result = end_to_end_norm(hand_store, spec)
+    scope = define_scope(hand_store, "t")
+    result = end_to_end_norm(scope, spec)
     assert (result["finished"], result["still_open"]) == (2, 1)
     # J2's 22 h within 24 h, J1's 31 h not; open J3 has run 48 h (to the latest event): already a breach
     assert (result["decided"], result["censored"], result["open_breached"]) == (3, 0, 1)
@@ -90,3 +95,29 @@ def test_broken_spec_names_file_and_entry(tmp_path: Path) -> None:
     path.write_text(SPEC.replace("{name: s2, department: Management, activities: [B]}", "{name: s2, activities: [B]}"))
     with pytest.raises(ConfigError, match=r"broken\.yaml:8: stages\[2\]: missing 'department'"):
         load_designed_journey(path)
+
+
+def test_working_norms_without_time_rules_are_measured_and_shown_in_calendar_time(hand_store, tmp_path: Path) -> None:
+    """No time rules: no business calendars were applied, so working-time norms are measured in calendar
+    time; the tables say so and the page explains it. The figures are the calendar ones."""
+    working, calendar = tmp_path / "working.yaml", tmp_path / "calendar.yaml"
+    working.write_text(SPEC.replace("end_to_end_norm: 1d", "end_to_end_norm: 1d\ntime: working"))
+    calendar.write_text(SPEC)
+    scope = define_scope(hand_store, "t")
+    assert not scope.working_time
+    section = designed_section(compare_journey(scope, load_designed_journey(working)))
+    for name in ("stage_norms", "handover_norms", "end_to_end_norm"):
+        assert set(section.tables[name]["measured_in"]) == {"calendar"}, name
+    page = TEMPLATES.get_template(PAGE_TEMPLATE).render(**section_context(section))
+    assert "Working-time norms are measured in calendar time here: no time rules were given." in page
+    in_calendar = compare_journey(scope, load_designed_journey(calendar)).tables
+    for name, columns in (
+        ("handover_norms", ["median_wait_hours", "p90_wait_hours", "mean_wait_hours"]),
+        ("stage_norms", ["median_hours", "p90_hours"]),
+        ("end_to_end_norm", ["median_lead_hours", "p90_lead_hours"]),
+    ):
+        key = {"handover_norms": ["from_department", "to_department"], "stage_norms": ["stage"]}.get(name)
+        ours, theirs = section.tables[name], in_calendar[name]
+        if key:
+            ours, theirs = ours.sort_values(key, ignore_index=True), theirs.sort_values(key, ignore_index=True)
+        pd.testing.assert_frame_equal(ours[columns], theirs[columns], obj=name)

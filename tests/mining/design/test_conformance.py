@@ -28,7 +28,7 @@ from mining.design.conformance import (
 )
 from mining.design.load import load_designed_journey
 from mining.report.findings import with_sentences
-from mining.scope.scope import define_scope
+from mining.scope.scope import Scope, define_scope
 from tests.conftest import event_row, hand_made_store, journey_row
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -73,10 +73,9 @@ def write_store(
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def store(tmp_path: Path) -> Iterator[Scope]:
     connection = write_store(tmp_path / "conformance.duckdb", JOURNEYS, OPEN)
-    define_scope(connection, "t")
-    yield connection
+    yield define_scope(connection, "t")
     connection.close()
 
 
@@ -174,9 +173,9 @@ LINES = {
 
 def test_pattern_stages_owned_by_team_lines(tmp_path: Path) -> None:
     connection = write_store(tmp_path / "lines.duckdb", LINES, {})
-    define_scope(connection, "t")
+    scope = define_scope(connection, "t")
     (tmp_path / "lines.yaml").write_text(LINES_SPEC)
-    result = conformance(connection, load_designed_journey(tmp_path / "lines.yaml"))
+    result = conformance(scope, load_designed_journey(tmp_path / "lines.yaml"))
     table = result.variants.set_index("variant")
     # a run of a pattern stage's events is one visit, one step; the cheapest designed run is [First line]
     assert table.loc["Queued → Accepted → Completed", "fitness"] == 1.0
@@ -232,10 +231,10 @@ def test_off_design_work_characterises_a_bottleneck(tmp_path: Path) -> None:
     """The conformance check's unexpected activity as a cause of excess time in the bottleneck ranking."""
     journeys = {name: JOURNEYS[name] for name in ("J1a", "J3")} | {"J3b": JOURNEYS["J3"]}
     connection = write_store(tmp_path / "off_design.duckdb", journeys, {})
-    define_scope(connection, "t")
+    scope = define_scope(connection, "t")
     (tmp_path / "norm.yaml").write_text(SPEC + "handovers:\n  - {from: Management, to: Procurement, norm: 0.5h}\n")
     journey = load_designed_journey(tmp_path / "norm.yaml")
-    ranked = with_sentences(locate_bottlenecks(connection, journey), journey).set_index("name")
+    ranked = with_sentences(locate_bottlenecks(scope, journey), journey).set_index("name")
     connection.close()
     item = ranked.loc["Management → Procurement"]
     # every Management -> Procurement wait is 1 h against 0.5 h: J1a's B -> C is plain waiting (0.5 h excess),

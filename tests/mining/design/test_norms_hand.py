@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from mining.design.bottlenecks import locate_bottlenecks
@@ -16,7 +15,7 @@ from mining.design.journey import DesignedJourney, HandoverNorm, Norm, Stage, de
 from mining.design.norms import end_to_end_norm, handover_norms, stage_norms
 from mining.report.designed_map import designed_map_svg
 from mining.report.findings import with_sentences
-from mining.scope.scope import define_scope
+from mining.scope.scope import Scope, define_scope
 from tests.conftest import event_row, hand_made_store, journey_row
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -90,7 +89,7 @@ def _at(hours: float | None) -> datetime | None:
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def store(tmp_path: Path) -> Iterator[Scope]:
     journeys = [
         journey_row(j, T0 + timedelta(hours=opened), _at(closed)) for j, (opened, closed, _) in JOURNEYS.items()
     ]
@@ -100,8 +99,7 @@ def store(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         for index, (activity, department, hours) in enumerate(steps)
     ]
     connection = hand_made_store(tmp_path / "norms.duckdb", journeys, events)
-    define_scope(connection, "t")
-    yield connection
+    yield define_scope(connection, "t")
     connection.close()
 
 

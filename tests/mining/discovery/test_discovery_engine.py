@@ -23,7 +23,7 @@ from mining.discovery.handovers import handovers
 from mining.discovery.kernels import BRACKETED_FROM, grouped_median_p90
 from mining.discovery.step import discovery_tables
 from mining.errors import AnalysisError
-from mining.scope.scope import define_scope
+from mining.scope.scope import Scope, define_scope
 from mining.scope.time_rules import TimeRules, load_time_rules
 
 FIELDS = ("activity", "department", "team")
@@ -38,9 +38,9 @@ TABLES: list[tuple[str, Callable, Callable]] = [
 ]
 
 
-def _assert_same_tables(connection: duckdb.DuckDBPyConnection, scope: CodedScope) -> None:
+def _assert_same_tables(sql_scope: Scope, scope: CodedScope) -> None:
     for name, sql_table, engine_table in TABLES:
-        expected, actual = sql_table(connection), engine_table(scope)
+        expected, actual = sql_table(sql_scope), engine_table(scope)
         if name.startswith("handovers"):
             pair = list(expected.columns[:2])
             expected = expected.sort_values(pair, ignore_index=True)
@@ -50,15 +50,15 @@ def _assert_same_tables(connection: duckdb.DuckDBPyConnection, scope: CodedScope
     together = discovery_engine.discover(scope, ("department", "team"))
     for name, _, engine_table in TABLES:
         pd.testing.assert_frame_equal(together[name], engine_table(scope), obj=f"discover: {name}")
-    overview = discovery.journey_overview(connection)
+    overview = discovery.journey_overview(sql_scope)
     for key, value in discovery_engine.journey_times(scope).items():
         assert value == pytest.approx(overview[key], rel=1e-12, nan_ok=True), key
 
 
 def test_hand_store_tables_equal_the_sql_and_the_paper(hand_store) -> None:
-    define_scope(hand_store)
-    scope = load_coded_scope(hand_store, FIELDS)  # no coded copy in the store: coded on the fly
-    _assert_same_tables(hand_store, scope)
+    in_scope = define_scope(hand_store)
+    scope = load_coded_scope(in_scope, FIELDS)  # no coded copy in the store: coded on the fly
+    _assert_same_tables(in_scope, scope)
     dfg = discovery_engine.directly_follows(scope).set_index(["source_activity", "target_activity"])
     # A->B waits: J1 10 h, J2 4 h, J3 48 h; mean 62 / 3; p90 at (3 - 1) * 0.9 = 1.8: 10 + 0.8 * (48 - 10) = 40.4
     assert dfg.loc[("A", "B"), ["frequency", "journeys"]].tolist() == [3, 3]
@@ -85,9 +85,9 @@ def test_hand_store_with_a_pause_activity(hand_store) -> None:
     """A pause takes its gap out of the internal wait: the engine then reads the scope's working-time and
     paused columns. With C a pause, C->B (J2, 10 h) and C->D (J1 1 h, J2 2 h) are paused, not waited."""
     rules = TimeRules(pause_activities=("C",))
-    define_scope(hand_store, time_rules=rules)
-    scope = load_coded_scope(hand_store, FIELDS, time_rules=rules)
-    _assert_same_tables(hand_store, scope)
+    in_scope = define_scope(hand_store, time_rules=rules)
+    scope = load_coded_scope(in_scope, FIELDS)
+    _assert_same_tables(in_scope, scope)
     pairs = discovery_engine.handovers(scope).set_index(["from_department", "to_department"])
     assert pairs.loc[("Procurement", "Service Desk"), ["total_wait_hours", "paused_hours"]].tolist() == [0, 3]
 
@@ -95,8 +95,8 @@ def test_hand_store_with_a_pause_activity(hand_store) -> None:
 def test_coded_copy_is_used_while_fresh_and_ignored_once_stale(hand_store) -> None:
     refresh_coded_events(hand_store)
     assert coded_copy_is_fresh(hand_store)
-    define_scope(hand_store)
-    _assert_same_tables(hand_store, load_coded_scope(hand_store, FIELDS))
+    in_scope = define_scope(hand_store)
+    _assert_same_tables(in_scope, load_coded_scope(in_scope, FIELDS))
     # a later load adds events the copy lacks: J1 gets an E at 40 h, so D->E appears once
     hand_store.execute("""
         INSERT INTO events VALUES ('J1', 'E', TIMESTAMPTZ '2026-03-04 01:00:00+00', 'Carrier', 'Carrier team',
@@ -104,8 +104,8 @@ def test_coded_copy_is_used_while_fresh_and_ignored_once_stale(hand_store) -> No
     """)
     hand_store.execute("INSERT INTO load_runs VALUES ('r2', 'hand', now(), now(), 1, 1, 0, 0)")
     assert not coded_copy_is_fresh(hand_store)
-    scope = load_coded_scope(hand_store, FIELDS)
-    _assert_same_tables(hand_store, scope)
+    scope = load_coded_scope(in_scope, FIELDS)
+    _assert_same_tables(in_scope, scope)
     dfg = discovery_engine.directly_follows(scope).set_index(["source_activity", "target_activity"])
     assert dfg.loc[("D", "E"), "frequency"] == 1
 
@@ -115,10 +115,10 @@ def test_demo_tables_equal_the_sql_from_the_coded_copy(demo_store: Path, journey
     connection = connect_store(demo_store, read_only=True)
     try:
         assert coded_copy_is_fresh(connection)
-        define_scope(connection, journey_type)
-        scope = load_coded_scope(connection, FIELDS)
-        assert scope.in_scope.sum() == connection.execute("SELECT count(*) FROM scope_journeys").fetchone()[0]
-        _assert_same_tables(connection, scope)
+        in_scope = define_scope(connection, journey_type)
+        scope = load_coded_scope(in_scope, FIELDS)
+        assert scope.in_scope.sum() == in_scope.journey_count
+        _assert_same_tables(in_scope, scope)
     finally:
         connection.close()
 
@@ -127,10 +127,10 @@ def test_demo_tables_equal_the_sql_in_working_time(demo_store: Path) -> None:
     rules = load_time_rules(DEMO_TIME_RULES)
     connection = connect_store(demo_store, read_only=True)
     try:
-        define_scope(connection, "laptop_request", time_rules=rules)
-        scope = load_coded_scope(connection, FIELDS, time_rules=rules)
+        in_scope = define_scope(connection, "laptop_request", time_rules=rules)
+        scope = load_coded_scope(in_scope, FIELDS)
         assert scope.wait_working_hours is not None  # read from the scope, not taken as calendar time
-        _assert_same_tables(connection, scope)
+        _assert_same_tables(in_scope, scope)
     finally:
         connection.close()
 
@@ -169,8 +169,8 @@ def test_real_logs_tables_equal_the_sql(loaded: str, tmp_path: Path, request: py
     writer.close()
     connection = connect_store(store, read_only=True)
     try:
-        define_scope(connection)
-        _assert_same_tables(connection, load_coded_scope(connection, FIELDS))
+        in_scope = define_scope(connection)
+        _assert_same_tables(in_scope, load_coded_scope(in_scope, FIELDS))
     finally:
         connection.close()
 
@@ -178,12 +178,12 @@ def test_real_logs_tables_equal_the_sql(loaded: str, tmp_path: Path, request: py
 def test_a_field_too_large_for_the_pair_engine_goes_to_sql(hand_store, monkeypatch: pytest.MonkeyPatch) -> None:
     """With room for only two codes, the hand store's activities (A..D) do not fit the engine's pair tables:
     the step answers from SQL, with the same tables the engine gives when they fit."""
-    define_scope(hand_store)
-    with_engine = discovery_tables(hand_store, ("department",))
+    in_scope = define_scope(hand_store)
+    with_engine = discovery_tables(in_scope, ("department",))
     monkeypatch.setattr(discovery_engine, "MAX_PAIR_CODES", 2)
     with pytest.raises(AnalysisError, match="too many for the pair engine"):
-        discovery_engine.discover(load_coded_scope(hand_store, FIELDS), ("department",))
-    from_sql = discovery_tables(hand_store, ("department",))
+        discovery_engine.discover(load_coded_scope(in_scope, FIELDS), ("department",))
+    from_sql = discovery_tables(in_scope, ("department",))
     assert set(from_sql) == set(with_engine)
     for name, table in with_engine.items():
         pd.testing.assert_frame_equal(from_sql[name], table, check_dtype=False, rtol=1e-12, obj=name)

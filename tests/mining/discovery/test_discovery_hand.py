@@ -19,8 +19,8 @@ def _edge(table: pd.DataFrame, source: str, target: str) -> pd.Series:
 
 
 def test_directly_follows_counts_and_waits(hand_store) -> None:
-    define_scope(hand_store)
-    dfg = discovery.directly_follows(hand_store)
+    scope = define_scope(hand_store)
+    dfg = discovery.directly_follows(scope)
     # A->B waits: J1 10 h, J2 4 h, J3 48 h; quantile 0.9 of [4, 10, 48] = 10 + 0.8 * 38 = 40.4
     a_b = _edge(dfg, "A", "B")
     assert (a_b["frequency"], a_b["journeys"]) == (3, 3)
@@ -39,16 +39,16 @@ def test_directly_follows_counts_and_waits(hand_store) -> None:
 
 
 def test_start_and_end_activities_leave_open_journeys_unended(hand_store) -> None:
-    define_scope(hand_store)
-    bounds = discovery.start_end_activities(hand_store).set_index("activity")
+    scope = define_scope(hand_store)
+    bounds = discovery.start_end_activities(scope).set_index("activity")
     assert bounds.loc["A", "starts"] == 3
     assert bounds.loc["D", "ends"] == 2  # J3 stops at B but is open, so B is no end
     assert "B" not in bounds.index  # neither starts nor ends any journey
 
 
 def test_variants_with_lead_times(hand_store) -> None:
-    define_scope(hand_store)
-    table = discovery.variants(hand_store).set_index("variant")
+    scope = define_scope(hand_store)
+    table = discovery.variants(scope).set_index("variant")
     assert table.loc["A → B → C → D", "journeys"] == 1
     assert table.loc["A → B → C → D", "median_lead_hours"] == pytest.approx(31)
     assert table.loc["A → B → C → B → C → D", "median_lead_hours"] == pytest.approx(22)
@@ -58,8 +58,8 @@ def test_variants_with_lead_times(hand_store) -> None:
 
 
 def test_department_handovers(hand_store) -> None:
-    define_scope(hand_store)
-    table = handovers(hand_store, "department").set_index(["from_department", "to_department"])
+    scope = define_scope(hand_store)
+    table = handovers(scope, "department").set_index(["from_department", "to_department"])
     sd_mgmt = table.loc[("Service Desk", "Management")]
     assert (sd_mgmt["handovers"], sd_mgmt["journeys"]) == (3, 3)
     assert sd_mgmt["total_wait_hours"] == pytest.approx(62)
@@ -79,8 +79,8 @@ def test_same_numbers_as_pm4py(hand_store) -> None:
     ).sort_values(["case:concept:name", "time:timestamp"], kind="stable")
     dfg, starts, _ = pm4py.discover_dfg(frame)
     performance, _, _ = pm4py.discover_performance_dfg(frame)
-    define_scope(hand_store)
-    ours = discovery.directly_follows(hand_store)
+    scope = define_scope(hand_store)
+    ours = discovery.directly_follows(scope)
     assert {(r.source_activity, r.target_activity): r.frequency for r in ours.itertuples()} == dict(dfg)
     for row in ours.itertuples():
         theirs = performance[(row.source_activity, row.target_activity)]
@@ -91,14 +91,14 @@ def test_same_numbers_as_pm4py(hand_store) -> None:
 
 def test_ping_pong(hand_store) -> None:
     """J2 runs SD, Mgmt, Proc, Mgmt, Proc, SD: Mgmt -> Proc -> Mgmt and Proc -> Mgmt -> Proc once each."""
-    define_scope(hand_store)
-    table = ping_pong(hand_store, "department").set_index(["from_department", "to_department"])
+    scope = define_scope(hand_store)
+    table = ping_pong(scope, "department").set_index(["from_department", "to_department"])
     assert set(table.index) == {("Management", "Procurement"), ("Procurement", "Management")}
     assert table.loc[("Management", "Procurement"), "ping_pongs"] == 1
     # J1 and J2 hand Management -> Procurement; only J2 bounces back
     assert table.loc[("Management", "Procurement"), "rate"] == pytest.approx(1 / 2)
     assert table.loc[("Procurement", "Management"), "rate"] == pytest.approx(1)
-    assert journeys_with_ping_pong(hand_store, "department") == 1
+    assert journeys_with_ping_pong(scope, "department") == 1
 
 
 def test_a_step_without_department_between_two_of_the_same_is_no_ping_pong(tmp_path) -> None:
@@ -111,9 +111,9 @@ def test_a_step_without_department_between_two_of_the_same_is_no_ping_pong(tmp_p
         for i, department in enumerate(departments)
     ]
     connection = hand_made_store(tmp_path / "store.duckdb", journeys, events)
-    define_scope(connection)
-    table = ping_pong(connection, "department")
+    scope = define_scope(connection)
+    table = ping_pong(scope, "department")
     bounces = zip(table["from_department"], table["to_department"], table["journeys"], strict=True)
     assert list(bounces) == [("Desk", "Lab", 1)]
-    assert journeys_with_ping_pong(connection, "department") == 1
+    assert journeys_with_ping_pong(scope, "department") == 1
     connection.close()

@@ -25,7 +25,7 @@ import pytest
 
 from mining.discovery import tables as discovery
 from mining.discovery.handovers import Level, handovers
-from mining.scope.scope import define_scope
+from mining.scope.scope import Scope, define_scope
 from tests.conftest import HAND_EVENTS
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
@@ -67,35 +67,37 @@ def _event_frame(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
-def _assert_same_directly_follows(connection: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+def _assert_same_directly_follows(scope: Scope, frame: pd.DataFrame) -> None:
     dfg, starts, ends = pm4py.discover_dfg(frame)
     performance, _, _ = pm4py.discover_performance_dfg(frame)
-    ours = discovery.directly_follows(connection)
+    ours = discovery.directly_follows(scope)
     assert {(r.source_activity, r.target_activity): r.frequency for r in ours.itertuples()} == dict(dfg)
     for row in ours.itertuples():
         theirs = performance[(row.source_activity, row.target_activity)]
         assert row.mean_wait_hours == pytest.approx(theirs["mean"] / 3600), row
         assert row.median_wait_hours == pytest.approx(theirs["median"] / 3600), row
-    bounds = discovery.start_end_activities(connection)
+    bounds = discovery.start_end_activities(scope)
     assert {r.activity: r.starts for r in bounds.itertuples() if r.starts} == dict(starts)
     # pm4py ends every case where its events stop; ours only the finished ones (an open journey waits)
-    open_ids = set(connection.execute("SELECT journey_id::VARCHAR FROM scope_journeys WHERE is_open").df().iloc[:, 0])
+    open_ids = set(
+        scope.connection.execute(f"SELECT journey_id::VARCHAR FROM {scope.journeys} WHERE is_open").df().iloc[:, 0]
+    )
     _, _, finished_ends = pm4py.discover_dfg(frame[~frame[CASE].isin(open_ids)])
     assert {r.activity: r.ends for r in bounds.itertuples() if r.ends} == dict(finished_ends)
     assert len(open_ids) == 0 or dict(ends) != dict(finished_ends)
 
 
-def _assert_same_variants(connection: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+def _assert_same_variants(scope: Scope, frame: pd.DataFrame) -> None:
     theirs = {variant: int(count) for variant, count in pm4py.get_variants(frame).items()}
-    ours = {tuple(r.variant.split(" → ")): r.journeys for r in discovery.variants(connection).itertuples()}
+    ours = {tuple(r.variant.split(" → ")): r.journeys for r in discovery.variants(scope).itertuples()}
     assert ours == theirs
 
 
-def _assert_same_handovers(connection: duckdb.DuckDBPyConnection, frame: pd.DataFrame, level: Level) -> None:
+def _assert_same_handovers(scope: Scope, frame: pd.DataFrame, level: Level) -> None:
     network = pm4py.discover_handover_of_work_network(frame, beta=0, resource_key=level)
     pairs = len(frame) - frame[CASE].nunique()  # pm4py's divisor: every consecutive pair of events
     theirs = {pair: round(share * pairs) for pair, share in network.connections.items() if pair[0] != pair[1]}
-    table = handovers(connection, level).fillna({f"from_{level}": "(none)", f"to_{level}": "(none)"})
+    table = handovers(scope, level).fillna({f"from_{level}": "(none)", f"to_{level}": "(none)"})
     ours = {(r[0], r[1]): r[2] for r in table[[f"from_{level}", f"to_{level}", "handovers"]].itertuples(index=False)}
     assert ours == theirs
 
@@ -103,26 +105,26 @@ def _assert_same_handovers(connection: duckdb.DuckDBPyConnection, frame: pd.Data
 def test_hand_store_handovers_as_pm4py(hand_store) -> None:
     """By hand: 12 events in 3 journeys -> 9 consecutive pairs, and every one changes department (no
     self-pairs). Service Desk -> Management happens once in each journey: pm4py's share is 3/9, ours 3."""
-    define_scope(hand_store)
+    scope = define_scope(hand_store)
     frame = _event_frame(hand_store)
     assert len(frame) == len(HAND_EVENTS) == 12
     network = pm4py.discover_handover_of_work_network(frame, beta=0, resource_key="department")
     assert network.connections[("Service Desk", "Management")] == pytest.approx(3 / 9)
-    _assert_same_handovers(hand_store, frame, "department")
-    _assert_same_variants(hand_store, frame)
+    _assert_same_handovers(scope, frame, "department")
+    _assert_same_variants(scope, frame)
 
 
 @pytest.mark.parametrize("level", ["department", "team"])
 def test_demo_handovers_as_pm4py(demo, level: Level) -> None:
-    define_scope(demo, "laptop_request")
-    _assert_same_handovers(demo, _event_frame(demo), level)
+    scope = define_scope(demo, "laptop_request")
+    _assert_same_handovers(scope, _event_frame(demo), level)
 
 
 def test_demo_directly_follows_and_variants_as_pm4py(demo) -> None:
-    define_scope(demo)  # all journey types, open ones included
+    scope = define_scope(demo)  # all journey types, open ones included
     frame = _event_frame(demo)
-    _assert_same_directly_follows(demo, frame)
-    _assert_same_variants(demo, frame)
+    _assert_same_directly_follows(scope, frame)
+    _assert_same_variants(scope, frame)
 
 
 def test_unsorted_frame_is_why_we_sort(demo) -> None:
@@ -134,17 +136,17 @@ def test_unsorted_frame_is_why_we_sort(demo) -> None:
 
 
 def test_helpdesk_as_pm4py(helpdesk) -> None:
-    define_scope(helpdesk)
+    scope = define_scope(helpdesk)
     frame = _event_frame(helpdesk)
-    _assert_same_directly_follows(helpdesk, frame)
-    _assert_same_variants(helpdesk, frame)
+    _assert_same_directly_follows(scope, frame)
+    _assert_same_variants(scope, frame)
 
 
 def test_bpic2013_support_team_handovers_as_pm4py(bpic2013) -> None:
     """9,454 team handovers (SOURCES.md) and the same per pair as pm4py's handover-of-work network."""
-    define_scope(bpic2013)
+    scope = define_scope(bpic2013)
     frame = _event_frame(bpic2013)
-    _assert_same_handovers(bpic2013, frame, "team")
-    _assert_same_handovers(bpic2013, frame, "department")
-    _assert_same_directly_follows(bpic2013, frame)
-    _assert_same_variants(bpic2013, frame)
+    _assert_same_handovers(scope, frame, "team")
+    _assert_same_handovers(scope, frame, "department")
+    _assert_same_directly_follows(scope, frame)
+    _assert_same_variants(scope, frame)

@@ -93,8 +93,8 @@ def test_svg_is_inlinable_and_names_the_activities() -> None:
 def test_hand_store_leaves_open_journeys_out(hand_store) -> None:
     """Finished: J1 A B C D and J2 A B C B C D, the rework shape above; J3 (A B, open) is left out, so
     the model does not learn that a journey may end after B."""
-    define_scope(hand_store)
-    variants = discovery.variants(hand_store)
+    scope = define_scope(hand_store)
+    variants = discovery.variants(scope)
     assert variant_counts(variants) == {("A", "B", "C", "D"): 1, ("A", "B", "C", "B", "C", "D"): 1}
     model = discover_process_model(variants)
     assert str(model.tree) == REWORK_TREE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -9,7 +10,7 @@ import pytest
 
 from eventlogs.pipeline import extract_and_load
 from mining.discovery.processing import processing_per_activity, processing_per_journey
-from mining.scope.scope import define_scope
+from mining.scope.scope import Scope, define_scope
 from mining.scope.time_rules import load_time_rules
 
 # 2026-03-02 is a Monday; times are UTC.
@@ -56,22 +57,23 @@ def loaded(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def store(loaded: Path) -> duckdb.DuckDBPyConnection:
+def store(loaded: Path) -> Iterator[Scope]:
     connection = duckdb.connect(str(loaded / "store.duckdb"), read_only=True)
-    define_scope(connection, time_rules=load_time_rules(loaded / "rules.yaml"))
-    yield connection
+    yield define_scope(connection, time_rules=load_time_rules(loaded / "rules.yaml"))
     connection.close()
 
 
-def test_lifecycle_is_mapped_case_insensitively(store: duckdb.DuckDBPyConnection) -> None:
-    values = store.execute("SELECT lifecycle, count(*) FROM events GROUP BY ALL ORDER BY ALL").fetchall()
+def test_lifecycle_is_mapped_case_insensitively(store: Scope) -> None:
+    values = store.connection.execute("SELECT lifecycle, count(*) FROM events GROUP BY ALL ORDER BY ALL").fetchall()
     # 'Start' and 'COMPLETE' count as start and complete; 'suspend' is no lifecycle of ours
     assert values == [("complete", 5), ("start", 5), (None, 1)]
     # the mapped field is not repeated in the attributes
-    assert store.execute("SELECT count(*) FROM events WHERE attributes::VARCHAR LIKE '%transition%'").fetchone() == (0,)
+    assert store.connection.execute(
+        "SELECT count(*) FROM events WHERE attributes::VARCHAR LIKE '%transition%'"
+    ).fetchone() == (0,)
 
 
-def test_processing_per_activity(store: duckdb.DuckDBPyConnection) -> None:
+def test_processing_per_activity(store: Scope) -> None:
     table = processing_per_activity(store).set_index("activity")
     # Register: c1 09:00-09:30 = 0.5 h, c2 09:00-10:00 = 1 h; both inside working hours
     register = table.loc["Register"]
@@ -91,7 +93,7 @@ def test_processing_per_activity(store: duckdb.DuckDBPyConnection) -> None:
     assert close[["executions", "unpaired_starts", "unpaired_completes"]].tolist() == [0, 0, 1]
 
 
-def test_processing_per_journey(store: duckdb.DuckDBPyConnection) -> None:
+def test_processing_per_journey(store: Scope) -> None:
     table = processing_per_journey(store).set_index("journey_id")
     # c1: processing 0.5 + 3 = 3.5 h, waiting before starts 2 h (the first start has no wait) -> 3.5 / 5.5;
     #     working: 0.5 + 2 = 2.5 processing, 2 waiting -> 2.5 / 4.5

@@ -20,8 +20,8 @@ def test_hand_store_every_wait_is_a_handover(hand_store) -> None:
     J1: SD 0, Mgmt 10, Proc 30, SD 31 -> waits 10 + 20 + 1 = 31 h, all handovers, lead 31 h, share 1.
     J2: SD 0, Mgmt 4, Proc 6, Mgmt 16, Proc 20, SD 22 -> 4 + 2 + 10 + 4 + 2 = 22 h of 22 h, share 1.
     J3 (open): SD 0, Mgmt 48 -> 48 h at a handover so far, no lead time."""
-    define_scope(hand_store)
-    table = silo_tax_per_journey(hand_store).set_index("journey_id")
+    scope = define_scope(hand_store)
+    table = silo_tax_per_journey(scope).set_index("journey_id")
     assert table.loc["J1", ["handovers", "handover_hours", "within_department_hours", "lead_hours"]].tolist() == [
         3,
         31,
@@ -35,13 +35,13 @@ def test_hand_store_every_wait_is_a_handover(hand_store) -> None:
     assert table.loc["J3", "handover_hours"] == pytest.approx(48)
     # the customer contact (J1, 5 h, "Customer") does not split J1's 10 h Service Desk -> Management wait
     assert table.loc["J1", "other_hours"] == pytest.approx(0)
-    summary = silo_tax_summary(hand_store).set_index("status")
+    summary = silo_tax_summary(scope).set_index("status")
     # finished: J1 + J2 = 31 + 22 = 53 h of handovers over 53 h of lead time; J3's 48 h stay apart
     assert summary.loc["finished", ["journeys", "handover_hours", "hours"]].tolist() == [2, 53, 53]
     assert summary.loc["finished", "handover_share"] == pytest.approx(1)
     assert summary.loc["open", ["journeys", "handover_hours", "hours"]].tolist() == [1, 48, 48]
     # the same rule as the handover tables: their total wait is the silo tax's handover time (53 + 48)
-    assert handovers(hand_store, "department")["total_wait_hours"].sum() == pytest.approx(101)
+    assert handovers(scope, "department")["total_wait_hours"].sum() == pytest.approx(101)
 
 
 # (journey, activity, department, hours after T0, kind); opened at T0; closed at the hour given below.
@@ -81,8 +81,8 @@ def test_split_between_handovers_and_departments(mixed_store) -> None:
       within SD 1..3 = 2 h and Mgmt 9..10 = 1 h: 3 h;  other: 0..1 and 14..16 = 3 h;  share 10/16.
     K2: SD 0, SD 5, closed 5: within 5 h, no handover, share 0.
     K3 (open): SD 0, Mgmt 2, Mgmt 7: handover 2 h, within 5 h, 7 h so far."""
-    define_scope(mixed_store)
-    table = silo_tax_per_journey(mixed_store).set_index("journey_id")
+    scope = define_scope(mixed_store)
+    table = silo_tax_per_journey(scope).set_index("journey_id")
     k1 = table.loc["K1"]
     assert k1[["handovers", "handover_hours", "within_department_hours", "other_hours", "lead_hours"]].tolist() == [
         2,
@@ -96,7 +96,7 @@ def test_split_between_handovers_and_departments(mixed_store) -> None:
     assert table.loc["K2", "handover_share"] == 0
     k3 = table.loc["K3"]
     assert k3[["handover_hours", "within_department_hours", "hours_so_far"]].tolist() == [2, 5, 7]
-    summary = silo_tax_summary(mixed_store).set_index("status")
+    summary = silo_tax_summary(scope).set_index("status")
     # finished K1 + K2: 10 h of handovers over 16 + 5 = 21 h; a ratio of sums, not the mean of the
     # shares ((10/16 + 0) / 2 = 0.3125); K3's hours are not in it
     finished = summary.loc["finished"]

@@ -140,7 +140,9 @@ def test_waits_in_the_receiving_department_calendar_with_pauses_apart(
 
 
 def test_lead_time_and_censoring(store: duckdb.DuckDBPyConnection, rules: TimeRules) -> None:
-    assert define_scope(store, time_rules=rules) == 2  # the open journey stays in scope
+    scope = define_scope(store, time_rules=rules)
+    assert scope.journey_count == 2  # the open journey stays in scope
+    assert scope.working_time  # calendars applied: the one time basis every analysis reads
     rows = store.execute("""
         SELECT journey_id, is_open, lead_hours, lead_working_hours, censored_at, open_hours, open_working_hours
         FROM scope_journeys ORDER BY journey_id
@@ -152,7 +154,7 @@ def test_lead_time_and_censoring(store: duckdb.DuckDBPyConnection, rules: TimeRu
     # J2 is open: censored at the store's latest moment (the chase, Mon 07:00 UTC), no lead time;
     # Thu 16:00 -> Mon 09:00 CEST = 89 calendar h, 9 shop hours (Good Friday off)
     assert rows[1][:4] == ("J2", True, None, None)
-    assert rows[1][4] == utc(2026, 4, 6, 7)
+    assert rows[1][4] == utc(2026, 4, 6, 7) == scope.extracted_at
     assert rows[1][5:] == (89.0, pytest.approx(9.0))
 
 
@@ -193,32 +195,35 @@ def test_errors_name_file_line_and_key(tmp_path: Path, text: str, line: int, fra
 
 
 def test_open_journey_in_the_hand_store_is_censored_not_dropped(hand_store: duckdb.DuckDBPyConnection) -> None:
-    assert define_scope(hand_store) == 3
+    scope = define_scope(hand_store)
+    assert scope.journey_count == 3
+    assert not scope.working_time  # no calendars: working-time columns are calendar time
     row = hand_store.execute(
         "SELECT is_open, lead_hours, censored_at, open_hours FROM scope_journeys WHERE journey_id = 'J3'"
     ).fetchone()
     # J3 opened at T0; the store's latest moment is J3's own B at T0 + 48 h
     t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
     assert row == (True, None, t0 + timedelta(hours=48), 48.0)
+    assert scope.extracted_at == t0 + timedelta(hours=48)
 
 
 def test_handovers_and_silo_tax_leave_pauses_out_of_internal_waiting(
     store: duckdb.DuckDBPyConnection, rules: TimeRules
 ) -> None:
-    define_scope(store, time_rules=rules)
-    pairs = handovers(store).set_index(["from_department", "to_department"])
+    scope = define_scope(store, time_rules=rules)
+    pairs = handovers(scope).set_index(["from_department", "to_department"])
     columns = ["handovers", "total_wait_hours", "total_wait_working_hours", "paused_hours"]
     # the waits worked out in test_waits_in_the_receiving_department_calendar_with_pauses_apart
     assert pairs.loc[("Shop", "Watch"), columns].tolist() == [1, 21.0, pytest.approx(13.0), 0.0]
     assert pairs.loc[("Watch", "Shop"), columns].tolist() == [1, 43.0, pytest.approx(5.0), 0.0]
     assert pairs.loc[("Shop", "Elsewhere"), columns].tolist() == [1, 1.0, pytest.approx(1.0), 0.0]
     edge = (
-        directly_follows(store).set_index(["source_activity", "target_activity"]).loc[("Awaiting caller", "Answered")]
+        directly_follows(scope).set_index(["source_activity", "target_activity"]).loc[("Awaiting caller", "Answered")]
     )
     # the edge keeps the whole gap (as pm4py measures it) and shows what of it was paused
     assert edge[["mean_wait_hours", "mean_wait_working_hours"]].tolist() == [25.0, 0.0]
     assert edge["paused_hours"] == 25.0
-    j1 = silo_tax_per_journey(store).set_index("journey_id").loc["J1"]
+    j1 = silo_tax_per_journey(scope).set_index("journey_id").loc["J1"]
     # handovers 21 + 43 + 1 = 65 h, the paused 25 h is neither handover nor within-department time,
     # other = 90 - 65 - 0 - 25 = 0; working: 13 + 5 + 1 = 19 h of 20 lead working hours
     calendar = ["handover_hours", "within_department_hours", "paused_hours", "other_hours", "lead_hours"]
