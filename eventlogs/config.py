@@ -6,10 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from eventlogs.config_files import parse_config_file
-from eventlogs.config_section import ConfigSection
-from eventlogs.durations import parse_duration_hours
 from eventlogs.errors import ConfigError
+from eventlogs.located_config import read_toml
 from eventlogs.source_kinds import SOURCE_KINDS
 from eventlogs.sources.connector import Source
 
@@ -58,39 +56,29 @@ def _header_line(text: str, name: str) -> int | None:
 
 def load_source_config(file: Path, data_folder: Path | None = None) -> SourceConfig:
     """Reads and validates a source configuration; relative paths resolve against `data_folder`."""
-    raw = parse_config_file(file, tomllib.loads, tomllib.TOMLDecodeError, "source configuration (TOML)")
-    root = ConfigSection(file, file.read_text(), "", raw)
+    root = read_toml(file, "source configuration (TOML)")
     folder = data_folder or file.parent
     sources: dict[str, Source] = {}
     lookback: dict[str, float] = {}
     keep_names: set[str] = set()
-    for name in root.section("sources").table:
-        _check_source_name(file, root.source_text, name)
-        section = root.section("sources").section(name)
+    tables = root.section("sources")
+    for name in tables.key_names():
+        _check_source_name(file, root.document.source_text, name)
+        section = tables.section(name)
         kind = section.text("kind")
         if kind not in SOURCE_KINDS:
-            raise section.error(f"[sources.{name}] kind '{kind}' is not one of {sorted(SOURCE_KINDS)}", "kind")
+            raise section.error(f"kind '{kind}' is not one of {sorted(SOURCE_KINDS)}", "kind")
         sources[name] = SOURCE_KINDS[kind].read_config(section, name, folder)
-        lookback[name] = (
-            parse_duration_hours(
-                section.text("lookback"), str(section.error(f"[sources.{name}] key 'lookback'", "lookback"))
-            )
-            if "lookback" in section.table
-            else 0.0
-        )
+        lookback[name] = section.duration_hours("lookback", "0h")
         if not section.flag("pseudonymise_resources", True):
             keep_names.add(name)
     for source in sources.values():
         correlates_with = getattr(source, "correlates_with", None)
         if correlates_with is not None and correlates_with not in sources:
-            raise (
-                root.section("sources")
-                .section(source.name)
-                .error(
-                    f"[sources.{source.name}] correlates_with '{correlates_with}' names no source", "correlates_with"
-                )
+            raise tables.section(source.name).error(
+                f"correlates_with '{correlates_with}' names no source", "correlates_with"
             )
-    organisation = root.section("organisation").text("name") if "organisation" in raw else file.stem
+    organisation = root.section("organisation").text("name") if "organisation" in root else file.stem
     return SourceConfig(
         file=file, organisation=organisation, sources=sources, lookback_hours=lookback, keep_names=frozenset(keep_names)
     )

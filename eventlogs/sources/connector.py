@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from eventlogs.config_section import ConfigSection
+from eventlogs.located_config import Located
 from eventlogs.staging import StagedSource
 
 
@@ -25,7 +25,7 @@ SourceT = TypeVar("SourceT")
 class Connector(Protocol[SourceT]):
     """A connector module: its frozen config dataclass (with `name` and `kind`) is SourceT."""
 
-    def read_config(self, section: ConfigSection, name: str, data_folder: Path) -> SourceT:
+    def read_config(self, section: Located, name: str, data_folder: Path) -> SourceT:
         """The source named `name` from its table [sources.<name>]; relative paths against `data_folder`."""
         ...
 

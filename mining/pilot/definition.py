@@ -16,14 +16,12 @@ or a file of its own); every error names the file, the line and the key.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from eventlogs.config_files import parse_config_file
-from eventlogs.config_section import ConfigSection
+from eventlogs.located_config import Located, read_toml
 from mining.errors import ConfigError
 from mining.scope.date_range import parse_date_range
 
@@ -72,71 +70,55 @@ class PilotDefinition:
         return replace(self, **present)
 
 
-def _date(section: ConfigSection, key: str) -> date:
-    value = section.table[key]
+def _date(section: Located, key: str) -> date:
+    value = section.values[key]
     if isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value))
     except ValueError as error:
-        raise section.error(f"[{section.where}] key '{key}' must be a date such as 2026-05-04", key) from error
+        raise section.key_error(key, "must be a date such as 2026-05-04") from error
 
 
-def pilot_from_section(section: ConfigSection) -> PilotDefinition:
+def _window(section: Located, key: str) -> Window | None:
+    if key not in section:
+        return None
+    try:
+        return parse_date_range(section.text(key), key)
+    except ConfigError as error:
+        raise section.error(str(error), key) from error
+
+
+def pilot_from_section(section: Located) -> PilotDefinition:
     """A `[pilot]` table as a PilotDefinition; errors name the file, line and key."""
-    table = section.table
-    for key in table:
-        if key not in _KEYS:
-            raise section.error(f"[{section.where}] unknown key '{key}' (known: {', '.join(sorted(_KEYS))})", key)
-
-    def window(key: str) -> Window | None:
-        if key not in table:
-            return None
-        try:
-            return parse_date_range(section.text(key), key)
-        except ConfigError as error:
-            raise section.error(f"[{section.where}] {error}", key) from error
-
-    def number(key: str, default: float, kind: type[int] | type[float]) -> float:
-        value = table.get(key, default)
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise section.error(f"[{section.where}] key '{key}' must be a {kind.__name__}", key)
-        return value
-
-    types = table.get("journey_types", [])
-    if isinstance(types, str):
-        types = [types]
-    if not isinstance(types, list) or not all(isinstance(t, str) and t for t in types):
-        raise section.error(f"[{section.where}] key 'journey_types' must be a list of names", "journey_types")
+    section.check_keys(_KEYS, known_as="known")
     try:
         return PilotDefinition(
             name=section.text("name", "Pilot"),
-            change_date=_date(section, "change_date") if "change_date" in table else None,
-            before=window("before"),
-            after=window("after"),
-            journey_types=tuple(types),
+            change_date=_date(section, "change_date") if "change_date" in section else None,
+            before=_window(section, "before"),
+            after=_window(section, "after"),
+            journey_types=tuple(section.text_list("journey_types", one_allowed=True, expected="a list of names")),
             pilot_group=section.optional_text("pilot_group"),
             control_group=section.optional_text("control_group"),
-            bootstrap=int(number("bootstrap", 1000, int)),
-            seed=int(number("seed", 1, int)),
-            alpha=float(number("alpha", 0.05, float)),
+            bootstrap=int(section.number("bootstrap", 1000, whole=True, expected="must be a whole number")),
+            seed=int(section.number("seed", 1, whole=True, expected="must be a whole number")),
+            alpha=section.number("alpha", 0.05, expected="must be a number"),
         )
     except ConfigError as error:
         if str(error).startswith(str(section.file)):
             raise
-        raise section.error(f"[{section.where}] {error}") from error
+        raise section.error(str(error)) from error
 
 
 def has_pilot(file: Path) -> bool:
     """Does this TOML file name a pilot (a `[pilot]` table)?"""
-    raw = parse_config_file(file, tomllib.loads, tomllib.TOMLDecodeError, "configuration (TOML)")
-    return "pilot" in raw
+    return "pilot" in read_toml(file, "configuration (TOML)")
 
 
 def load_pilot_definition(file: Path) -> PilotDefinition:
     """The `[pilot]` table of a TOML file (a source configuration or a file of its own)."""
-    raw = parse_config_file(file, tomllib.loads, tomllib.TOMLDecodeError, "configuration (TOML)")
-    root = ConfigSection(file, file.read_text(), "", raw)
-    if "pilot" not in raw:
+    root = read_toml(file, "configuration (TOML)")
+    if "pilot" not in root:
         raise root.error("no [pilot] table: name the change date there (see README: Pilot evaluation)")
     return pilot_from_section(root.section("pilot"))

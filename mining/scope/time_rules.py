@@ -10,7 +10,7 @@ calendar, and the pause activities whose following gap is the customer's time, n
     default_calendar: office
     pause_activities: ["Awaiting caller", "*Wait - User*"]
 
-Every error names the file, the line and the key (yaml.compose keeps each node's position).
+Every error names the file, the line and the key (read through eventlogs.located_config).
 """
 
 from __future__ import annotations
@@ -22,11 +22,8 @@ from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from eventlogs.located_config import Located, read_yaml
 from eventlogs.sql_text import sql_literal
-from eventlogs.yaml_lines import compose_yaml
-from mining.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -74,39 +71,6 @@ class TimeRules:
         return "(" + " OR ".join(terms) + ")"
 
 
-class _Reader:
-    """Turns composed YAML nodes into values, each error naming the file, line and key path."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-
-    def error(self, node: yaml.Node | None, where: str, message: str) -> ConfigError:
-        line = f":{node.start_mark.line + 1}" if node is not None else ""
-        return ConfigError(f"{self.file}{line}: {where}: {message}")
-
-    def mapping(self, node: yaml.Node, where: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        """Key → (key node, value node), in file order; duplicate keys are an error, not a silent override."""
-        if not isinstance(node, yaml.MappingNode):
-            raise self.error(node, where, "must be a mapping of keys to values")
-        entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
-            key = self.scalar(key_node, where)
-            if key in entries:
-                raise self.error(key_node, f"{where}.{key}", "appears twice")
-            entries[key] = (key_node, value_node)
-        return entries
-
-    def scalar(self, node: yaml.Node, where: str) -> str:
-        if not isinstance(node, yaml.ScalarNode) or node.value == "":
-            raise self.error(node, where, "must be a non-empty text value")
-        return str(node.value)
-
-    def scalar_list(self, node: yaml.Node, where: str) -> list[tuple[yaml.Node, str]]:
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.error(node, where, "must be a list")
-        return [(item, self.scalar(item, f"{where}[{index}]")) for index, item in enumerate(node.value)]
-
-
 def _weekdays(text: str) -> list[int]:
     """'mon-fri' → [0..4], 'sat' → [5], 'mon,wed' → [0, 2]; ValueError when a name is unknown."""
     days: list[int] = []
@@ -141,79 +105,62 @@ def _intervals(text: str) -> tuple[Interval, ...]:
     return tuple(intervals)
 
 
-def _calendar(reader: _Reader, name: str, node: yaml.Node) -> BusinessCalendar:
-    where = f"calendars.{name}"
-    entries = reader.mapping(node, where)
-    for key, (key_node, _) in entries.items():
-        if key not in ("timezone", "hours", "holidays"):
-            raise reader.error(key_node, f"{where}.{key}", "unknown key (expected timezone, hours, holidays)")
-    if "timezone" not in entries:
-        raise reader.error(node, where, "key 'timezone' is missing")
-    zone_node = entries["timezone"][1]
-    timezone = reader.scalar(zone_node, f"{where}.timezone")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise reader.error(zone_node, f"{where}.timezone", f"'{timezone}' is no IANA time zone") from error
-    if "hours" not in entries:
-        raise reader.error(node, where, "key 'hours' is missing")
-    hours: dict[int, tuple[Interval, ...]] = {}
-    for days_text, (days_node, value_node) in reader.mapping(entries["hours"][1], f"{where}.hours").items():
-        key_where = f"{where}.hours.{days_text}"
+def _hours(hours: Located) -> dict[int, tuple[Interval, ...]]:
+    """{mon-fri: "08:00-17:00", sat: closed} as intervals per weekday; a day given twice is an error."""
+    result: dict[int, tuple[Interval, ...]] = {}
+    for days_text in hours.key_names():
         try:
             days = _weekdays(days_text)
         except ValueError as error:
-            raise reader.error(days_node, key_where, "expected weekdays such as mon-fri, sat or mon,wed") from error
+            raise hours.key_error(days_text, "expected weekdays such as mon-fri, sat or mon,wed") from error
         try:
-            intervals = _intervals(reader.scalar(value_node, key_where))
+            intervals = _intervals(hours.text(days_text))
         except ValueError as error:
-            raise reader.error(value_node, key_where, f'{error}; expected e.g. "08:00-17:00"') from error
+            raise hours.key_error(days_text, f'{error}; expected e.g. "08:00-17:00"') from error
         for day in days:
-            if day in hours:
-                raise reader.error(days_node, key_where, f"{WEEKDAYS[day]} is given twice")
-            hours[day] = intervals
+            if day in result:
+                raise hours.key_error(days_text, f"{WEEKDAYS[day]} is given twice")
+            result[day] = intervals
+    return result
+
+
+def _calendar(name: str, entry: Located) -> BusinessCalendar:
+    entry.check_keys({"timezone", "hours", "holidays"})
+    timezone = entry.text("timezone")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise entry.key_error("timezone", f"'{timezone}' is no IANA time zone") from error
+    hours = _hours(entry.section("hours"))
     holidays: set[date] = set()
-    if "holidays" in entries:
-        for item, text in reader.scalar_list(entries["holidays"][1], f"{where}.holidays"):
-            try:
-                holidays.add(date.fromisoformat(text))
-            except ValueError as error:
-                raise reader.error(item, f"{where}.holidays", f"'{text}' is no ISO date (YYYY-MM-DD)") from error
+    for index, text in enumerate(entry.text_list("holidays")):
+        try:
+            holidays.add(date.fromisoformat(text))
+        except ValueError as error:
+            raise entry.error_at(("holidays", index), f"'{text}' is no ISO date (YYYY-MM-DD)") from error
     return BusinessCalendar(name, timezone, hours, frozenset(holidays))
+
+
+def _known_calendar(section: Located, key: str, calendars: dict[str, BusinessCalendar]) -> str:
+    name = section.text(key)
+    if name not in calendars:
+        known = ", ".join(sorted(calendars)) or "none defined"
+        raise section.key_error(key, f"unknown calendar '{name}' (calendars: {known})")
+    return name
 
 
 def load_time_rules(path: Path) -> TimeRules:
     """Reads and validates a time-rules YAML file."""
-    root = compose_yaml(path, "time-rules file (YAML)")
-    reader = _Reader(path)
-    if root is None:
-        return TimeRules(source=path)
-    entries = reader.mapping(root, "time rules")
-    for key, (key_node, _) in entries.items():
-        if key not in ("calendars", "departments", "default_calendar", "pause_activities"):
-            raise reader.error(
-                key_node, key, "unknown key (expected calendars, departments, default_calendar, pause_activities)"
-            )
+    root = read_yaml(path, "time-rules file (YAML)")
+    root.check_keys({"calendars", "departments", "default_calendar", "pause_activities"})
     calendars: dict[str, BusinessCalendar] = {}
-    if "calendars" in entries:
-        for name, (_, node) in reader.mapping(entries["calendars"][1], "calendars").items():
-            calendars[name] = _calendar(reader, name, node)
-
-    def known_calendar(node: yaml.Node, where: str) -> str:
-        name = reader.scalar(node, where)
-        if name not in calendars:
-            known = ", ".join(sorted(calendars)) or "none defined"
-            raise reader.error(node, where, f"unknown calendar '{name}' (calendars: {known})")
-        return name
-
+    if "calendars" in root:
+        entries = root.section("calendars")
+        calendars = {name: _calendar(name, entries.section(name)) for name in entries.key_names()}
     departments: dict[str, str] = {}
-    if "departments" in entries:
-        for department, (_, node) in reader.mapping(entries["departments"][1], "departments").items():
-            departments[department] = known_calendar(node, f"departments.{department}")
-    default = (
-        known_calendar(entries["default_calendar"][1], "default_calendar") if "default_calendar" in entries else None
-    )
-    pauses: tuple[str, ...] = ()
-    if "pause_activities" in entries:
-        pauses = tuple(text for _, text in reader.scalar_list(entries["pause_activities"][1], "pause_activities"))
+    if "departments" in root:
+        listed = root.section("departments")
+        departments = {name: _known_calendar(listed, name, calendars) for name in listed.key_names()}
+    default = _known_calendar(root, "default_calendar", calendars) if "default_calendar" in root else None
+    pauses = tuple(root.text_list("pause_activities"))
     return TimeRules(calendars, departments, default, pauses, path)

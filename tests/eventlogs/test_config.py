@@ -39,7 +39,7 @@ def test_unknown_kind_and_bad_correlation(tmp_path: Path) -> None:
 
 
 def test_line_of_nested_and_inline_keys() -> None:
-    from eventlogs.toml_lines import line_of
+    from eventlogs.located_config.toml_lines import line_of
 
     text = DEMO_SOURCE_CONFIG.read_text()
     lines = text.splitlines()

@@ -17,8 +17,8 @@ import duckdb
 import pyarrow as pa
 from lxml import etree
 
-from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
+from eventlogs.located_config import Located
 from eventlogs.one_row import one_value
 from eventlogs.sources.shared.csv_text import read_csv_as_text
 from eventlogs.sources.shared.event_identity import (
@@ -60,13 +60,9 @@ class EventLogSource:
     event_id: str | None = None  # a column naming each event uniquely; None: the event's content names it
 
 
-def read_config(section: ConfigSection, name: str, data_folder: Path) -> EventLogSource:
+def read_config(section: Located, name: str, data_folder: Path) -> EventLogSource:
     fields = section.section("fields")
-    activity = fields.table.get("activity")
-    if isinstance(activity, str):
-        activity = [activity]
-    if not isinstance(activity, list) or not activity or not all(isinstance(a, str) for a in activity):
-        raise fields.error(f"[{fields.where}] key 'activity' must be a name or a list of names", "activity")
+    activity = fields.text_list("activity", non_empty=True, one_allowed=True, expected="a name or a list of names")
 
     complete = section.flag("cases_complete", True)
     return EventLogSource(

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
+from eventlogs.located_config import Located
 from eventlogs.one_row import one_value
 from eventlogs.sources.jira.stage import JIRA_TIME, TIME_FORMAT, JiraMapping, stage_jira
 from eventlogs.sources.shared.attached import AttachedDatabase, ServerDatabase, fetch_as_text, server_since
@@ -42,13 +42,13 @@ class JiraPostgresSource:
     kind: str = "jira_postgres"
 
 
-def read_config(section: ConfigSection, name: str, data_folder: Path) -> JiraPostgresSource:
+def read_config(section: Located, name: str, data_folder: Path) -> JiraPostgresSource:
     issue_key = section.text("issue_key", "pkey")
     if issue_key not in ISSUE_KEYS:
-        raise section.error(f"[{section.where}] key 'issue_key' must be one of {list(ISSUE_KEYS)}", "issue_key")
+        raise section.key_error("issue_key", f"must be one of {list(ISSUE_KEYS)}")
     mapping = JiraMapping(
         journey_type=section.text("journey_type"),
-        journey_types=section.text_map("journey_types") if "journey_types" in section.table else {},
+        journey_types=section.text_map("journey_types") if "journey_types" in section else {},
         opened_activity=section.text("opened_activity", "Issue created"),
         opened_team=section.text("opened_team"),
         team_field=section.text("team_field"),

@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import pyarrow as pa
 
-from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
+from eventlogs.located_config import Located
 from eventlogs.sources.shared.http_client import HttpSettings, PageProgress, RestClient, read_http_settings
 from eventlogs.sql_text import HAS_UTC_OFFSET, sql_literal
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_mapping_table, create_staging_tables, write_staged
@@ -68,17 +68,17 @@ class JiraRestSource:
     kind: str = "jira_rest"
 
 
-def read_config(section: ConfigSection, name: str, data_folder: Path) -> JiraRestSource:
-    page_size = section.table.get("page_size", 100)
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 100:
-        raise section.error(f"[{section.where}] key 'page_size' must be a whole number from 1 to 100", "page_size")
+def read_config(section: Located, name: str, data_folder: Path) -> JiraRestSource:
+    page_size = int(
+        section.number(
+            "page_size", 100, at_least=1, at_most=100, whole=True, expected="must be a whole number from 1 to 100"
+        )
+    )
     zone = section.text("jql_timezone", "UTC")
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise section.error(
-            f"[{section.where}] key 'jql_timezone': unknown time zone '{zone}'", "jql_timezone"
-        ) from error
+        raise section.error(f"key 'jql_timezone': unknown time zone '{zone}'", "jql_timezone") from error
     return JiraRestSource(
         name=name,
         http=read_http_settings(section),

@@ -7,7 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
-from eventlogs.config_section import ConfigSection
+from eventlogs.located_config import Located
 
 # every key an OCEL source may have, so a misspelt one (via_object_type) is an error, not a silently
 # different case notion; the first keys are the ones load_source_config reads for every kind
@@ -46,34 +46,22 @@ class Ocel2Source:
     cases_complete: bool
 
 
-def _names(section: ConfigSection, key: str) -> tuple[str, ...]:
-    value = section.table.get(key, [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-        raise section.error(f"[{section.where}] key '{key}' must be an object type or a list of them", key)
-    return tuple(value)
+def _names(section: Located, key: str) -> tuple[str, ...]:
+    return tuple(section.text_list(key, one_allowed=True, expected="an object type or a list of them"))
 
 
-def read_config(section: ConfigSection, name: str, data_folder: Path) -> Ocel2Source:
-    unknown = sorted(set(section.table) - _KEYS)
-    if unknown:
-        raise section.error(
-            f"[{section.where}] unknown key '{unknown[0]}' (an OCEL 2.0 source has: {', '.join(sorted(_KEYS))})",
-            unknown[0],
-        )
+def read_config(section: Located, name: str, data_folder: Path) -> Ocel2Source:
+    section.check_keys(_KEYS, known_as="an OCEL 2.0 source has")
     case_type = section.text("case_object_type")
     via = _names(section, "via_object_types")
     if case_type in via:
         # crossing other case objects would merge their journeys into one
-        raise section.error(
-            f"[{section.where}] via_object_types must not hold the case object type '{case_type}'", "via_object_types"
-        )
+        raise section.error(f"via_object_types must not hold the case object type '{case_type}'", "via_object_types")
     timezone = section.text("timezone", "UTC")
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise section.error(f"[{section.where}] key 'timezone': unknown time zone '{timezone}'", "timezone") from error
+        raise section.error(f"key 'timezone': unknown time zone '{timezone}'", "timezone") from error
     return Ocel2Source(
         name=name,
         kind=section.text("kind"),
@@ -83,8 +71,8 @@ def read_config(section: ConfigSection, name: str, data_folder: Path) -> Ocel2So
         via_object_types=via,
         via_missing_objects=section.flag("via_missing_objects", False),
         resource_object_types=_names(section, "resource_object_types"),
-        departments=section.text_map("departments") if "departments" in section.table else {},
-        teams=section.text_map("teams") if "teams" in section.table else {},
+        departments=section.text_map("departments") if "departments" in section else {},
+        teams=section.text_map("teams") if "teams" in section else {},
         timezone=timezone,
         cases_complete=section.flag("cases_complete", True),
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from eventlogs.config_section import ConfigSection
+from eventlogs.located_config import Located
 from eventlogs.sources.servicenow.mapping import ServiceNowMappingFields, read_servicenow_mapping
 from eventlogs.sources.servicenow.stage import extract_servicenow
 from eventlogs.sources.shared.attached import ServerDatabase
@@ -30,7 +30,7 @@ class ServiceNowDatabaseSource(ServiceNowMappingFields):
     database: DatabaseConnection
 
 
-def read_config(section: ConfigSection, name: str, data_folder: Path) -> ServiceNowDatabaseSource:
+def read_config(section: Located, name: str, data_folder: Path) -> ServiceNowDatabaseSource:
     kind = section.text("kind")
     return ServiceNowDatabaseSource(
         kind=kind,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eventlogs.config_section import ConfigSection
+from eventlogs.located_config import Located
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class ServiceNowMappingFields:
     departments: dict[str, str]  # assignment group -> department
 
 
-def read_servicenow_mapping(section: ConfigSection, name: str) -> dict[str, Any]:
+def read_servicenow_mapping(section: Located, name: str) -> dict[str, Any]:
     """The mapping keys of a source table, as keyword arguments of a ServiceNowMappingFields subclass."""
     return {
         "name": name,

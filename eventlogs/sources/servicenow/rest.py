@@ -23,8 +23,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
+from eventlogs.located_config import Located
 from eventlogs.sources.servicenow.mapping import ServiceNowMappingFields, read_servicenow_mapping
 from eventlogs.sources.servicenow.stage import stage_servicenow_tables
 from eventlogs.sources.shared.http_client import HttpSettings, PageProgress, RestClient, read_http_settings
@@ -74,13 +74,15 @@ class ServiceNowRestSource(ServiceNowMappingFields):
     kind: str = "servicenow_rest"
 
 
-def read_config(section: ConfigSection, name: str, data_folder: Path) -> ServiceNowRestSource:
+def read_config(section: Located, name: str, data_folder: Path) -> ServiceNowRestSource:
     task_table = section.text("task_table", "task")
     if not _TABLE_NAME.match(task_table):
-        raise section.error(f"[{section.where}] key 'task_table' must be a ServiceNow table name", "task_table")
-    page_size = section.table.get("page_size", 1000)
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 10000:
-        raise section.error(f"[{section.where}] key 'page_size' must be a whole number from 1 to 10000", "page_size")
+        raise section.key_error("task_table", "must be a ServiceNow table name")
+    page_size = int(
+        section.number(
+            "page_size", 1000, at_least=1, at_most=10000, whole=True, expected="must be a whole number from 1 to 10000"
+        )
+    )
     return ServiceNowRestSource(
         http=read_http_settings(section), page_size=page_size, **read_servicenow_mapping(section, name)
     )

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
+from eventlogs.located_config import Located
 from eventlogs.sources.servicenow.mapping import ServiceNowMappingFields, read_servicenow_mapping
 from eventlogs.sources.servicenow.stage import extract_servicenow
 from eventlogs.sources.shared.attached import SqliteFile
@@ -26,7 +26,7 @@ class ServiceNowSqliteSource(ServiceNowMappingFields):
     kind: str = "servicenow_sqlite"
 
 
-def read_config(section: ConfigSection, name: str, data_folder: Path) -> ServiceNowSqliteSource:
+def read_config(section: Located, name: str, data_folder: Path) -> ServiceNowSqliteSource:
     return ServiceNowSqliteSource(path=data_folder / section.text("path"), **read_servicenow_mapping(section, name))
 
 

@@ -11,9 +11,8 @@ import os
 import re
 from dataclasses import dataclass
 
-from eventlogs.config_section import ConfigSection
 from eventlogs.errors import ConfigError
-from eventlogs.toml_lines import line_of
+from eventlogs.located_config import Located
 
 DEFAULT_PORTS = {"postgres": 5432, "mysql": 3306}
 
@@ -42,28 +41,24 @@ class DatabaseConnection:
         return value
 
 
-def _port(section: ConfigSection, engine: str) -> int:
-    value = section.table.get("port", DEFAULT_PORTS[engine])
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
-        raise section.error(f"[{section.where}] key 'port' must be a port number (1-65535)", "port")
-    return value
+def _port(section: Located, engine: str) -> int:
+    expected = "must be a port number (1-65535)"
+    return int(section.number("port", DEFAULT_PORTS[engine], at_least=1, at_most=65535, whole=True, expected=expected))
 
 
-def read_database_connection(section: ConfigSection, engine: str) -> DatabaseConnection:
+def read_database_connection(section: Located, engine: str) -> DatabaseConnection:
     """host, port, database, user, schema and password_env of a source's table."""
-    if "password" in section.table:
-        raise section.error(
-            f"[{section.where}] key 'password' is not allowed: put the password in an environment variable "
-            "and name that variable in password_env",
+    if "password" in section:
+        raise section.key_error(
             "password",
+            "is not allowed: put the password in an environment variable and name that variable in password_env",
         )
     password_env = section.optional_text("password_env")
-    line = line_of(section.source_text, section.where, "password_env")
-    located = f"{section.file}:{line}" if line else str(section.file)
+    located = section.at("password_env")
     if password_env is not None and password_env not in os.environ:
         # checked while reading the configuration, so a run fails before anything is extracted
         raise section.error(
-            f"[{section.where}] key 'password_env': environment variable '{password_env}' is not set",
+            f"key 'password_env': environment variable '{password_env}' is not set",
             "password_env",
         )
     database = section.text("database")

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
+from eventlogs.located_config import Located
 
 log = logging.getLogger(__name__)
 
@@ -46,38 +46,34 @@ class HttpSettings:
     deadline_seconds: float = 300.0
 
 
-def _number(section: ConfigSection, key: str, default: float, minimum: float) -> float:
-    value = section.table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise section.error(f"[{section.where}] key '{key}' must be a number of at least {minimum:g}", key)
-    return float(value)
+def _number(section: Located, key: str, default: float, minimum: float) -> float:
+    return section.number(key, default, at_least=minimum, expected=f"must be a number of at least {minimum:g}")
 
 
-def _env_name(section: ConfigSection, key: str) -> str | None:
+def _env_name(section: Located, key: str) -> str | None:
     """The variable must be set now, so a missing secret fails at configuration time, not mid-run."""
     name = section.optional_text(key)
     if name is not None and not os.environ.get(name):
-        raise section.error(f"[{section.where}] key '{key}': environment variable {name} is not set", key)
+        raise section.error(f"key '{key}': environment variable {name} is not set", key)
     return name
 
 
-def read_http_settings(section: ConfigSection) -> HttpSettings:
+def read_http_settings(section: Located) -> HttpSettings:
     base_url = section.text("base_url").rstrip("/")
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise section.error(f"[{section.where}] key 'base_url' must be an http(s) URL", "base_url")
+        raise section.key_error("base_url", "must be an http(s) URL")
     if parts.username or parts.password:
-        raise section.error(
-            f"[{section.where}] key 'base_url' must not hold credentials: name environment variables in "
-            "user_env/password_env or token_env",
+        raise section.key_error(
             "base_url",
+            "must not hold credentials: name environment variables in user_env/password_env or token_env",
         )
     user_env, password_env, token_env = (_env_name(section, k) for k in ("user_env", "password_env", "token_env"))
     if (user_env is None) != (password_env is None):
         missing = "password_env" if password_env is None else "user_env"
-        raise section.error(f"[{section.where}] basic authentication needs both user_env and password_env", missing)
+        raise section.error("basic authentication needs both user_env and password_env", missing)
     if token_env and user_env:
-        raise section.error(f"[{section.where}] use either user_env/password_env or token_env, not both", "token_env")
+        raise section.error("use either user_env/password_env or token_env, not both", "token_env")
     return HttpSettings(
         base_url=base_url,
         user_env=user_env,

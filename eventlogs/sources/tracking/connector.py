@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from eventlogs.config_section import ConfigSection
 from eventlogs.errors import SourceError
+from eventlogs.located_config import Located
 from eventlogs.one_row import one_value
 from eventlogs.sources.shared.csv_text import read_csv_as_text
 from eventlogs.sources.shared.event_identity import content_hash_sql, create_id_salt, numbered_copies_sql
@@ -42,10 +42,10 @@ class TrackingCsvSource:
     kind: str = "tracking_csv"
 
 
-def read_config(section: ConfigSection, name: str, data_folder: Path) -> TrackingCsvSource:
+def read_config(section: Located, name: str, data_folder: Path) -> TrackingCsvSource:
     codes = section.section("event_codes")
     mappings = {}
-    for code in codes.table:
+    for code in codes.key_names():
         entry = codes.section(code)
         mappings[code] = EventCodeMapping(entry.text("activity"), entry.text("department"))
     return TrackingCsvSource(
