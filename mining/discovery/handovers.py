@@ -39,8 +39,8 @@ def handovers(scope: Scope, level: Level = "department") -> pd.DataFrame:
                {STATISTIC_COLUMNS.format(value="wait_working_hours", unit="wait_working_hours")},
                sum(wait_working_hours) AS total_wait_working_hours, sum(paused_hours) AS paused_hours
         FROM ({handover_instances(level)})
-        GROUP BY ALL ORDER BY total_wait_hours DESC, from_{level}, to_{level}
-    """).df()  # ties in a fixed order: the same store gives the same table
+        GROUP BY ALL ORDER BY round(total_wait_hours, 6) DESC, from_{level}, to_{level}
+    """).df()  # ties in a fixed order (sums rounded: parallel sums differ in the last digits)
 
 
 def handover_matrix(table: pd.DataFrame, value: str = "median_wait_hours") -> pd.DataFrame:
