@@ -24,6 +24,7 @@ import pandas as pd
 
 from eventlogs.sql_text import sql_literal
 from mining.design.journey import DesignedJourney, Norm
+from mining.discovery.handovers import steps_sql
 from mining.scope.frames import registered
 from mining.scope.scope import Scope
 
@@ -43,19 +44,18 @@ def timed_events_sql(scope: Scope, journey: DesignedJourney) -> str:
 
 
 def handover_instances_sql(scope: Scope, journey: DesignedJourney) -> str:
-    """Every handover with both waits: `position` of the receiving event and `repeated` (its activity
-    was done before in the journey)."""
+    """Every handover (mining.discovery.handovers.steps_sql, between the departments as the design sees
+    them) with both waits: `position` of the receiving event and `repeated` (its activity was done before
+    in the journey)."""
     return f"""
         WITH timed AS ({timed_events_sql(scope, journey)}),
-        stepped AS (
-            SELECT *, lag(department) OVER w AS from_department, lag(activity) OVER w AS source_activity,
-                   position > 1 AND lag(department) OVER w IS DISTINCT FROM department AS crosses,
-                   row_number() OVER (PARTITION BY journey_id, activity ORDER BY position) > 1 AS repeated
-            FROM timed WINDOW w AS (PARTITION BY journey_id ORDER BY position)
+        numbered AS (
+            SELECT *, row_number() OVER (PARTITION BY journey_id, activity ORDER BY position) > 1 AS repeated
+            FROM timed
         )
-        SELECT journey_id, position, from_department, department AS to_department, source_activity,
-               activity AS target_activity, calendar_wait, working_wait, repeated
-        FROM stepped WHERE crosses
+        SELECT journey_id, position, from_department, to_department, source_activity, target_activity,
+               calendar_wait, working_wait, repeated
+        FROM ({steps_sql("numbered", "department")}) WHERE handover
     """
 
 

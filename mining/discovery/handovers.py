@@ -12,21 +12,42 @@ from typing import Literal
 import pandas as pd
 
 from eventlogs.one_row import one_value
-from mining.discovery.tables import QUANTILE_COLUMNS, STATISTIC_COLUMNS, SUCCESSIONS_SQL
+from mining.discovery.tables import QUANTILE_COLUMNS, STATISTIC_COLUMNS
 from mining.scope.scope import WORK_EVENTS_VIEW, Scope
 
 Level = Literal["department", "team", "resource"]
 
 
-def handover_instances(level: Level = "department") -> str:
-    """SQL of every single handover at `level`: journey, from, to, wait_hours (calendar), wait_working_hours
-    (on the receiving department's calendar), paused_hours."""
+def changes_holder(previous: str, current: str) -> str:
+    """THE handover condition, in SQL: the holder of a journey's work changes from one work event to the
+    next (to or from no holder counts too). Every handover in the product is a step where this holds."""
+    return f"({previous} IS DISTINCT FROM {current})"
+
+
+def steps_sql(events: str, holder: str, level: str = "department") -> str:
+    """Each work event of a journey after its first, as a step from the event before it: the events
+    relation's columns (of the receiving event, so its waits are the wait of the step), `from_<level>` and
+    `to_<level>` (the holder: `holder` is a column or SQL expression of `events`, the recorded department,
+    team or resource, or the design's mapping of them), `source_activity`, `target_activity`, and
+    `handover` (changes_holder). `events` needs journey_id, position and activity."""
     return f"""
-        SELECT journey_id, source_{level} AS from_{level}, target_{level} AS to_{level},
+        SELECT * EXCLUDE (has_previous), {changes_holder(f"from_{level}", f"to_{level}")} AS handover FROM (
+            SELECT e.*, lag({holder}) OVER w AS from_{level}, {holder} AS to_{level},
+                   lag(e.activity) OVER w AS source_activity, e.activity AS target_activity,
+                   row_number() OVER w > 1 AS has_previous
+            FROM {events} e WINDOW w AS (PARTITION BY e.journey_id ORDER BY e.position)
+        ) WHERE has_previous"""
+
+
+def handover_instances(level: Level = "department") -> str:
+    """SQL of every single handover at `level`: journey, from, to, wait_hours (calendar, pauses left out),
+    wait_working_hours (on the receiving department's calendar), paused_hours."""
+    return f"""
+        SELECT journey_id, from_{level}, to_{level},
                wait_hours - paused_hours AS wait_hours, wait_working_hours, paused_hours,
                source_activity, target_activity
-        FROM ({SUCCESSIONS_SQL})
-        WHERE target_activity IS NOT NULL AND source_{level} IS DISTINCT FROM target_{level}
+        FROM ({steps_sql(WORK_EVENTS_VIEW, level, level)})
+        WHERE handover
     """
 
 
@@ -55,7 +76,7 @@ def holders_sql(level: Level, events: str = WORK_EVENTS_VIEW) -> str:
         SELECT journey_id, position, {level} AS holder FROM (
             SELECT journey_id, position, {level}, lag({level}) OVER w AS previous
             FROM {events} WINDOW w AS (PARTITION BY journey_id ORDER BY position))
-        WHERE previous IS DISTINCT FROM {level}"""
+        WHERE {changes_holder("previous", level)}"""
 
 
 def bounces_sql(level: Level, events: str = WORK_EVENTS_VIEW) -> str:

@@ -264,7 +264,7 @@ def _pairs(cohorts: dict[CohortKey, Cohort], level: str, handovers_only: bool) -
     for key, cohort in cohorts.items():
         frame = cohort.transitions[cohort.transitions["observed"]]
         if handovers_only:
-            frame = frame[frame["from_department"] != frame["to_department"]]
+            frame = frame[frame["handover"]]
         counts[key] = frame.groupby([f"from_{level}", f"to_{level}"]).size()
     table = pd.DataFrame(counts).fillna(0)
     before = table[[k for k in table.columns if k[1] == "before"]].sum(axis=1)

@@ -28,7 +28,7 @@ import duckdb
 
 from eventlogs.one_row import one_value
 from eventlogs.sql_text import sql_literal
-from mining.discovery.handovers import bounces_sql
+from mining.discovery.handovers import bounces_sql, changes_holder, steps_sql
 from mining.errors import AnalysisError, ConfigError
 from mining.pilot.definition import PilotDefinition, Window
 from mining.scope.journey_attributes import define_journey_attributes, validate_condition
@@ -181,6 +181,8 @@ def define_pilot_scope(
 
 
 def _define_transitions(connection: duckdb.DuckDBPyConnection, working_time: bool, rules: TimeRules) -> None:
+    # a censored journey's expected next step is a handover by the same rule as an observed one
+    tail_handover = f"{changes_holder('t.from_department', 't.to_department')} AS handover"
     if working_time:
         # the wait since the last event, on the calendar of the department expected to pick it up
         tail_wait = (
@@ -192,22 +194,21 @@ def _define_transitions(connection: duckdb.DuckDBPyConnection, working_time: boo
             FROM tails t LEFT JOIN {DEPARTMENTS_TABLE} d ON d.department = t.to_department) c"""
         tail_select = f"""
             SELECT c.journey_id, c.from_activity, c.to_activity, c.from_department, c.to_department,
-                   {tail_wait.replace("t.", "c.")} AS wait, FALSE AS observed
+                   {tail_wait.replace("t.", "c.")} AS wait, FALSE AS observed, {tail_handover.replace("t.", "c.")}
             FROM {tail_source}
             ASOF LEFT JOIN {INTERVALS_TABLE} l ON c.calendar = l.calendar AND c.ts >= l.starts_at
             ASOF LEFT JOIN {INTERVALS_TABLE} x ON c.calendar = x.calendar AND c.censor_at >= x.starts_at"""
     else:
-        tail_select = """
+        tail_select = f"""
             SELECT journey_id, from_activity, to_activity, from_department, to_department,
-                   epoch(censor_at - ts) / 3600.0 AS wait, FALSE AS observed FROM tails"""
+                   epoch(censor_at - ts) / 3600.0 AS wait, FALSE AS observed, {tail_handover.replace("t.", "")}
+            FROM tails"""
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE pilot_transitions AS
-        WITH steps AS (
-            SELECT journey_id, lag(activity) OVER w AS from_activity, activity AS to_activity,
-                   lag(department) OVER w AS from_department, department AS to_department, wait
-            FROM pilot_events WINDOW w AS (PARTITION BY journey_id ORDER BY position)
-        ), observed AS (
-            SELECT *, TRUE AS observed FROM steps WHERE from_activity IS NOT NULL
+        WITH observed AS (
+            SELECT journey_id, source_activity AS from_activity, target_activity AS to_activity, from_department,
+                   to_department, wait, TRUE AS observed, handover
+            FROM ({steps_sql("pilot_events", "department")})
         ), usual_next AS (
             SELECT from_activity, arg_max(to_activity, n) AS to_activity, arg_max(to_department, n) AS to_department
             FROM (SELECT from_activity, to_activity, to_department, count(*) AS n FROM observed GROUP BY ALL)
