@@ -4,7 +4,7 @@ A variant here is a finished journey's sequence of (activity, department): DuckD
 aligns each distinct label sequence once against the designed model. An alignment that runs past the time
 cap falls back to token-based replay, which gives a fitness but no moves; the variant's `method` says which.
 
-Deviations in plain words, from the alignment's moves:
+Deviations, from the alignment's moves (mining.report.deviation_words puts them in words):
 - skipped stage: a model move on a stage's activity (the design needs it, the journey never did it);
 - unexpected activity: an activity in no stage of the design;
 - wrong order: a log move of a designed activity done once, at a place the design does not have it;
@@ -47,15 +47,16 @@ WRONG_ORDER = "wrong order"
 REWORK_LOOP = "rework loop"
 OTHER_DEPARTMENT = "other department"
 DEVIATION_TYPES = (SKIPPED_STAGE, UNEXPECTED_ACTIVITY, WRONG_ORDER, REWORK_LOOP, OTHER_DEPARTMENT)
-DEVIATION_COLUMNS = ["variant_id", "variant", "type", "stage", "activity", "words"]
+DEVIATION_COLUMNS = ["variant_id", "variant", "type", "stage", "activity", "department", "designed_department"]
 
 
 @dataclass(frozen=True)
 class Deviation:
     type: str
     stage: str | None
-    activity: str
-    words: str
+    activity: str  # '' for a stage given by patterns: the design names no activity of it
+    department: str | None = None  # other department: who did the stage's work
+    designed_department: str | None = None  # other department: whom the design gives it to
 
 
 @dataclass(frozen=True)
@@ -144,21 +145,10 @@ def _visits(labels: list[EventLabel]) -> Counter[str]:
     return visits
 
 
-def _what(stage: str, activity: str) -> str:
-    """'B' (s2), or stage 's2' when the stage is given by patterns (no activity)."""
-    return f"'{activity}' ({stage})" if activity else f"stage '{stage}'"
-
-
-def _rework(stage: str, activity: str) -> Deviation:
-    return Deviation(
-        REWORK_LOOP, stage, activity, f"{_what(stage, activity)} was repeated: rework the design has no loop for"
-    )
-
-
 def variant_deviations(
     model: DesignedModel, activities: list[str], departments: list[str], labels: list[EventLabel], fit: VariantFit
 ) -> list[Deviation]:
-    """The deviations of one variant in plain words, each once; `labels` are its events' labels
+    """The deviations of one variant, each once, in the order found; `labels` are its events' labels
     (`model.event_labels`). For a stage given by patterns the activity is left empty: the design says
     nothing about which of its activities, only about the stage."""
     activity_of = {
@@ -173,22 +163,11 @@ def variant_deviations(
 
     for label, activity in zip(labels, activities, strict=True):
         if label.stage is None:
-            add(
-                Deviation(
-                    UNEXPECTED_ACTIVITY, None, activity, f"'{activity}' happened, but it is in no stage of the design"
-                )
-            )
+            add(Deviation(UNEXPECTED_ACTIVITY, None, activity))
     for label, activity, department in zip(labels, activities, departments, strict=True):
         if label.stage is not None and department and department != label.stage.department:
             stage = label.stage
-            add(
-                Deviation(
-                    OTHER_DEPARTMENT,
-                    stage.name,
-                    activity,
-                    f"'{activity}' ({stage.name}) was done by {department} instead of {stage.department}",
-                )
-            )
+            add(Deviation(OTHER_DEPARTMENT, stage.name, activity, department, stage.department))
     occurrences = Counter(model.alignment_labels(labels))
     visits = _visits(labels)
     if fit.method == ALIGNMENT:
@@ -197,26 +176,16 @@ def variant_deviations(
             if model_label == SKIP and log in model.stage_of_label:
                 stage = model.stage_of_label[log]
                 activity = activity_of.get(log, log)
-                if occurrences[log] > 1 or (stage.has_patterns and visits[stage.name] > 1):
-                    add(_rework(stage.name, activity))
-                else:
-                    words = f"{_what(stage.name, activity)} was done out of the designed order"
-                    add(Deviation(WRONG_ORDER, stage.name, activity, words))
+                repeated = occurrences[log] > 1 or (stage.has_patterns and visits[stage.name] > 1)
+                add(Deviation(REWORK_LOOP if repeated else WRONG_ORDER, stage.name, activity))
             elif log == SKIP and model_label is not None and model_label not in log_moved:
                 stage = model.stage_of_label[model_label]
-                if stage.has_patterns:
-                    add(Deviation(SKIPPED_STAGE, stage.name, "", f"stage '{stage.name}' was skipped"))
-                else:
-                    activity = model_label.removeprefix(f"{stage.name}: ")
-                    add(
-                        Deviation(
-                            SKIPPED_STAGE, stage.name, activity, f"stage '{stage.name}' was skipped: no '{activity}'"
-                        )
-                    )
+                activity = "" if stage.has_patterns else model_label.removeprefix(f"{stage.name}: ")
+                add(Deviation(SKIPPED_STAGE, stage.name, activity))
     else:  # token replay has no moves: only repetitions can still be told from the path itself
         for label in labels:
             if label.stage is not None and occurrences[label.label] > 1 and not _may_repeat(model, label.label):
-                add(_rework(label.stage.name, activity_of[label.label]))
+                add(Deviation(REWORK_LOOP, label.stage.name, activity_of[label.label]))
     return found
 
 
@@ -284,7 +253,7 @@ def conformance(scope: Scope, journey: DesignedJourney, max_seconds_per_variant:
                 "journeys": int(journeys),
                 "fitness": fit.fitness,
                 "method": fit.method,
-                "deviations": "; ".join(d.words for d in found),
+                "deviating": bool(found),
                 "align_ms": fit.milliseconds if first_time else 0.0,
             }
         )
@@ -295,7 +264,8 @@ def conformance(scope: Scope, journey: DesignedJourney, max_seconds_per_variant:
                 "type": d.type,
                 "stage": d.stage,
                 "activity": d.activity,
-                "words": d.words,
+                "department": d.department,
+                "designed_department": d.designed_department,
                 "journeys": int(journeys),
             }
             for d in found
@@ -319,7 +289,7 @@ def conformance_summary(result: Conformance) -> dict[str, float | int]:
     """The headline figures: weighted fitness, journeys checked and left out, share of journeys with any
     deviation, and how many variants each method decided."""
     variants = result.variants
-    deviating = int(variants.loc[variants["deviations"] != "", "journeys"].sum())
+    deviating = int(variants.loc[variants["deviating"], "journeys"].sum())
     return {
         "fitness": result.fitness,
         "journeys": result.journeys,

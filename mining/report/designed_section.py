@@ -12,6 +12,7 @@ from mining.design.comparison import JourneyComparison
 from mining.design.conformance import DEVIATION_TYPES, UNEXPECTED_ACTIVITY, Conformance, conformance_summary
 from mining.design.journey import DesignedJourney
 from mining.report.designed_map import designed_map_svg
+from mining.report.deviation_words import worded_conformance_tables
 from mining.report.findings import finding_sentences, with_sentences
 from mining.report.formatting import short_duration, working_days_in_words
 
@@ -31,8 +32,10 @@ class DesignedSection:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The comparison's tables as written: the bottlenecks with their sentences."""
-        return {**self.comparison.tables, "bottlenecks": self.bottlenecks}
+        """The comparison's tables as written: the bottlenecks with their sentences, the deviations in words."""
+        fit = self.comparison.conformance
+        worded = worded_conformance_tables(fit) if fit is not None else {}
+        return {**self.comparison.tables, "bottlenecks": self.bottlenecks, **worded}
 
 
 def designed_section(comparison: JourneyComparison) -> DesignedSection:
@@ -86,7 +89,8 @@ def _conformance_context(fit: Conformance | None) -> dict[str, Any] | None:
     """What the conformance part of `_designed_journey.html.j2` reads; None when nothing was checked."""
     if fit is None:
         return None
-    deviating = fit.variants[fit.variants["deviations"] != ""]
+    variants = worded_conformance_tables(fit)["conformance_variants"]
+    deviating = variants[variants["deviations"] != ""]
     return {
         "summary": conformance_summary(fit),
         "by_type": fit.rates_by_type.to_dict("records"),

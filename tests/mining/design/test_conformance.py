@@ -27,6 +27,7 @@ from mining.design.conformance import (
     conformance,
 )
 from mining.design.load import load_designed_journey
+from mining.report.deviation_words import worded_conformance_tables
 from mining.report.findings import with_sentences
 from mining.scope.scope import Scope, define_scope
 from tests.conftest import event_row, hand_made_store, journey_row
@@ -120,7 +121,8 @@ def test_each_deviation_type_in_plain_words(store, spec) -> None:
         ("A → B → C → B → C → D", REWORK_LOOP, "s3", "C"),
         ("A → B → C → D", OTHER_DEPARTMENT, "s2", "B"),
     }
-    words = dict(zip(result.deviations["type"], result.deviations["words"], strict=False))
+    worded = worded_conformance_tables(result)["conformance_deviations"]
+    words = dict(zip(worded["type"], worded["words"], strict=False))
     assert words[SKIPPED_STAGE] == "stage 's2' was skipped: no 'B'"
     assert words[UNEXPECTED_ACTIVITY] == "'X' happened, but it is in no stage of the design"
     assert words[OTHER_DEPARTMENT] == "'B' (s2) was done by Procurement instead of Management"
