@@ -181,7 +181,18 @@ def variant_deviations(
             elif log == SKIP and model_label is not None and model_label not in log_moved:
                 stage = model.stage_of_label[model_label]
                 activity = "" if stage.has_patterns else model_label.removeprefix(f"{stage.name}: ")
-                add(Deviation(SKIPPED_STAGE, stage.name, activity))
+                # the activity may have happened all the same, by a department the design does not give
+                # it to (so it counted for another stage): then the stage was skipped by whom did it
+                doer = next(
+                    (
+                        department
+                        for done, department, label in zip(activities, departments, labels, strict=True)
+                        if activity and done == activity and label.stage is not stage
+                    ),
+                    None,
+                )
+                designed = stage.department if doer is not None else None
+                add(Deviation(SKIPPED_STAGE, stage.name, activity, doer, designed))
     else:  # token replay has no moves: only repetitions can still be told from the path itself
         for label in labels:
             if label.stage is not None and occurrences[label.label] > 1 and not _may_repeat(model, label.label):

@@ -30,13 +30,19 @@ def deviation_words(kind: str, stage: str | None, activity: str, department: str
     if kind == WRONG_ORDER:
         return f"{_what(str(stage), activity)} was done out of the designed order"
     if kind == SKIPPED_STAGE:
+        if department is not None:  # the activity was done, but by a department the design does not give it to
+            return f"stage '{stage}' was skipped: '{activity}' was done by {department}, not by {designed}"
         return f"stage '{stage}' was skipped" + (f": no '{activity}'" if activity else "")
     raise ValueError(f"no words for the deviation type {kind!r}")
 
 
+def _text(value: object) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)  # a table holds a missing name as NaN
+
+
 def _words(deviations: pd.DataFrame) -> list[str]:
     return [
-        deviation_words(row.type, row.stage, row.activity, row.department, row.designed_department)
+        deviation_words(row.type, _text(row.stage), row.activity, _text(row.department), _text(row.designed_department))
         for row in deviations.itertuples()
     ]
 

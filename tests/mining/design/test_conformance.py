@@ -247,3 +247,28 @@ def test_off_design_work_characterises_a_bottleneck(tmp_path: Path) -> None:
     assert item["sentence"].endswith(
         "mostly off-design work (67% of it): journeys held up by activities the design lacks, most often 'X'."
     )
+
+
+TWO_OPENS = """
+name: Two opens
+journey_type: t
+end_to_end_norm: 1d
+stages:
+  - {name: Registration, department: Front, activities: [Open]}
+  - {name: Handling, department: Back, activities: [Handle]}
+  - {name: Reopening, department: Back, activities: [Open], optional: true}
+"""
+
+
+def test_a_stage_skipped_because_another_department_did_its_activity_says_so(tmp_path: Path) -> None:
+    # 'Open' by Back belongs to Reopening (Back owns it there), so Registration was skipped; its activity
+    # was done all the same, by Back: the words must not claim there was no 'Open'
+    journeys = {"K1": ["Open@Back", "Handle@Back"], "K2": ["Open@Front", "Handle@Back"]}
+    connection = write_store(tmp_path / "opens.duckdb", journeys, {})
+    (tmp_path / "opens.yaml").write_text(TWO_OPENS)
+    result = conformance(define_scope(connection, "t"), load_designed_journey(tmp_path / "opens.yaml"))
+    variants = worded_conformance_tables(result)["conformance_variants"].set_index("departments")["deviations"]
+    connection.close()
+    assert variants["Front → Back"] == ""  # as designed
+    assert "stage 'Registration' was skipped: 'Open' was done by Back, not by Front" in variants["Back → Back"]
+    assert "no 'Open'" not in variants["Back → Back"]
