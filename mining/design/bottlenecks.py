@@ -184,36 +184,48 @@ class PushToFront:
 
 
 def push_to_front(scope: Scope, journey: DesignedJourney, ranked: pd.DataFrame) -> PushToFront | None:
-    """When the design resolves at the front (a first stage every journey goes through, followed by stages
-    of other departments the design lets a journey skip: escalation only when the front cannot), how many
-    journeys still go on to those stages and how much of the excess time their work holds. None when fewer
-    than ESCALATION_FINDING_RATE of the journeys escalate."""
+    """When the design resolves at the front (a first stage every journey goes through, after which a
+    journey may end; the stages of other departments the design lets a journey skip are escalation), how
+    many journeys passed the front and then went on to those stages, per department, and how much of the
+    excess time their work holds. None when the design does not resolve at the front, or when fewer than
+    ESCALATION_FINDING_RATE of the journeys escalate."""
     front = journey.stages[0] if journey.stages else None
-    if front is None or journey.skippable(front):
+    if front is None or journey.skippable(front) or not journey.may_end_with(front):
         return None
     beyond = [stage for stage in journey.stages if journey.skippable(stage) and stage.department != front.department]
     if not beyond:
         return None
+    departments = list(dict.fromkeys(stage.department for stage in beyond))  # each once, in design order
     with registered(scope.connection, norms_stage_map=stage_map(scope, journey)):
         reached = scope.connection.execute(
             f"""
             WITH staged AS (
-                SELECT DISTINCT e.journey_id, m.stage
-                FROM (SELECT journey_id, activity, {journey.department_sql()} AS department FROM {scope.work_events}) e
+                SELECT e.journey_id, e.position, m.stage
+                FROM (SELECT journey_id, position, activity, {journey.department_sql()} AS department
+                      FROM {scope.work_events}) e
                 JOIN norms_stage_map m ON m.activity = e.activity AND m.department IS NOT DISTINCT FROM e.department
-                WHERE list_contains($names, m.stage)
+            ), fronted AS (
+                SELECT journey_id, min(position) AS at_front FROM staged WHERE stage = $front GROUP BY journey_id
+            ), onward AS (  -- journeys that passed the front and then went on, to which department
+                SELECT DISTINCT s.journey_id, d.department
+                FROM staged s JOIN fronted f USING (journey_id)
+                JOIN (SELECT unnest($names) AS stage, unnest($departments) AS department) d USING (stage)
+                WHERE s.position > f.at_front
             )
-            SELECT stage, count(*) FROM staged GROUP BY stage
-            UNION ALL SELECT NULL, count(DISTINCT journey_id) FROM staged
+            SELECT department, count(*) FROM onward GROUP BY department
+            UNION ALL SELECT NULL, count(DISTINCT journey_id) FROM onward
             """,
-            {"names": [stage.name for stage in beyond]},
+            {
+                "front": front.name,
+                "names": [stage.name for stage in beyond],
+                "departments": [stage.department for stage in beyond],
+            },
         ).fetchall()
     total = scope.journey_count
-    escalated = next(count for stage, count in reached if stage is None)
+    escalated = next(count for department, count in reached if department is None)
     if total == 0 or escalated / total < ESCALATION_FINDING_RATE:
         return None
-    per_stage = {stage: count for stage, count in reached if stage is not None}
-    departments = {stage.department for stage in beyond}
+    per_department = {department: count for department, count in reached if department is not None}
     names = {stage.name for stage in beyond}
     share = 0.0
     if not ranked.empty:
@@ -221,5 +233,5 @@ def push_to_front(scope: Scope, journey: DesignedJourney, ranked: pd.DataFrame) 
             (ranked["kind"] == "handover") & ranked["to_department"].isin(departments)
         )
         share = float(ranked.loc[theirs, "share_of_excess"].sum())
-    onward = tuple((stage.department, per_stage.get(stage.name, 0)) for stage in beyond)
+    onward = tuple((department, per_department.get(department, 0)) for department in departments)
     return PushToFront(front.department, escalated, total, onward, share)

@@ -219,6 +219,10 @@ class DesignedJourney:
         index = {stage.name: i for i, stage in enumerate(self.stages)}
         return sorted(_follows(self.order).pairs, key=lambda pair: (index[pair[0]], index[pair[1]]))
 
+    def may_end_with(self, stage: Stage) -> bool:
+        """Whether the designed order lets a journey end right after `stage` (it can be the last stage)."""
+        return stage.name in _follows(self.order).last
+
     def skippable(self, stage: Stage) -> bool:
         """Whether the design lets a journey go without `stage` (its `optional` flag, or an order that can
         pass it by)."""
