@@ -16,6 +16,7 @@ from rich.markup import escape
 from eventlogs.errors import ConfigError, JourneyMiningError, SourcesFailedError
 
 if TYPE_CHECKING:
+    from eventlogs.store import LoadResult
     from flows.deployment import DeploymentPlan
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
@@ -105,9 +106,35 @@ def extract(
     for result in results:
         console.print(
             f"{result.source}: read {result.rows_read:,} = loaded {result.rows_loaded:,} + rejected "
-            f"{result.rows_rejected:,} + already loaded {result.rows_duplicate:,}"
+            f"{result.rows_rejected:,} + already loaded {result.rows_duplicate:,}",
+            markup=False,
         )
+    for checked_source, check, count, detail in _quality_findings(store, results):
+        console.print(f"  {checked_source}: {check} = {count:,} ({detail})", markup=False, style="yellow")
     console.print(f"store: {store}")
+    refused = [result.source for result in results if result.rows_read and result.rows_rejected == result.rows_read]
+    if refused:  # nothing of these sources could be loaded: a wrong mapping, not a clean run
+        console.print(f"[red]error:[/red] every record was rejected: {escape(', '.join(refused))} (see rejects)")
+        raise typer.Exit(1)
+
+
+def _quality_findings(store: Path, results: list[LoadResult]) -> list[tuple[str, str, int, str]]:
+    """This load's data-quality checks that found something (events without a department, events copied
+    into several journeys, ...), to print beside the ledger."""
+    from eventlogs.store import connect_store
+
+    if not results:
+        return []
+    connection = connect_store(store, read_only=True)
+    try:
+        rows = connection.execute(
+            "SELECT source, check_name, count, detail FROM quality_checks WHERE run_id = ? AND count > 0 "
+            "ORDER BY source, check_name",
+            [results[0].run_id],
+        ).fetchall()
+    finally:
+        connection.close()
+    return [(str(source), str(check), int(count), str(detail)) for source, check, count, detail in rows]
 
 
 @app.command()

@@ -50,6 +50,13 @@ def record_store_quality(connection: duckdb.DuckDBPyConnection, run_id: str, loa
     for name, (detail, query) in STORE_CHECKS.items():
         parameters = {key: value for key, value in (("loaded_at", loaded_at), ("run_id", run_id)) if f"${key}" in query}
         record("store", name, one_value(connection.execute(query, parameters)), detail)
+    without_department = connection.execute(
+        "SELECT source, count(*) FILTER (WHERE coalesce(trim(department), '') = '') FROM events "
+        "WHERE load_run_id = $run_id AND event_kind = 'work' GROUP BY source",
+        {"run_id": run_id},
+    ).fetchall()
+    for source, count in without_department:  # every kind of source: a typo in a mapping shows here
+        record(source, "events_without_department", count, "work events of this load with no (or a blank) department")
     skew = connection.execute(CLOCK_SKEW_SQL, {"run_id": run_id}).fetchall()
     for source, before, before_minutes, after, after_minutes in skew:
         record(

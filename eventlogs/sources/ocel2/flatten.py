@@ -221,10 +221,6 @@ def _quality(connection: duckdb.DuckDBPyConnection, source: Ocel2Source) -> list
             "objects listed again under an id already read (the first is kept) or without an id (dropped)",
             "SELECT (SELECT count(*) FROM raw_objects) - (SELECT count(*) FROM ocel_objects_kept)",
         ),
-        "events_without_department": (
-            "journey events whose event type has no department in the configuration",
-            "SELECT count(*) FROM staged_events WHERE department IS NULL",
-        ),
     }
     return [
         {"check": name, "count": one_value(connection.execute(query)), "detail": detail}
