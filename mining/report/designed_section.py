@@ -23,34 +23,29 @@ TOP_DEVIATING_VARIANTS = 10
 @dataclass(frozen=True)
 class DesignedSection:
     """A comparison with its words and picture: the findings (the first is the top bottleneck), the
-    bottleneck ranking with its sentences, and the designed map as SVG."""
+    comparison's tables as written (the bottlenecks with their sentences, the deviations in words), and the
+    designed map as SVG."""
 
     comparison: JourneyComparison
     findings: list[str]
-    bottlenecks: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
     map_svg: str
 
     @property
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The comparison's tables as written: the bottlenecks with their sentences, the deviations in words."""
-        fit = self.comparison.conformance
-        worded = worded_conformance_tables(fit) if fit is not None else {}
-        return {**self.comparison.tables, "bottlenecks": self.bottlenecks, **worded}
+    def bottlenecks(self) -> pd.DataFrame:
+        return self.tables["bottlenecks"]
 
 
 def designed_section(comparison: JourneyComparison) -> DesignedSection:
-    journey, tables = comparison.journey, comparison.tables
+    journey, tables, fit = comparison.journey, comparison.tables, comparison.conformance
     ranked = tables["bottlenecks"]
+    worded = worded_conformance_tables(fit) if fit is not None else {}
     return DesignedSection(
         comparison=comparison,
         findings=finding_sentences(ranked, journey, comparison.push_to_front, comparison.team_ping_pong),
-        bottlenecks=with_sentences(ranked, journey),
+        tables={**tables, "bottlenecks": with_sentences(ranked, journey), **worded},
         map_svg=designed_map_svg(
-            journey,
-            tables["stage_norms"],
-            tables["handover_norms"],
-            comparison.journeys_in_scope,
-            conformance=comparison.conformance,
+            journey, tables["stage_norms"], tables["handover_norms"], comparison.journeys_in_scope, conformance=fit
         ),
     )
 
@@ -80,16 +75,16 @@ def section_context(section: DesignedSection) -> dict[str, Any]:
             "map_svg": section.map_svg,
             "working_time": comparison.working_time,
             "in_basis": lambda hours, time: in_basis(hours, time, comparison.journey),
-            "conformance": _conformance_context(comparison.conformance),
+            "conformance": _conformance_context(comparison.conformance, section.tables),
         }
     }
 
 
-def _conformance_context(fit: Conformance | None) -> dict[str, Any] | None:
+def _conformance_context(fit: Conformance | None, tables: dict[str, pd.DataFrame]) -> dict[str, Any] | None:
     """What the conformance part of `_designed_journey.html.j2` reads; None when nothing was checked."""
     if fit is None:
         return None
-    variants = worded_conformance_tables(fit)["conformance_variants"]
+    variants = tables["conformance_variants"]  # with the deviations in words
     deviating = variants[variants["deviations"] != ""]
     return {
         "summary": conformance_summary(fit),
