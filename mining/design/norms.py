@@ -24,7 +24,7 @@ import pandas as pd
 
 from eventlogs.sql_text import sql_literal
 from mining.design.journey import DesignedJourney, Norm
-from mining.discovery.handovers import steps_sql
+from mining.discovery.handovers import changes_holder, steps_sql
 from mining.scope.frames import registered
 from mining.scope.scope import Scope
 
@@ -208,7 +208,7 @@ def stage_instances_sql(scope: Scope, journey: DesignedJourney) -> str:
                    sum(coalesce(calendar_wait, 0)) OVER w AS calendar_clock,
                    sum(coalesce(working_wait, 0)) OVER w AS working_clock,
                    max(position) OVER (PARTITION BY journey_id) AS last_position,
-                   t.department IS DISTINCT FROM lag(t.department) OVER w AS department_changed
+                   {changes_holder("lag(t.department) OVER w", "t.department")} AS department_changed
             FROM timed t
             JOIN {scope.journeys} j USING (journey_id)
             LEFT JOIN norms_stage_map m ON m.activity IS NOT DISTINCT FROM t.activity

@@ -19,7 +19,6 @@ from eventlogs.one_row import one_value
 from eventlogs.store.coded_events import build_coded_tables, coded_copy_is_fresh
 from mining.discovery.kernels import waits_in_place
 from mining.scope.scope import JOURNEYS_VIEW, Scope
-from mining.scope.time_rules import TimeRules
 
 LEAD_COLUMNS = ("lead_hours", "lead_working_hours")
 SCAN_MEMORY_LIMIT = "128MB"
@@ -93,10 +92,6 @@ def _read_events(
     return {column: array[:filled] for column, array in arrays.items()}
 
 
-def _plain_time(rules: TimeRules) -> bool:
-    return not rules.calendars and not rules.pause_activities
-
-
 def load_coded_scope(scope: Scope, fields: tuple[str, ...] = ("activity", "department")) -> CodedScope:
     """The scope (as define_scope made it) holding the codes of `fields`."""
     connection = scope.connection
@@ -106,7 +101,7 @@ def load_coded_scope(scope: Scope, fields: tuple[str, ...] = ("activity", "depar
         prefix, filter_needed = "scope_coded_", False
         # the scope's work events as scope_work_events selects them, without its window and wait columns
         build_coded_tables(connection, SCOPE_WORK_EVENTS, scope.journeys, temporary=True, prefix=prefix)
-    plain = _plain_time(scope.time_rules)
+    plain = not scope.working_time
     # Without calendars the lead is (closed - opened) in calendar hours: computed here from microseconds,
     # as epoch(closed_at - opened_at) / 3600.0 would (DuckDB's TIMESTAMPTZ subtraction costs ~1 µs a row).
     leads = (

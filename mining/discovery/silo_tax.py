@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from mining.discovery.handovers import changes_holder
 from mining.scope.scope import JOURNEYS_VIEW, WORK_EVENTS_VIEW, Scope
 
 # Each work event with the wait to the next one of its journey and whether that crosses departments.
@@ -29,7 +30,7 @@ STEPS_SQL = f"""
     SELECT journey_id, ts, lead(wait_hours - paused_hours) OVER w AS wait_hours,
            lead(wait_working_hours) OVER w AS wait_working_hours, lead(paused_hours) OVER w AS paused_hours,
            lead(paused_working_hours) OVER w AS paused_working_hours,
-           department IS DISTINCT FROM lead(department) OVER w AS crosses
+           {changes_holder("department", "lead(department) OVER w")} AS crosses
     FROM {WORK_EVENTS_VIEW} WINDOW w AS (PARTITION BY journey_id ORDER BY position)
 """
 

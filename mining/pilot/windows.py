@@ -182,26 +182,27 @@ def define_pilot_scope(
 
 def _define_transitions(connection: duckdb.DuckDBPyConnection, working_time: bool, rules: TimeRules) -> None:
     # a censored journey's expected next step is a handover by the same rule as an observed one
-    tail_handover = f"{changes_holder('t.from_department', 't.to_department')} AS handover"
     if working_time:
         # the wait since the last event, on the calendar of the department expected to pick it up
         tail_wait = (
-            f"CASE WHEN c.calendar IS NULL THEN epoch(t.censor_at - t.ts) / 3600.0 "
-            f"ELSE coalesce({clock_sql('x', 't.censor_at')}, 0) - coalesce({clock_sql('l', 't.ts')}, 0) END"
+            f"CASE WHEN c.calendar IS NULL THEN epoch(c.censor_at - c.ts) / 3600.0 "
+            f"ELSE coalesce({clock_sql('x', 'c.censor_at')}, 0) - coalesce({clock_sql('l', 'c.ts')}, 0) END"
         )
         tail_source = f"""(
             SELECT t.*, coalesce(d.calendar, {default_calendar_sql(rules)}) AS calendar
             FROM tails t LEFT JOIN {DEPARTMENTS_TABLE} d ON d.department = t.to_department) c"""
         tail_select = f"""
             SELECT c.journey_id, c.from_activity, c.to_activity, c.from_department, c.to_department,
-                   {tail_wait.replace("t.", "c.")} AS wait, FALSE AS observed, {tail_handover.replace("t.", "c.")}
+                   {tail_wait} AS wait, FALSE AS observed,
+                   {changes_holder("c.from_department", "c.to_department")} AS handover
             FROM {tail_source}
             ASOF LEFT JOIN {INTERVALS_TABLE} l ON c.calendar = l.calendar AND c.ts >= l.starts_at
             ASOF LEFT JOIN {INTERVALS_TABLE} x ON c.calendar = x.calendar AND c.censor_at >= x.starts_at"""
     else:
         tail_select = f"""
             SELECT journey_id, from_activity, to_activity, from_department, to_department,
-                   epoch(censor_at - ts) / 3600.0 AS wait, FALSE AS observed, {tail_handover.replace("t.", "")}
+                   epoch(censor_at - ts) / 3600.0 AS wait, FALSE AS observed,
+                   {changes_holder("from_department", "to_department")} AS handover
             FROM tails"""
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE pilot_transitions AS

@@ -53,11 +53,15 @@ class Scope:
     journey_type: str | None
     period: tuple[date, date] | None
     time_rules: TimeRules
-    working_time: bool
     extracted_at: datetime
     journey_count: int
     journeys: str = JOURNEYS_VIEW
     work_events: str = WORK_EVENTS_VIEW
+
+    @property
+    def working_time(self) -> bool:
+        """The basis the time rules define: business calendars and/or pauses left out of the waits."""
+        return bool(self.time_rules.calendars or self.time_rules.pause_activities)
 
 
 def _period_filter(period: tuple[date, date] | None) -> str:
@@ -224,6 +228,4 @@ def define_scope(
         raise AnalysisError("the store records no instant")
     if materialise:
         materialise_scope(connection)
-    # the basis the time rules define: business calendars and/or pauses left out of the waits
-    working_time = bool(rules.calendars or rules.pause_activities)
-    return Scope(connection, journey_type, period, rules, working_time, last, count)
+    return Scope(connection, journey_type, period, rules, last, count)
