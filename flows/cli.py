@@ -16,7 +16,6 @@ from rich.markup import escape
 from eventlogs.errors import ConfigError, JourneyMiningError, SourcesFailedError
 
 if TYPE_CHECKING:
-    from eventlogs.store import LoadResult
     from flows.deployment import DeploymentPlan
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
@@ -56,14 +55,13 @@ def demo(
     """Run the whole job on the built-in demo organisation and write report.html."""
     from flows.journey_flow import demo_flow
 
-    try:
-        with _errors_end_the_command():
+    with _errors_end_the_command():
+        try:
             outcome = demo_flow(out=str(out), journeys=journeys, seed=seed, regenerate=regenerate)
-    except typer.Exit as stop:
-        failure = stop.__cause__
-        if not isinstance(failure, SourcesFailedError) or not failure.outcome:
-            raise
-        outcome = failure.outcome  # the other sources were loaded and reported: show what they gave
+        except SourcesFailedError as failure:
+            if not failure.outcome:
+                raise
+            outcome = failure.outcome  # the other sources were loaded and reported: show what they gave
     console.print(f"\n[bold]Top bottleneck:[/bold] {outcome['bottleneck']}")
     console.print(f"[bold]Report:[/bold] {outcome['report']}")
     for name, reason in outcome["failed_sources"].items():
@@ -98,6 +96,7 @@ def extract(
 ) -> None:
     """Extract the configured sources and load them into the store (idempotent: re-running adds nothing)."""
     from eventlogs.pipeline import extract_and_load
+    from eventlogs.store.quality import quality_findings
 
     with _errors_end_the_command():
         results = extract_and_load(
@@ -109,32 +108,13 @@ def extract(
             f"{result.rows_rejected:,} + already loaded {result.rows_duplicate:,}",
             markup=False,
         )
-    for checked_source, check, count, detail in _quality_findings(store, results):
+    for checked_source, check, count, detail in quality_findings(store, results[0].run_id) if results else []:
         console.print(f"  {checked_source}: {check} = {count:,} ({detail})", markup=False, style="yellow")
     console.print(f"store: {store}")
     refused = [result.source for result in results if result.rows_read and result.rows_rejected == result.rows_read]
     if refused:  # nothing of these sources could be loaded: a wrong mapping, not a clean run
         console.print(f"[red]error:[/red] every record was rejected: {escape(', '.join(refused))} (see rejects)")
         raise typer.Exit(1)
-
-
-def _quality_findings(store: Path, results: list[LoadResult]) -> list[tuple[str, str, int, str]]:
-    """This load's data-quality checks that found something (events without a department, events copied
-    into several journeys, ...), to print beside the ledger."""
-    from eventlogs.store import connect_store
-
-    if not results:
-        return []
-    connection = connect_store(store, read_only=True)
-    try:
-        rows = connection.execute(
-            "SELECT source, check_name, count, detail FROM quality_checks WHERE run_id = ? AND count > 0 "
-            "ORDER BY source, check_name",
-            [results[0].run_id],
-        ).fetchall()
-    finally:
-        connection.close()
-    return [(str(source), str(check), int(count), str(detail)) for source, check, count, detail in rows]
 
 
 @app.command()

@@ -80,11 +80,11 @@ def journey_plan(
     out: Path,
     cron: str,
     timezone: str,
-    data: Path | None = None,
-    journey: Path | None = None,
-    time_rules: Path | None = None,
-    name: str = "",
-    retries: Retries | None = None,
+    data: Path | None,
+    journey: Path | None,
+    time_rules: Path | None,
+    name: str,
+    retries: Retries,
 ) -> DeploymentPlan:
     """A plan for one's own sources; the configuration, design and time rules are read now, so a broken
     file is reported at deploy time, not at 2 a.m."""
@@ -110,23 +110,23 @@ def journey_plan(
         "out": str(out.resolve()),
         "store": str(store.resolve()),
         "time_rules": rules,
-        **(retries or Retries()).parameters(),
+        **retries.parameters(),
     }
-    return DeploymentPlan("journey-mining", name or default_name(config, served=False), parameters, cron, timezone)
+    return DeploymentPlan("journey-mining", name, parameters, cron, timezone)
 
 
 def demo_plan(
     out: Path,
     cron: str,
     timezone: str,
-    journeys: int = 2000,
+    journeys: int,
+    name: str,
+    retries: Retries,
     seed: int = 7,
-    name: str = "",
-    retries: Retries | None = None,
 ) -> DeploymentPlan:
     _check_schedule(cron, timezone)
-    parameters = {"out": str(out.resolve()), "journeys": journeys, "seed": seed, **(retries or Retries()).parameters()}
-    return DeploymentPlan("journey-demo", name or default_name(None, served=False), parameters, cron, timezone)
+    parameters = {"out": str(out.resolve()), "journeys": journeys, "seed": seed, **retries.parameters()}
+    return DeploymentPlan("journey-demo", name, parameters, cron, timezone)
 
 
 def _flow(plan: DeploymentPlan) -> Any:

@@ -3,8 +3,8 @@ as a timestamp and which then breaks every subtraction), `epoch` (read as 1970-0
 like. Such an event is a reject with its reason, like any unparseable one, so one bad cell never reaches
 the store.
 
-The check runs on the staged events' Parquet file, whatever connector wrote it: a column scan, and no
-scan at all when the file's statistics show every time in range.
+The check runs on the staged events' Parquet file, whatever connector wrote it: one scan of its time
+column, and the file is rewritten only when an event was set aside.
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ def set_aside_implausible_times(connection: duckdb.DuckDBPyConnection, events: P
         f"""CREATE OR REPLACE TEMP TABLE {SET_ASIDE_TABLE} AS
             SELECT source, source_event_id AS source_record_id, source_row, to_json(e) AS record,
                    'ts' AS field, {_REASON_SQL} AS reason
-            FROM read_parquet($path) AS e WHERE ({_REASON_SQL}) IS NOT NULL""",
+            FROM read_parquet($path) AS e WHERE {_implausible("ts")}""",
         path,
     )
     moved = int(one_value(connection.execute(f"SELECT count(*) FROM {SET_ASIDE_TABLE}")))
     if moved:
         kept = events.with_name(events.name + ".kept")
         connection.execute(
-            f"COPY (SELECT * FROM read_parquet($path) WHERE ({_REASON_SQL}) IS NULL) TO $kept (FORMAT parquet)",
+            f"COPY (SELECT * FROM read_parquet($path) WHERE NOT {_implausible('ts')}) TO $kept (FORMAT parquet)",
             {**path, "kept": str(kept)},
         )
         kept.replace(events)

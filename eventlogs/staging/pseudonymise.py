@@ -30,6 +30,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from eventlogs.errors import ConfigError
+from eventlogs.sql_text import sql_literal
 
 KEY_ENVIRONMENT_VARIABLE = "JOURNEY_PSEUDONYM_KEY"
 PREFIX = "p-"
@@ -101,7 +102,7 @@ def _attributes_sql(person: str) -> str:
     """`attributes` with every string value that names a person pseudonymised: under a people key, or
     equal to the row's own `person` column (the raw name, before that column is replaced). Rows whose
     attributes mention neither keep their JSON untouched (the common case, without unpacking it)."""
-    keys = ", ".join(f"'{key}'" for key in PEOPLE_ATTRIBUTE_KEYS)
+    keys = ", ".join(sql_literal(key) for key in PEOPLE_ATTRIBUTE_KEYS)
     mentions = " OR ".join(
         [f"contains(attributes::VARCHAR, '\"{key}\"')" for key in PEOPLE_ATTRIBUTE_KEYS]
         + [f"({person} IS NOT NULL AND contains(attributes::VARCHAR, {person}))"]

@@ -13,7 +13,6 @@ no journey holds, objects, and links to objects that do not exist are kept in th
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -155,7 +154,7 @@ def _copy_to_parquet(connection: duckdb.DuckDBPyConnection, relation: str, path:
     metadata rather than by evaluating a view twice."""
     key = staging_key()
     select = pseudonymised_select(relation) if key else None
-    if key and select:
+    if select:
         connection.execute(f"COPY ({select}) TO $path (FORMAT parquet)", {"key": key, "path": str(path)})
     else:
         connection.execute(f"COPY {relation} TO $path (FORMAT parquet)", {"path": str(path)})
@@ -201,8 +200,3 @@ def create_ocel_staging_tables(connection: duckdb.DuckDBPyConnection) -> None:
     """For object-centric sources: write_staged then stages these too (staged_ocel_events, ...)."""
     for table, (columns, _) in OCEL_TABLES.items():
         connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_{table} ({columns})")
-
-
-def discard_staged(folder: Path) -> None:
-    """Removes a run's staged files once the store has committed them (they would pile up nightly)."""
-    shutil.rmtree(folder, ignore_errors=True)

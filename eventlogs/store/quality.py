@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -84,3 +85,19 @@ def quality_summary(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                'e.g. ' || min(reason) FROM rejects GROUP BY source, field
         ORDER BY source, "check"
     """).df()
+
+
+def quality_findings(store: Path, run_id: str) -> list[tuple[str, str, int, str]]:
+    """A load's checks that found something (source, check, count, detail), to show beside its ledger."""
+    from eventlogs.store.connection import connect_store
+
+    connection = connect_store(store, read_only=True)
+    try:
+        rows = connection.execute(
+            "SELECT source, check_name, count, detail FROM quality_checks WHERE run_id = ? AND count > 0 "
+            "ORDER BY source, check_name",
+            [run_id],
+        ).fetchall()
+    finally:
+        connection.close()
+    return [(str(source), str(check), int(count), str(detail)) for source, check, count, detail in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,11 +60,16 @@ def test_demo_flow_writes_report_naming_the_true_worst_handover(prefect_harness,
 
 
 @pytest.mark.prefect
-def test_a_failing_source_does_not_stop_the_others(prefect_harness, small_demo, tmp_path: Path) -> None:
+def test_a_failing_source_does_not_stop_the_others(
+    prefect_harness, small_demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from eventlogs.errors import SourcesFailedError
     from flows.journey_flow import journey_flow
     from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG
 
+    temporary = tmp_path / "tmp"  # where the staging folder goes: to see that the failed run removed it
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     data = tmp_path / "data"
     data.mkdir()
     (data / "ticketing.sqlite").write_bytes(small_demo.ticketing.read_bytes())  # the tracking export is missing
@@ -85,4 +91,6 @@ def test_a_failing_source_does_not_stop_the_others(prefect_harness, small_demo, 
         sources = dict(connection.execute("SELECT source, rows_loaded FROM load_runs").fetchall())
     assert set(sources) == {"ticketing"} and sources["ticketing"] > 0
     assert Path(outcome["report"]).exists()
-    assert not (tmp_path / "out" / "staging").exists()  # staged records (not yet pseudonymised) never land there
+    # staged records (rejects not yet pseudonymised) never land in the output folder, and are removed
+    assert not (tmp_path / "out" / "staging").exists()
+    assert not list(temporary.glob("journey-staging-*"))

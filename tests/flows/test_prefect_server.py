@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from eventlogs.demo.sources import DemoFiles
-from flows.artifacts import BOTTLENECKS, HANDOVER_NORMS, LOAD_LEDGER, PILOT, REPORT_LINK, RUN_SUMMARY
+from flows.artifacts import ARTIFACT_KEYS, BOTTLENECKS, HANDOVER_NORMS, LOAD_LEDGER, REPORT_LINK, RUN_SUMMARY
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
 from tests.prefect_server import PrefectServer, free_port, wait_for
 
@@ -84,7 +84,7 @@ def test_a_deployment_run_completes_with_its_artifacts_on_its_own_page(
     state = server.wait_final(run_id, 180)
     assert state["type"] == "COMPLETED", state
     artifacts = server.artifacts(run_id)  # the run the deployment started, not a subflow
-    assert {RUN_SUMMARY, REPORT_LINK, LOAD_LEDGER, BOTTLENECKS, HANDOVER_NORMS, PILOT} <= set(artifacts)
+    assert set(ARTIFACT_KEYS) <= set(artifacts)
     out: Path = demo_deployment["out"]
     report = out / "report.html"
     assert report.exists()
