@@ -33,6 +33,7 @@ RELATIVE_TOLERANCE = 1e-9
 _VOLATILE_TEXT = [
     (re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}"), "<run>"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z| UTC)?"), "<time>"),
+    (re.compile(r"commit [0-9a-f]{4,40}"), "commit <commit>"),  # the pages' provenance: two code versions
 ]
 
 

@@ -11,6 +11,9 @@ from eventlogs.located_config import read_toml
 from eventlogs.source_kinds import SOURCE_KINDS
 from eventlogs.sources.connector import Source
 
+# the tables a source configuration may hold; [pilot] is read by `journey pilot` (mining.pilot.definition)
+TOP_TABLES = {"organisation", "sources", "pilot"}
+
 
 @dataclass(frozen=True)
 class SourceConfig:
@@ -57,6 +60,7 @@ def _header_line(text: str, name: str) -> int | None:
 def load_source_config(file: Path, data_folder: Path | None = None) -> SourceConfig:
     """Reads and validates a source configuration; relative paths resolve against `data_folder`."""
     root = read_toml(file, "source configuration (TOML)")
+    root.check_keys(TOP_TABLES)
     folder = data_folder or file.parent
     sources: dict[str, Source] = {}
     lookback: dict[str, float] = {}
@@ -72,13 +76,17 @@ def load_source_config(file: Path, data_folder: Path | None = None) -> SourceCon
         lookback[name] = section.duration_hours("lookback", "0h")
         if not section.flag("pseudonymise_resources", True):
             keep_names.add(name)
+        section.reject_unread_keys()  # every key its kind's reader did not ask for is unknown
     for source in sources.values():
         correlates_with = getattr(source, "correlates_with", None)
         if correlates_with is not None and correlates_with not in sources:
             raise tables.section(source.name).error(
                 f"correlates_with '{correlates_with}' names no source", "correlates_with"
             )
-    organisation = root.section("organisation").text("name") if "organisation" in root else file.stem
+    organisation = file.stem
+    if "organisation" in root:
+        organisation = root.section("organisation").text("name")
+        root.section("organisation").reject_unread_keys()
     return SourceConfig(
         file=file, organisation=organisation, sources=sources, lookback_hours=lookback, keep_names=frozenset(keep_names)
     )

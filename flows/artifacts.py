@@ -23,7 +23,7 @@ PILOT = "journey-pilot"
 ARTIFACT_KEYS = (RUN_SUMMARY, REPORT_LINK, LOAD_LEDGER, BOTTLENECKS, HANDOVER_NORMS, PILOT)
 
 # Rows the mining task hands to the artifacts only (the flow's return value stays small).
-ARTIFACT_ONLY = ("pilot_markdown", "bottleneck_rows", "handover_norm_rows")
+ARTIFACT_ONLY = ("pilot_markdown", "bottleneck_rows", "handover_norm_rows", "provenance")
 TOP_BOTTLENECKS = 10
 _BOTTLENECK_COLUMNS = (
     "rank",
@@ -80,10 +80,14 @@ def publish_run_artifacts(
     """The run summary, the report link and the three tables (and the pilot verdict when there is one)."""
     report = Path(outcome["report"]).resolve()
     ledger = [result.__dict__ for result in results]
+    summary = run_summary_markdown(
+        run_id, outcome["bottleneck"], ledger, outcome["quality"], failed, report, outcome.get("provenance")
+    )
     create_markdown_artifact(
         key=RUN_SUMMARY,
-        markdown=run_summary_markdown(run_id, outcome["bottleneck"], ledger, outcome["quality"], failed, report),
-        description="Top silo bottleneck, failed sources, load ledger, data quality and where the report is",
+        markdown=summary,
+        description="Top silo bottleneck, failed sources, load ledger, data quality, where the report is and "
+        "what it was made from",
     )
     create_link_artifact(
         key=REPORT_LINK, link=report.as_uri(), link_text=str(report), description="The run's report (one HTML file)"
@@ -117,5 +121,8 @@ def publish_run_artifacts(
         create_markdown_artifact(
             key=PILOT,
             markdown=outcome["pilot_markdown"],
-            description="Pilot evaluation: the verdict with its intervals, side effects and improvements",
+            description=(
+                "Pilot evaluation: whether before and after are comparable (volume, case mix, censoring), "
+                "the verdict with its intervals, side effects and improvements"
+            ),
         )

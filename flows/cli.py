@@ -108,6 +108,9 @@ def extract(
             f"{result.rows_rejected:,} + already loaded {result.rows_duplicate:,}",
             markup=False,
         )
+        copied = result.journey_copies.summary() if result.journey_copies else None
+        if copied:  # the configuration multiplies events: say how much
+            console.print(f"  {copied}", markup=False, style="yellow", soft_wrap=True)
     for checked_source, check, count, detail in quality_findings(store, results[0].run_id) if results else []:
         console.print(f"  {checked_source}: {check} = {count:,} ({detail})", markup=False, style="yellow")
     console.print(f"store: {store}")
@@ -115,6 +118,18 @@ def extract(
     if refused:  # nothing of these sources could be loaded: a wrong mapping, not a clean run
         console.print(f"[red]error:[/red] every record was rejected: {escape(', '.join(refused))} (see rejects)")
         raise typer.Exit(1)
+
+
+def _print_written(written: list[Path], out: Path) -> None:
+    """The count of files written, and the one that says what they were made from."""
+    from mining.runs.table_files import PROVENANCE_FILE
+
+    console.print(f"written {len(written)} files to {out}", soft_wrap=True, markup=False)
+    made_from = [path for path in written if path.name == PROVENANCE_FILE]
+    for path in made_from:
+        console.print(
+            f"made from (load runs, period, configuration hashes, code version): {path}", soft_wrap=True, markup=False
+        )
 
 
 @app.command()
@@ -173,7 +188,7 @@ def mine(
 
             tables = write_result_tables(store, out, "journey mine")
             console.print(f"written {len(tables)} result tables into {store} (schema results)")
-    console.print(f"written {len(written)} files to {out}")
+    _print_written(written, out)
 
 
 @app.command()
@@ -191,7 +206,7 @@ def compare(
 
     with _errors_end_the_command():
         written = compare_store(store, journey, out, time_rules)
-    console.print(f"written {len(written)} files to {out}")
+    _print_written(written, out)
 
 
 @app.command()
@@ -226,6 +241,7 @@ def pilot(
     from mining.report.pilot_wording import pilot_words
     from mining.runs.pilot import write_pilot_outputs
     from mining.scope.date_range import parse_date_range
+    from mining.scope.provenance import store_provenance
     from mining.scope.time_rules import load_time_rules
 
     try:
@@ -254,15 +270,18 @@ def pilot(
             load_designed_journey(journey) if journey else None,
             load_time_rules(time_rules) if time_rules else None,
         )
-        written = write_pilot_outputs(evaluation, out)
+        made_from = {"pilot": config, "designed journey": journey, "time rules": time_rules}
+        written = write_pilot_outputs(evaluation, out, store_provenance(store, made_from))
     words = pilot_words(evaluation)
+    if words.comparability:  # first: the figures below mean little when the sides are not comparable
+        console.print(words.comparability, markup=False, style="bold" if evaluation.comparable else "bold yellow")
     for line in words.verdict:
         console.print(f"- {line}")
     worse, better = len(words.worsenings), len(words.improvements)
     console.print(f"[bold]Got worse:[/bold] {worse}; [bold]improved:[/bold] {better}")
     for line in words.worsenings:
         console.print(f"  [red]worse:[/red] {line}")
-    console.print(f"written {len(written)} files to {out}")
+    _print_written(written, out)
 
 
 sources_app = typer.Typer(help="Inspect configured sources without loading them.", no_args_is_help=True)

@@ -30,7 +30,7 @@ from mining.pilot.definition import has_pilot, load_pilot_definition
 from mining.report.pilot_output import pilot_markdown
 from mining.report.pilot_wording import pilot_words
 from mining.report.report import render_report
-from mining.runs.analysis import add_pilot, analyse, write_tables
+from mining.runs.analysis import add_pilot, analyse, analysis_provenance, write_tables
 from mining.runs.pilot import write_pilot_outputs
 from mining.scope.time_rules import load_time_rules
 
@@ -73,6 +73,9 @@ def load(store: str, staged_folders: list[str], run_id: str) -> list[LoadResult]
             result.rows_rejected,
             result.rows_duplicate,
         )
+        copied = result.journey_copies.summary() if result.journey_copies else None
+        if copied:
+            get_run_logger().warning("%s", copied)
     return results
 
 
@@ -91,13 +94,22 @@ def mine_and_report(
     organisation: str,
     time_rules: str | None = None,
     pilot_config: str | None = None,
+    config_file: str | None = None,
 ) -> dict[str, Any]:
     rules = load_time_rules(Path(time_rules)) if time_rules else None  # working-time norms need calendars
-    analysis = analyse(Path(store), load_designed_journey(Path(designed_journey)), time_rules=rules)
+    made_from = {
+        "sources": Path(config_file) if config_file else None,
+        "designed journey": Path(designed_journey),
+        "time rules": Path(time_rules) if time_rules else None,
+    }
+    analysis = analyse(
+        Path(store), load_designed_journey(Path(designed_journey)), time_rules=rules, config_files=made_from
+    )
+    provenance = analysis_provenance(analysis)
     pilot: dict[str, Any] = {}
     if pilot_config is not None:  # the configuration names a pilot: evaluate it into the report
         evaluation = add_pilot(analysis, Path(store), load_pilot_definition(Path(pilot_config)), rules)
-        write_pilot_outputs(evaluation, Path(out) / "pilot")
+        write_pilot_outputs(evaluation, Path(out) / "pilot", provenance)
         verdict = pilot_words(evaluation).verdict
         pilot = {"pilot_verdict": verdict, "pilot_markdown": pilot_markdown(evaluation)}
         get_run_logger().info("pilot: %s", verdict[0])
@@ -109,6 +121,7 @@ def mine_and_report(
         "report": str(report.resolve()),
         "bottleneck": analysis.bottleneck,
         "quality": quality,
+        "provenance": provenance,
         **pilot,
         **table_rows(analysis.tables),
     }
@@ -152,7 +165,7 @@ def run_journey(
         results = load(store_path, staged, run_id)
     pilot_config = config_file if has_pilot(Path(config_file)) else None
     outcome = mine_and_report(
-        store_path, designed_journey, str(out_path), config.organisation, time_rules, pilot_config
+        store_path, designed_journey, str(out_path), config.organisation, time_rules, pilot_config, config_file
     )
     write_back(store_path, str(out_path / "tables"))
     publish_run_artifacts(run_id, outcome, results, failed)

@@ -5,10 +5,12 @@ Every error names the file, the line and the key, in the words of the file's for
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import difflib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventlogs.durations import parse_duration_hours
 from eventlogs.errors import ConfigError
@@ -25,6 +27,9 @@ class Document:
     line_of: Callable[[KeyPath], int | None]
     source_text: str
     written: dict[KeyPath, str] | None = field(default=None)  # None: string values are the text (TOML)
+    # per section read so far: its keys as written and the keys the readers asked for (see unread_keys)
+    opened: dict[KeyPath, dict[str, Any]] = field(default_factory=dict)
+    asked: dict[KeyPath, set[str]] = field(default_factory=dict)
 
     def at(self, path: KeyPath) -> str:
         """file:line of `path` (or of its nearest written enclosing entry)."""
@@ -39,6 +44,13 @@ class Document:
             return value if isinstance(value, str) else None
         return self.written.get(path)
 
+    def unknown_key(self, section: KeyPath, key: str, known: Iterable[str], known_as: str = "allowed") -> ConfigError:
+        """The one unknown-key message: the closest known key when one is close (a typo), else the known keys."""
+        names = sorted(known)
+        closest = difflib.get_close_matches(key, names, n=1)
+        hint = f"did you mean '{closest[0]}'?" if closest else f"{known_as}: {', '.join(names) or 'none'}"
+        return self.error((*section, key), f"{self.names.unknown(section, key)} ({hint})")
+
 
 class Located:
     """The keys of one table (TOML) or mapping (YAML); `values` holds them as read, None meaning absent."""
@@ -49,11 +61,20 @@ class Located:
         if not isinstance(values, dict):
             raise self.error(f"must be a {document.names.mapping}, not {values!r}")
         self.values: dict[str, Any] = values
+        document.opened.setdefault(path, values)
+        self._asked = document.asked.setdefault(path, set())
+
+    def _get(self, key: str) -> Any:
+        """The value of `key` (None: absent), remembering that a reader knows the key."""
+        self._asked.add(key)
+        return self.values.get(key)
 
     def __contains__(self, key: str) -> bool:
-        return self.values.get(key) is not None
+        return self._get(key) is not None
 
     def key_names(self) -> list[str]:
+        """Every key, read as a name (a table of departments, say): none of them is unknown."""
+        self._asked.update(str(key) for key in self.values)
         return [str(key) for key in self.values]
 
     # --- errors ---------------------------------------------------------------------------------------------
@@ -79,17 +100,33 @@ class Located:
         return self.error_at((key,), problem)
 
     def missing(self, key: str) -> ConfigError:
-        return self.document.error(self.path, self.document.names.missing(self.path, key))
+        """A required key not given; a given key close to it is named, as it is likely a typo of it."""
+        sentence = self.document.names.missing(self.path, key)
+        typo = difflib.get_close_matches(key, [name for name in self.values if name not in self._asked], n=1)
+        return self.document.error(self.path, f"{sentence} (is '{typo[0]}' a typo of it?)" if typo else sentence)
 
     def _wrong(self, key: str, expected: str) -> ConfigError:
         return self.key_error(key, f"must be {expected}, not {self.values[key]!r}")
 
     def check_keys(self, allowed: set[str], known_as: str = "allowed") -> None:
         """An unknown key (a typo, mostly) is an error naming it, not a setting silently ignored."""
-        for key in self.key_names():
+        for key in self.values:
             if key not in allowed:
-                sentence = self.document.names.unknown(self.path, key)
-                raise self.document.error((*self.path, key), f"{sentence} ({known_as}: {', '.join(sorted(allowed))})")
+                raise self.document.unknown_key(self.path, str(key), allowed, known_as)
+
+    def reject_unread_keys(self) -> None:
+        """After this section has been read: a key of it, or of any section read below it, that no reader
+        asked for is unknown (a typo, mostly: `departement`), an error rather than a setting silently
+        ignored. The keys the readers asked for are the known ones, so no list of them can drift from the
+        code; a table no reader opened is an unknown key of its parent."""
+        depth = len(self.path)
+        for path, values in self.document.opened.items():
+            if path[:depth] != self.path:
+                continue
+            asked = self.document.asked[path]
+            for key in values:
+                if key not in asked:
+                    raise self.document.unknown_key(path, str(key), asked)
 
     # --- typed values ---------------------------------------------------------------------------------------
 
@@ -117,7 +154,8 @@ class Located:
         return text
 
     def flag(self, key: str, default: bool) -> bool:
-        value = self.values.get(key, default)
+        value = self._get(key)
+        value = default if value is None else value
         if not isinstance(value, bool):
             raise self._wrong(key, "true or false")
         return value
@@ -127,7 +165,8 @@ class Located:
         above: float | None = None, whole: bool = False, expected: str = "must be a number",
     ) -> float:  # fmt: skip
         """A number within the bounds; `expected` is the sentence an error gives (", not <value>" follows)."""
-        value = self.values.get(key, default)
+        value = self._get(key)
+        value = default if value is None else value
         fits = (
             not isinstance(value, bool)
             and isinstance(value, int if whole else int | float)
@@ -138,6 +177,16 @@ class Located:
         if not fits:
             raise self.key_error(key, f"{expected}, not {value!r}")
         return float(value)
+
+    def time_zone(self, key: str, default: str | None = None) -> str:
+        """An IANA time zone name (Europe/Amsterdam, UTC); without a default it is required. The one check
+        of a configured zone: an unknown one (Mars/Olympus) would otherwise fail far later, or not at all."""
+        name = self.text(key, default)
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise self.key_error(key, f"must be an IANA time zone (such as Europe/Amsterdam), not '{name}'") from error
+        return name
 
     def duration_hours(
         self, key: str, default: str | None = None, day_hours: float = 24.0, week_days: float = 7.0
@@ -182,7 +231,7 @@ class Located:
 
     def sections(self, key: str, non_empty: bool = False) -> list[Located]:
         """A list of tables (absent: empty, unless `non_empty`)."""
-        value = self.values.get(key)
+        value = self._get(key)
         if value is None and not non_empty:
             return []
         if not isinstance(value, list) or (non_empty and not value):

@@ -37,7 +37,10 @@ def line_of(text: str, table: str, key: str | None = None) -> int | None:
     found, depth = None, 0
     for depth in range(len(parts), 0, -1):
         wanted = ".".join(parts[:depth])
-        found = next((i for i, line in enumerate(lines) if _is_header(line) and _header_of(line) == wanted), None)
+        headers = [(i, _header_of(line)) for i, line in enumerate(lines) if _is_header(line)]
+        found = next((i for i, header in headers if header == wanted), None)
+        if found is None:  # a table written only through its sub-tables ([a.b] makes [a]) is where they start
+            found = next((i for i, header in headers if header.startswith(f"{wanted}.")), None)
         if found is not None:
             break
     if found is None:

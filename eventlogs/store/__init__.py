@@ -7,7 +7,15 @@ result_tables.py writes analysis results back beside the events.
 """
 
 from eventlogs.store.coded_events import build_coded_tables, coded_copy_is_fresh, refresh_coded_events
-from eventlogs.store.connection import Watermark, add_lifecycle_column, connect_store, read_watermarks
+from eventlogs.store.connection import (
+    Watermark,
+    add_event_columns,
+    add_lifecycle_column,
+    connect_store,
+    event_columns,
+    journey_order_sql,
+    read_watermarks,
+)
 from eventlogs.store.loader import LoadResult, load_staged
 from eventlogs.store.quality import quality_summary
 from eventlogs.store.result_tables import write_result_tables
@@ -17,10 +25,13 @@ __all__ = [
     "SCHEMA",
     "LoadResult",
     "Watermark",
+    "add_event_columns",
     "add_lifecycle_column",
     "build_coded_tables",
     "coded_copy_is_fresh",
     "connect_store",
+    "event_columns",
+    "journey_order_sql",
     "load_staged",
     "quality_summary",
     "read_watermarks",

@@ -3,8 +3,10 @@
 Discovery over the string columns needs a window sort per analysis (about 5 million events/s); the coded
 copy is sorted once, after a load: journey numbers (INTEGER), activity/department/team/resource codes
 (INTEGER, 0 = NULL) and ts as BIGINT microseconds, ordered by journey and then as `define_scope` numbers
-positions (ts, source_event_id). `coded_state` remembers which store contents it was built from, so a
-reader can tell a stale copy (a later load) and fall back to coding the scope on the fly.
+positions (connection.journey_order_sql: ts, sequence, source_event_id). `coded_state` remembers which
+store contents it was built from, so a reader can tell a stale copy (a later load) and fall back to coding
+the scope on the fly. A store with start and complete events is read through the scope's steps instead
+(mining/discovery/coded_scope.py): this copy holds events, not activity instances.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import itertools
 import duckdb
 
 from eventlogs.one_row import one_value
+from eventlogs.store.connection import journey_order_sql
 
 CODED_FIELDS = ("activity", "department", "team", "resource")
 EVENTS_PER_SORT = 4_000_000  # events sorted at once while building: well within the 1 GB DuckDB cap
@@ -39,10 +42,13 @@ def build_coded_tables(
     connection: duckdb.DuckDBPyConnection, events: str, journeys: str, temporary: bool, prefix: str = "coded_"
 ) -> None:
     """Creates {prefix}values, {prefix}journeys and {prefix}work_events from the `events` relation (work
-    events with journey_id, activity, department, team, resource, ts, source_event_id) and the `journeys`
-    relation (journey_id, is_open, opened_at, closed_at). `temporary` builds them as temp tables (an analysis
-    on a read-only store)."""
+    events with journey_id, activity, department, team, resource, ts, source_event_id, and `sequence` where
+    the store has it; or steps a scope already numbered by `position`) and the `journeys` relation
+    (journey_id, is_open, opened_at, closed_at). `temporary` builds them as temp tables (an analysis on a
+    read-only store)."""
     kind = "TEMP TABLE" if temporary else "TABLE"
+    columns = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {events}").fetchall()}
+    order = "e.position" if "position" in columns else journey_order_sql("e", columns)
     value_selects = " UNION ALL ".join(
         f"SELECT DISTINCT '{field}' AS field, {field} AS value FROM {events} WHERE {field} IS NOT NULL"
         for field in CODED_FIELDS
@@ -83,7 +89,7 @@ def build_coded_tables(
             FROM {events} e
             JOIN (FROM {prefix}journeys WHERE journey_no >= {low} AND journey_no < {high}) j USING (journey_id)
             {joins}
-            ORDER BY j.journey_no, ts_us, e.source_event_id
+            ORDER BY j.journey_no, {order}
         """)
 
 

@@ -87,11 +87,42 @@ def _has_events_table(connection: duckdb.DuckDBPyConnection) -> bool:
     return bool(found and found[0])
 
 
+# Event columns only some sources fill (see schema.py), added on first need rather than in SCHEMA, so
+# stores (and the positional inserts of fixtures and benchmarks) without such sources keep their columns;
+# existing stores migrate in place, and readers of a read-only older store take them as NULL.
+OPTIONAL_EVENT_COLUMNS = {"lifecycle": "VARCHAR", "instance": "VARCHAR", "sequence": "BIGINT"}
+
+
+def add_event_columns(connection: duckdb.DuckDBPyConnection, names: set[str]) -> None:
+    """Adds those of OPTIONAL_EVENT_COLUMNS among `names` (the columns a load stages) to events."""
+    for name, column_type in OPTIONAL_EVENT_COLUMNS.items():
+        if name in names:
+            connection.execute(f"ALTER TABLE events ADD COLUMN IF NOT EXISTS {name} {column_type}")
+
+
 def add_lifecycle_column(connection: duckdb.DuckDBPyConnection) -> None:
     """events.lifecycle ('start' | 'complete' | NULL), for sources with an activity's start and complete
-    timestamps. Added on first need rather than in SCHEMA, so stores (and the positional inserts of
-    fixtures and benchmarks) without such sources keep their columns; existing stores migrate in place."""
-    connection.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS lifecycle VARCHAR")
+    timestamps."""
+    add_event_columns(connection, {"lifecycle"})
+
+
+def event_columns(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    """The columns of the store's events table (an older store, opened read-only, lacks the optional ones)."""
+    rows = connection.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'events' AND schema_name = 'main'"
+        " AND database_name = current_database()"
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def journey_order_sql(alias: str, columns: set[str]) -> str:
+    """The order of a journey's events, defined once (the scope numbers positions by it, the coded copy is
+    sorted by it): time; at equal times `sequence` (file sources: the configured tie-break, then the
+    file's order), then source_event_id (a content hash for file sources: an arbitrary but repeatable
+    order). `columns`: the relation's columns, without `sequence` in stores older than it."""
+    prefix = f"{alias}." if alias else ""
+    sequence = f"{prefix}sequence NULLS LAST, " if "sequence" in columns else ""
+    return f"{prefix}ts, {sequence}{prefix}source_event_id"
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ import duckdb
 
 from eventlogs.errors import StoreError
 from eventlogs.one_row import one_value
+from eventlogs.sources.ocel2.copies import JourneyCopies
 from eventlogs.staging import StagedSource, parquet_list
 from eventlogs.store.coded_events import coded_copy_is_fresh, record_coded_state, refresh_coded_events
-from eventlogs.store.connection import add_lifecycle_column, connect_store
+from eventlogs.store.connection import add_event_columns, connect_store
 from eventlogs.store.ocel_merge import merge_ocel, record_ocel_ledger, stage_incoming_ocel
 from eventlogs.store.positional_ids import rekey_positional_ids
 from eventlogs.store.quality import record_store_quality
@@ -30,6 +31,8 @@ class LoadResult:
     rows_duplicate: int
     # object-centric sources only: per OCEL table (ocel_events, objects, ...) read/loaded/duplicate/updated
     ocel: dict[str, dict[str, int]] = field(default_factory=dict)
+    # object-centric sources only: events the flattening copied into several journeys
+    journey_copies: JourneyCopies | None = None
 
 
 def load_staged(store_path: Path, staged: list[StagedSource], run_id: str) -> list[LoadResult]:
@@ -67,13 +70,12 @@ def _stage_incoming(connection: duckdb.DuckDBPyConnection, staged: list[StagedSo
     """incoming_events reads the staged events where they lie (a view over the Parquet files): copying
     them into a temporary table first took longer than the insert itself. Only when some event still
     needs its journey from a correlation key does it become a table, so that _correlate can fill it in."""
-    # by name: only sources with start / complete timestamps stage a lifecycle column
+    # by name: only some sources stage the optional columns (lifecycle, instance, sequence)
     events = f"read_parquet({parquet_list([s.events for s in staged])}, union_by_name = true)"
     uncorrelated = one_value(connection.execute(f"SELECT count(*) FROM {events} WHERE journey_id IS NULL"))
     kind = "TABLE" if uncorrelated else "VIEW"
     connection.execute(f"CREATE TEMP {kind} incoming_events AS SELECT * FROM {events}")
-    if "lifecycle" in {row[0] for row in connection.execute("DESCRIBE incoming_events").fetchall()}:
-        add_lifecycle_column(connection)
+    add_event_columns(connection, {row[0] for row in connection.execute("DESCRIBE incoming_events").fetchall()})
     connection.execute(
         f"CREATE TEMP TABLE incoming_rejects AS SELECT * FROM read_parquet({parquet_list([s.rejects for s in staged])})"
     )
@@ -196,7 +198,8 @@ def _merge(
         name = manifest["source"]
         incoming, loaded, rejected = (counts[table].get(name, 0) for table in counts)
         ocel = ocel_counts.get(name, {})
-        result = LoadResult(run_id, name, manifest["rows_read"], loaded, rejected, incoming - loaded, ocel)
+        copies = JourneyCopies.from_manifest(manifest)
+        result = LoadResult(run_id, name, manifest["rows_read"], loaded, rejected, incoming - loaded, ocel, copies)
         if result.rows_read != loaded + rejected + result.rows_duplicate:
             raise StoreError(
                 f"source '{name}': counts do not reconcile in run {run_id}: read {result.rows_read} != "

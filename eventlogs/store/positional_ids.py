@@ -24,7 +24,7 @@ _POSITIONAL = "regexp_full_match({id}, '(line|row|event):[0-9]+') AND source_row
 _INCOMING_POSITION = "TRY_CAST(regexp_extract(source_row, '[0-9]+$') AS BIGINT)"
 # What the store keeps of an event, all of which the content id is made of (the resource pseudonymised
 # the same way, with the same key, in the staged file as in the store).
-EVENT_CONTENT = ("journey_id", "activity", "ts", "resource", "team", "department", "lifecycle")
+EVENT_CONTENT = ("journey_id", "activity", "ts", "resource", "team", "department", "lifecycle", "instance")
 
 
 def rekey_positional_ids(connection: duckdb.DuckDBPyConnection, sources: list[str], run_id: str) -> int:

@@ -20,7 +20,9 @@ CREATE TABLE IF NOT EXISTS events (
     source_row      VARCHAR,                -- where the raw record sits in its source
     attributes      JSON,
     load_run_id     VARCHAR NOT NULL
-    -- lifecycle VARCHAR (start | complete) is added by add_lifecycle_column when a source maps one
+    -- added by add_event_columns when a source stages them (connection.OPTIONAL_EVENT_COLUMNS):
+    -- lifecycle VARCHAR (start | complete), instance VARCHAR (pairs a start with its complete),
+    -- sequence BIGINT (file sources: the order at equal times, see connection.journey_order_sql)
 );
 CREATE TABLE IF NOT EXISTS journeys (
     journey_id   VARCHAR PRIMARY KEY,

@@ -1,6 +1,7 @@
 """Conformance of the actual journeys to the designed one, computed once per variant and weighted by its count.
 
-A variant here is a finished journey's sequence of (activity, department): DuckDB groups the journeys, pm4py
+A variant here is a finished journey's sequence of (activity, design department: departments_by_team applied),
+each event labelled with its stage by the same rule as mining.design.event_stages: DuckDB groups the journeys, pm4py
 aligns each distinct label sequence once against the designed model. An alignment that runs past the time
 cap falls back to token-based replay, which gives a fitness but no moves; the variant's `method` says which.
 

@@ -207,7 +207,10 @@ class DesignedJourney:
 
     def stage_of(self, activity: str, department: str | None = None) -> Stage | None:
         """The stage an activity belongs to: the first stage whose names or patterns match it. When several
-        match (the same activity done by several lines), `department` picks the one it owns."""
+        match (the same activity done by several lines), `department` (the design's department of the
+        event, `department_sql`, never the raw team) picks the first one it owns; when it owns none of
+        them, the first matching stage in the design's order of listing is taken (deterministic;
+        mining.design.event_stages flags such events as guessed and the stage table counts them)."""
         matching = [stage for stage in self.stages if stage.matches(activity)]
         if department is not None and len(matching) > 1:
             owned = [stage for stage in matching if stage.department == department]

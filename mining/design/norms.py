@@ -7,8 +7,11 @@ calendars (`Scope.working_time` false) the working columns are calendar hours, a
 
 - Handover: consecutive work events of a journey where the department changes (as `mining.discovery.handovers`
   defines it); its wait is the wait into the receiving department's first event.
-- Stage: per journey, from the first to the last event of the stage's activities (one instance per
-  journey; a repeated stage stretches it).
+- Stage: per journey, from the first to the last event of the stage (one instance per journey; a
+  repeated stage stretches it); an event's stage is mining.design.event_stages' (on the design department).
+- Team handover: consecutive work events of one stage and one design department whose team changes;
+  it stays inside the stage (no department changes hands), so it is part of the stage's time.
+- Rework: the same activity done again by the same holder (team, else department); not a change of team.
 - Excess: time over the norm where positive, summed over instances; a handover the design does not
   have counts its whole wait.
 - A norm *holds* when the share of journeys within it reaches the norm's share (e.g. 80%).
@@ -23,7 +26,8 @@ from typing import Any
 import pandas as pd
 
 from eventlogs.sql_text import sql_literal
-from mining.design.journey import DesignedJourney, Norm
+from mining.design.event_stages import staged_events, staged_events_sql
+from mining.design.journey import DesignedJourney, Norm, TimeBasis
 from mining.discovery.handovers import changes_holder, steps_sql
 from mining.scope.frames import registered
 from mining.scope.scope import Scope
@@ -32,30 +36,57 @@ from mining.scope.scope import Scope
 AMBER_MARGIN = 0.10
 
 
+def rework_sql(activity: str = "activity", team: str = "team", department: str = "department") -> str:
+    """THE rework key, in SQL: work is done again when the same activity comes back to the same holder (its
+    team, or its department when it has no team). A change of team is a handover, not rework."""
+    return f"{activity}, coalesce({team}, {department})"
+
+
 def timed_events_sql(scope: Scope, journey: DesignedJourney) -> str:
     """Work events in scope with the wait since the previous work event of the journey in both bases
-    (`calendar_wait`, `working_wait`; NULL for a journey's first event); the department as `journey`
-    sees it."""
+    (`calendar_wait`, `working_wait`; NULL for a journey's first event); `department` as `journey` sees it
+    and the event's stage (mining.design.event_stages: needs its view STAGE_MAP_VIEW)."""
     return f"""
-        SELECT journey_id, position, activity, {journey.department_sql()} AS department, team, ts,
-               wait_hours AS calendar_wait, wait_working_hours AS working_wait
-        FROM {scope.work_events}
+        SELECT journey_id, position, activity, design_department AS department, team, ts,
+               wait_hours AS calendar_wait, wait_working_hours AS working_wait,
+               stage, stage_department, stage_order, stage_guessed
+        FROM ({staged_events_sql(scope.work_events, journey)})
     """
 
 
 def handover_instances_sql(scope: Scope, journey: DesignedJourney) -> str:
     """Every handover (mining.discovery.handovers.steps_sql, between the departments as the design sees
-    them) with both waits: `position` of the receiving event and `repeated` (its activity was done before
-    in the journey)."""
+    them) with both waits: `position` of the receiving event, `repeated` (rework: its activity was done
+    before in the journey by the same holder, rework_sql), the stage each side's event belongs to
+    (`source_stage`, `source_stage_department`; `stage`, `stage_department` of the receiving event)."""
     return f"""
         WITH timed AS ({timed_events_sql(scope, journey)}),
         numbered AS (
-            SELECT *, row_number() OVER (PARTITION BY journey_id, activity ORDER BY position) > 1 AS repeated
-            FROM timed
+            SELECT *, row_number() OVER (PARTITION BY journey_id, {rework_sql()} ORDER BY position) > 1 AS repeated,
+                   lag(stage) OVER w AS source_stage, lag(stage_department) OVER w AS source_stage_department
+            FROM timed WINDOW w AS (PARTITION BY journey_id ORDER BY position)
         )
         SELECT journey_id, position, from_department, to_department, source_activity, target_activity,
-               calendar_wait, working_wait, repeated
+               calendar_wait, working_wait, repeated, source_stage, source_stage_department, stage, stage_department
         FROM ({steps_sql("numbered", "department")}) WHERE handover
+    """
+
+
+def team_handover_instances_sql(scope: Scope, journey: DesignedJourney) -> str:
+    """Every handover between teams inside one stage: consecutive work events of the same stage and the
+    same design department whose team changes (steps_sql on the team). `from_team`, `to_team`, the
+    `department` and `stage`, both waits, `position` of the receiving event and `repeated` (rework_sql)."""
+    return f"""
+        WITH timed AS ({timed_events_sql(scope, journey)}),
+        numbered AS (
+            SELECT *, row_number() OVER (PARTITION BY journey_id, {rework_sql()} ORDER BY position) > 1 AS repeated,
+                   lag(stage) OVER w AS source_stage, lag(department) OVER w AS from_department
+            FROM timed WINDOW w AS (PARTITION BY journey_id ORDER BY position)
+        )
+        SELECT journey_id, position, from_team, to_team, department, stage, source_activity, target_activity,
+               calendar_wait, working_wait, repeated
+        FROM ({steps_sql("numbered", "team", "team")})
+        WHERE handover AND stage IS NOT NULL AND source_stage = stage AND from_department = department
     """
 
 
@@ -68,6 +99,12 @@ def status(within_rate: float | None, share: float | None) -> str | None:
     return "amber" if within_rate >= share - AMBER_MARGIN else "red"
 
 
+def measured_in(time: str, working_time: bool) -> TimeBasis:
+    """The basis a figure of a norm in `time` is measured in: its own, except that without working time
+    (`Scope.working_time` false: no time rules) a working-time norm is measured in calendar time."""
+    return "working" if time == "working" and working_time else "calendar"
+
+
 def _with_verdicts(table: pd.DataFrame, measured_in_working: bool) -> pd.DataFrame:
     table["within_norm_rate"] = 1 - table["journeys_breaching_rate"]
     table["holds"] = [
@@ -78,9 +115,7 @@ def _with_verdicts(table: pd.DataFrame, measured_in_working: bool) -> pd.DataFra
         None if pd.isna(norm) else status(within, share)
         for norm, within, share in zip(table["norm_hours"], table["within_norm_rate"], table["norm_share"], strict=True)
     ]
-    table["measured_in"] = [
-        "working" if time == "working" and measured_in_working else "calendar" for time in table["time"]
-    ]
+    table["measured_in"] = [measured_in(time, measured_in_working) for time in table["time"]]
     total = table["excess_hours"].sum()
     table["share_of_excess"] = table["excess_hours"] / total if total > 0 else 0.0
     return table
@@ -128,9 +163,13 @@ def handover_norms(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
     """One row per department pair seen or designed: norm (hours, share, time basis), handovers, journeys,
     median/p90/mean wait in the norm's basis, breach rate of handovers and of journeys (a journey breaches
     when any of its handovers of the pair does), whether the norm holds, excess hours and share of all
-    handover excess, and the activities it most often runs from and to. A pair the design does not have
-    counts its whole wait as excess."""
-    with registered(scope.connection, norms_designed_handovers=designed_handover_frame(journey)):
+    handover excess, the activities it most often runs from and to, and the stages of its departments it
+    most often leaves and reaches (`usual_source_stage`, `usual_target_stage`; NULL when the event is in no
+    stage that department owns). A pair the design does not have counts its whole wait as excess."""
+    with (
+        staged_events(scope.connection, scope.work_events, journey),
+        registered(scope.connection, norms_designed_handovers=designed_handover_frame(journey)),
+    ):
         table = scope.connection.execute(
             f"""
             WITH judged AS ({judged_handovers_sql(scope, journey)}),
@@ -148,7 +187,10 @@ def handover_norms(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
                        avg(wait) AS mean_wait_hours,
                        count(*) FILTER (WHERE breached) / count(*) AS breach_rate,
                        sum(excess) AS excess_hours,
-                       mode(source_activity) AS usual_source_activity, mode(target_activity) AS usual_target_activity
+                       mode(source_activity) AS usual_source_activity, mode(target_activity) AS usual_target_activity,
+                       mode(source_stage) FILTER (WHERE source_stage_department = from_department)
+                         AS usual_source_stage,
+                       mode(stage) FILTER (WHERE stage_department = to_department) AS usual_target_stage
                 FROM judged GROUP BY ALL
             )
             SELECT coalesce(p.from_department, d.from_department) AS from_department,
@@ -160,7 +202,7 @@ def handover_norms(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
                    CASE WHEN d.norm_hours IS NOT NULL THEN p.breach_rate END AS breach_rate,
                    CASE WHEN d.norm_hours IS NOT NULL THEN r.journeys_breaching_rate END AS journeys_breaching_rate,
                    coalesce(p.excess_hours, 0) AS excess_hours,
-                   p.usual_source_activity, p.usual_target_activity
+                   p.usual_source_activity, p.usual_target_activity, p.usual_source_stage, p.usual_target_stage
             FROM pairs p FULL JOIN norms_designed_handovers d USING (from_department, to_department)
             LEFT JOIN journey_rates r USING (from_department, to_department)
             """,
@@ -170,49 +212,27 @@ def handover_norms(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
     return table.sort_values(["excess_hours", "handovers"], ascending=False, ignore_index=True)
 
 
-def stage_map(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
-    """Each (activity, department) seen in scope with the stage it belongs to (NULL: none), the stage's
-    designed department and order; an event counts for a stage by its activity, whoever did it."""
-    seen = scope.connection.execute(
-        f"SELECT DISTINCT activity, {journey.department_sql()} FROM {scope.work_events}"
-    ).fetchall()
-    order = {stage.name: index for index, stage in enumerate(journey.stages, start=1)}
-    rows = []
-    for activity, department in seen:
-        stage = journey.stage_of(activity, department) if activity is not None else None
-        rows.append(
-            {
-                "activity": activity,
-                "department": department,
-                "stage": None if stage is None else stage.name,
-                "stage_department": None if stage is None else stage.department,
-                "stage_order": None if stage is None else order[stage.name],
-            }
-        )
-    return pd.DataFrame(rows, columns=["activity", "department", "stage", "stage_department", "stage_order"]).astype(
-        {"activity": object, "department": object, "stage": object, "stage_department": object}
-    )
-
-
 def stage_instances_sql(scope: Scope, journey: DesignedJourney) -> str:
-    """Per journey and stage (needs the view `norms_stage_map`): the span first to last event of the
-    stage in both bases, its events, repeated activities, events done by another department than
-    designed, department bounces inside the span, events in no stage of the design inside the span
-    (`off_design_events`), and whether it is still running (open journey whose latest event belongs to
-    the stage)."""
+    """Per journey and stage (needs the stage map view, mining.design.event_stages): the span first to last
+    event of the stage in both bases, its events, repeated activities (rework_sql: the same activity by
+    the same holder), handovers between teams of the stage (`team_handovers`), events done by another
+    department than designed, events whose stage was guessed (`guessed_events`), department bounces inside
+    the span, events in no stage of the design inside the span (`off_design_events`), and whether it is
+    still running (open journey whose latest event belongs to the stage)."""
     return f"""
         WITH timed AS ({timed_events_sql(scope, journey)}),
         clocked AS (
-            SELECT t.*, m.stage, m.stage_department, m.stage_order, j.is_open,
+            SELECT t.*, j.is_open,
                    -- cumulative waits: a span's duration is the difference at its two ends
                    sum(coalesce(calendar_wait, 0)) OVER w AS calendar_clock,
                    sum(coalesce(working_wait, 0)) OVER w AS working_clock,
                    max(position) OVER (PARTITION BY journey_id) AS last_position,
-                   {changes_holder("lag(t.department) OVER w", "t.department")} AS department_changed
+                   {changes_holder("lag(t.department) OVER w", "t.department")} AS department_changed,
+                   -- the work passes between teams of the stage (team_handover_instances_sql)
+                   coalesce(lag(t.stage) OVER w = t.stage AND lag(t.department) OVER w = t.department
+                            AND {changes_holder("lag(t.team) OVER w", "t.team")}, FALSE) AS team_changed
             FROM timed t
             JOIN {scope.journeys} j USING (journey_id)
-            LEFT JOIN norms_stage_map m ON m.activity IS NOT DISTINCT FROM t.activity
-                                       AND m.department IS NOT DISTINCT FROM t.department
             WINDOW w AS (PARTITION BY journey_id ORDER BY position)
         ), spans AS (
             SELECT journey_id, stage, any_value(stage_department) AS stage_department,
@@ -220,8 +240,10 @@ def stage_instances_sql(scope: Scope, journey: DesignedJourney) -> str:
                    min(position) AS first_position, max(position) AS last_position,
                    max(calendar_clock) - min(calendar_clock) AS calendar_hours,
                    max(working_clock) - min(working_clock) AS working_hours,
-                   count(*) AS events, count(*) - count(DISTINCT activity) AS repeated_activities,
+                   count(*) AS events, count(*) - count(DISTINCT ({rework_sql()})) AS repeated_activities,
+                   count(*) FILTER (WHERE team_changed) AS team_handovers,
                    count(*) FILTER (WHERE department IS DISTINCT FROM stage_department) AS other_department_events,
+                   count(*) FILTER (WHERE stage_guessed) AS guessed_events,
                    max(position) = any_value(last_position) AS at_latest_event
             FROM clocked WHERE stage IS NOT NULL GROUP BY journey_id, stage
         ), bounces AS (
@@ -255,8 +277,8 @@ def designed_stage_frame(journey: DesignedJourney) -> pd.DataFrame:
 
 
 def timed_stages_sql(scope: Scope, journey: DesignedJourney) -> str:
-    """Every stage instance with its norm and `hours` in the norm's basis (needs the views
-    `norms_stage_map` and `norms_designed_stages`)."""
+    """Every stage instance with its norm and `hours` in the norm's basis (needs the stage map view and
+    `norms_designed_stages`)."""
     return f"""
         SELECT i.*, d.norm_hours, d.time,
                CASE WHEN d.time = 'working' THEN i.working_hours ELSE i.calendar_hours END AS hours
@@ -267,9 +289,12 @@ def timed_stages_sql(scope: Scope, journey: DesignedJourney) -> str:
 def stage_norms(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
     """One row per designed stage: norm, journeys with the stage, median/p90 duration (first to last event
     of the stage) in the norm's basis, breach rate, whether the norm holds, excess hours. A stage still
-    running in an open journey is censored unless already over its norm."""
-    with registered(
-        scope.connection, norms_stage_map=stage_map(scope, journey), norms_designed_stages=designed_stage_frame(journey)
+    running in an open journey is censored unless already over its norm. `guessed_events`: events the
+    stage took although neither of the stages their activity matches is their department's (see
+    mining.design.event_stages)."""
+    with (
+        staged_events(scope.connection, scope.work_events, journey),
+        registered(scope.connection, norms_designed_stages=designed_stage_frame(journey)),
     ):
         table = scope.connection.execute(f"""
             WITH instances AS ({timed_stages_sql(scope, journey)}), judged AS (
@@ -285,7 +310,7 @@ def stage_norms(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
                        count(*) FILTER (WHERE breached AND NOT censored)
                          / nullif(count(*) FILTER (WHERE NOT censored), 0) AS breach_rate,
                        count(*) FILTER (WHERE other_department_events > 0) / count(*) AS other_department_rate,
-                       sum(excess) AS excess_hours
+                       sum(excess) AS excess_hours, sum(guessed_events) AS guessed_events
                 FROM judged GROUP BY stage
             )
             SELECT d.stage, d.department, d.stage_order, d.norm_hours, d.norm_share, d.time,
@@ -293,7 +318,8 @@ def stage_norms(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
                    p.median_hours, p.p90_hours,
                    CASE WHEN d.norm_hours IS NOT NULL THEN p.breach_rate END AS breach_rate,
                    CASE WHEN d.norm_hours IS NOT NULL THEN p.breach_rate END AS journeys_breaching_rate,
-                   p.other_department_rate, coalesce(p.excess_hours, 0) AS excess_hours
+                   p.other_department_rate, coalesce(p.excess_hours, 0) AS excess_hours,
+                   coalesce(p.guessed_events, 0) AS guessed_events
             FROM norms_designed_stages d LEFT JOIN per_stage p USING (stage)
             ORDER BY d.stage_order
         """).df()
@@ -344,7 +370,7 @@ def end_to_end_norm(scope: Scope, journey: DesignedJourney) -> dict[str, Any]:
     result["norm_hours"] = None if norm is None else norm.hours
     result["norm_share"] = journey.norm_share if norm is None else norm.share
     result["time"] = time
-    result["measured_in"] = "working" if time == "working" and scope.working_time else "calendar"
+    result["measured_in"] = measured_in(time, scope.working_time)
     result["holds"] = None if result["within_norm_rate"] is None else result["within_norm_rate"] >= result["norm_share"]
     result["status"] = status(result["within_norm_rate"], result["norm_share"])
     return result

@@ -1,10 +1,12 @@
 """The scope's work events as numpy arrays of integer codes, for the single-pass discovery engine.
 
 Reads the store's coded copy (eventlogs/store/coded_events.py) when it is fresh and filters it to the scope;
-otherwise codes the scope views on the fly (temp tables: correct, but at SQL speed). Takes the
-`Scope` define_scope returned. Without calendars and pause activities, waits are computed here from the
-timestamps (calendar hours, which then are the working hours too); with them, the working-time and
-paused columns of `scope_work_events` are read in position order.
+otherwise codes the scope views on the fly (temp tables: correct, but at SQL speed). A store with start and
+complete events is always coded from the scope's steps (`scope_work_events`, in position order): the copy
+holds events, the analyses count activity instances. Takes the `Scope` define_scope returned. Without
+calendars, pause activities and instances, waits are computed here from the timestamps (calendar hours,
+which then are the working hours too); otherwise the wait columns of `scope_work_events` are read in
+position order (an instance's wait runs from the previous step's end, not its start).
 """
 
 from __future__ import annotations
@@ -95,12 +97,14 @@ def _read_events(
 def load_coded_scope(scope: Scope, fields: tuple[str, ...] = ("activity", "department")) -> CodedScope:
     """The scope (as define_scope made it) holding the codes of `fields`."""
     connection = scope.connection
-    if coded_copy_is_fresh(connection):
+    if coded_copy_is_fresh(connection) and not scope.lifecycle:
         prefix, filter_needed = "coded_", True
     else:
         prefix, filter_needed = "scope_coded_", False
-        # the scope's work events as scope_work_events selects them, without its window and wait columns
-        build_coded_tables(connection, SCOPE_WORK_EVENTS, scope.journeys, temporary=True, prefix=prefix)
+        # the scope's work events as scope_work_events selects them, without its window and wait columns;
+        # activity instances only the scope's steps hold (ordered by their position)
+        steps = f"(FROM {scope.work_events})" if scope.lifecycle else SCOPE_WORK_EVENTS
+        build_coded_tables(connection, steps, scope.journeys, temporary=True, prefix=prefix)
     plain = not scope.working_time
     # Without calendars the lead is (closed - opened) in calendar hours: computed here from microseconds,
     # as epoch(closed_at - opened_at) / 3600.0 would (DuckDB's TIMESTAMPTZ subtraction costs ~1 µs a row).
@@ -141,7 +145,7 @@ def load_coded_scope(scope: Scope, fields: tuple[str, ...] = ("activity", "depar
     journey, ts_us = events.pop("journey_no"), events.pop("ts_us")
     wait_hours = waits_in_place(journey, ts_us)  # the ts buffer becomes the waits
     wait_working_hours = paused_hours = None
-    if not plain:
+    if not plain or scope.lifecycle:
         # journey numbers follow journey_id order, so this is the coded order
         waits = connection.execute(f"""
             SELECT wait_hours, wait_working_hours, paused_hours FROM {scope.work_events} ORDER BY journey_id, position

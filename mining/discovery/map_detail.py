@@ -5,6 +5,10 @@ Hiding an activity does not hide the journeys that pass through it: the map is d
 sequence *projected* on the kept activities, so A -> x -> B becomes an A -> B path whose wait is the
 whole time from A to B. Start and end of a journey are paths too (from START, to END), so the flow into
 and out of every activity stays visible.
+
+Each activity is drawn in a lane (`activity_lanes`): the department that does most of it, when that
+department does a clear majority of it and is one of the busiest MAX_LANES such departments; otherwise a
+shared lane (no department does most of it) or the lane of the other departments.
 """
 
 from __future__ import annotations
@@ -31,24 +35,68 @@ _CLOCK = {
     "UNBOUNDED PRECEDING)",
 }
 MAP_EVENTS = "map_events"
+# An activity goes in a department's lane only when that department does more than this share of it: with
+# a plain "most often" rule, an activity that 200 teams share lands under whichever does 5 % of it, and a
+# busy team's lane ends up holding most of the map.
+MAJORITY_SHARE = 0.5
+MAX_LANES = 12  # department lanes drawn at most (the busiest); the rest share one lane
+LaneKind = Literal["department", "shared", "other"]
 
 
 def _map_events_sql(scope: Scope, wait_unit: WaitUnit) -> str:
-    """The scope's work events as (journey_id, position, activity, clock_hours)."""
-    return f"SELECT journey_id, position, activity, {_CLOCK[wait_unit]} AS clock_hours FROM {scope.work_events}"
+    """The scope's work events as (journey_id, position, activity, department, clock_hours)."""
+    clock = _CLOCK[wait_unit]
+    return f"SELECT journey_id, position, activity, department, {clock} AS clock_hours FROM {scope.work_events}"
 
 
 def create_map_events(scope: Scope, wait_unit: WaitUnit = "calendar") -> str:
-    """Materialises the scope's work events as (journey_id, position, activity, clock_hours) in a temp
-    table, so that many detail levels do not each recompute the scope view; returns its name."""
+    """Materialises the scope's work events as (journey_id, position, activity, department, clock_hours) in
+    a temp table, so that many detail levels do not each recompute the scope view; returns its name."""
     scope.connection.execute(f"CREATE OR REPLACE TEMP TABLE {MAP_EVENTS} AS {_map_events_sql(scope, wait_unit)}")
     return MAP_EVENTS
 
 
+def activity_lanes(
+    scope: Scope, events: str | None = None, majority: float = MAJORITY_SHARE, max_lanes: int = MAX_LANES
+) -> pd.DataFrame:
+    """Per activity of the scope (or of `events` from `create_map_events`): `lane`, the department whose lane
+    holds it (None unless `lane_kind` is "department"), `lane_kind` ("department": that department does more
+    than `majority` of it and is among the `max_lanes` busiest departments holding a lane; "shared": no
+    department does more than `majority`; "other": its department is not among those), and `lane_share`,
+    the share of the activity its busiest department does."""
+    source = events or f"({_map_events_sql(scope, 'calendar')})"
+    table = scope.connection.execute(f"""
+        WITH counts AS (SELECT activity, department, count(*) AS events FROM {source} GROUP BY ALL),
+        shares AS (
+            SELECT activity, department, events / sum(events) OVER (PARTITION BY activity) AS lane_share,
+                   row_number() OVER (PARTITION BY activity ORDER BY events DESC, department NULLS LAST) AS rank
+            FROM counts
+        ), volumes AS (SELECT department, sum(events) AS department_events FROM counts GROUP BY ALL)
+        SELECT s.activity, s.department, s.lane_share, v.department_events
+        FROM shares s JOIN volumes v ON v.department IS NOT DISTINCT FROM s.department
+        WHERE s.rank = 1 ORDER BY s.activity
+    """).df()
+    holds = table["lane_share"] > majority
+    busiest = (
+        table[holds]
+        .drop_duplicates("department")
+        .sort_values(["department_events", "department"], ascending=[False, True], kind="stable")
+        .head(max_lanes)["department"]
+    )
+    kind = pd.Series("shared", index=table.index)
+    kind[holds] = "other"
+    kind[holds & table["department"].isin(busiest)] = "department"
+    lanes = table["department"].where(kind == "department", None)
+    return pd.DataFrame(
+        {"activity": table["activity"], "lane": lanes, "lane_kind": kind, "lane_share": table["lane_share"]}
+    )
+
+
 @dataclass(frozen=True)
 class MapGraph:
-    """Kept activities (activity, frequency, department) and paths between them (source_activity,
-    target_activity, frequency, journeys, mean/median/p90_wait_hours; START and END as pseudo-activities)."""
+    """Kept activities (activity, frequency, department, and lane, lane_kind, lane_share of
+    `activity_lanes`) and paths between them (source_activity, target_activity, frequency, journeys,
+    mean/median/p90_wait_hours; START and END as pseudo-activities)."""
 
     activities: pd.DataFrame
     paths: pd.DataFrame
@@ -121,10 +169,13 @@ def map_graph(
     path_count: int | None = None,
     wait_unit: WaitUnit = "calendar",
     events: str | None = None,
+    lanes: pd.DataFrame | None = None,
 ) -> MapGraph:
     """The map at one detail level; `path_count` None keeps every path between the kept activities;
-    `events` as in `projected_paths`."""
+    `events` as in `projected_paths`; `lanes` from `activity_lanes` (computed when not given)."""
+    lanes = activity_lanes(scope, events) if lanes is None else lanes
     kept = most_frequent_activities(activities, activity_count)
+    kept = kept.merge(lanes, on="activity", how="left", validate="one_to_one")
     paths = projected_paths(scope, kept["activity"].tolist(), wait_unit, events)
     if path_count is not None:
         paths = most_frequent_paths(paths, path_count)
@@ -142,8 +193,10 @@ def map_levels(
     projection runs once per activity level."""
     graphs: dict[tuple[int, int], MapGraph] = {}
     events = create_map_events(scope, wait_unit)
+    lanes = activity_lanes(scope, events)
     for activity_step, activity_percent in enumerate(levels):
-        full = map_graph(scope, activities, level_count(len(activities), activity_percent), None, wait_unit, events)
+        count = level_count(len(activities), activity_percent)
+        full = map_graph(scope, activities, count, None, wait_unit, events, lanes)
         for path_step, path_percent in enumerate(levels):
             paths = most_frequent_paths(full.paths, level_count(len(full.paths), path_percent))
             graphs[(activity_step, path_step)] = MapGraph(full.activities, paths, full.wait_unit)

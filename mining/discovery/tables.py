@@ -42,14 +42,14 @@ def variants(scope: Scope) -> pd.DataFrame:
     )
 
 
-# Each work event with the next one of the same journey; wait_hours is the whole gap, wait_working_hours
-# and paused_hours come from the scope (the wait leading into the next event).
+# Each work event with the next one of the same journey; the waits come from the scope (the wait leading
+# into the next event; wait_hours the whole gap, pauses included).
 SUCCESSIONS_SQL = f"""
         SELECT journey_id, position, activity AS source_activity, department AS source_department,
                lead(activity) OVER w AS target_activity, lead(department) OVER w AS target_department,
                team AS source_team, lead(team) OVER w AS target_team,
                resource AS source_resource, lead(resource) OVER w AS target_resource,
-               epoch(lead(ts) OVER w - ts) / 3600.0 AS wait_hours,
+               lead(wait_hours) OVER w AS wait_hours,
                lead(wait_working_hours) OVER w AS wait_working_hours, lead(paused_hours) OVER w AS paused_hours,
                lead(paused_working_hours) OVER w AS paused_working_hours
         FROM {WORK_EVENTS_VIEW} WINDOW w AS (PARTITION BY journey_id ORDER BY position)

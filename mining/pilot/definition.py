@@ -12,6 +12,7 @@ or a file of its own); every error names the file, the line and the key.
     # control_group = "region = 'South'"
     bootstrap = 1000                      # resamples for the confidence intervals
     seed = 1
+    # max_volume_change = 0.3             # before and after are not comparable when volume moves more
 """
 
 from __future__ import annotations
@@ -37,12 +38,15 @@ _KEYS = {
     "bootstrap",
     "seed",
     "alpha",
+    "max_volume_change",
 }
+# journeys opened per day may change by this share before before and after stop being comparable
+MAX_VOLUME_CHANGE = 0.3
 
 
 @dataclass(frozen=True)
 class PilotDefinition:
-    name: str = "Pilot"
+    name: str | None = None  # None: the pages name the pilot by its journey types and change date
     change_date: date | None = None
     before: Window | None = None  # inclusive dates; None: from the first journey to the day before the change
     after: Window | None = None  # None: from the change date to the extraction
@@ -52,6 +56,7 @@ class PilotDefinition:
     bootstrap: int = 1000
     seed: int = 1
     alpha: float = 0.05
+    max_volume_change: float = MAX_VOLUME_CHANGE  # see mining.pilot.comparability
 
     def __post_init__(self) -> None:
         if self.change_date is None and (self.before is None or self.after is None):
@@ -62,6 +67,8 @@ class PilotDefinition:
             raise ConfigError(f"bootstrap must be at least 100 resamples, not {self.bootstrap}")
         if not 0 < self.alpha < 0.5:
             raise ConfigError(f"alpha must lie between 0 and 0.5, not {self.alpha}")
+        if self.max_volume_change <= 0:
+            raise ConfigError(f"max_volume_change must be a share above 0, such as 0.3, not {self.max_volume_change}")
 
     def with_overrides(self, **changes: object) -> PilotDefinition:
         """The definition with every change that is not None applied (command-line flags over the file)."""
@@ -94,7 +101,7 @@ def pilot_from_section(section: Located) -> PilotDefinition:
     section.check_keys(_KEYS, known_as="known")
     try:
         return PilotDefinition(
-            name=section.text("name", "Pilot"),
+            name=section.optional_text("name"),
             change_date=_date(section, "change_date") if "change_date" in section else None,
             before=_window(section, "before"),
             after=_window(section, "after"),
@@ -104,6 +111,7 @@ def pilot_from_section(section: Located) -> PilotDefinition:
             bootstrap=int(section.number("bootstrap", 1000, whole=True, expected="must be a whole number")),
             seed=int(section.number("seed", 1, whole=True, expected="must be a whole number")),
             alpha=section.number("alpha", 0.05, expected="must be a number"),
+            max_volume_change=section.number("max_volume_change", MAX_VOLUME_CHANGE, expected="must be a number"),
         )
     except ConfigError as error:
         if str(error).startswith(str(section.file)):

@@ -22,6 +22,8 @@ import pandas as pd
 from eventlogs.errors import AnalysisError, JourneyMiningError
 from eventlogs.store import connect_store
 from mining.design.journey import DesignedJourney
+from mining.design.norms import measured_in
+from mining.pilot.comparability import ComparabilityCheck, case_mix, comparability_checks
 from mining.pilot.definition import PilotDefinition, Window
 from mining.pilot.stages import stage_times
 from mining.pilot.statistics import (
@@ -78,6 +80,22 @@ class DifferenceMap:
 
 
 @dataclass(frozen=True)
+class StageReach:
+    """A designed stage: how many journeys of each cohort and side reached it, and whether its time is
+    compared ("compared") or why not ("not reached": none on a side; "too few journeys": fewer than
+    MIN_PER_SIDE on a side; "takes no time": a single event on every side)."""
+
+    stage: str
+    journeys: dict[CohortKey, int]
+    status: str
+    needed: int = MIN_PER_SIDE  # journeys a stage needs on every side to be compared
+
+    @property
+    def compared(self) -> bool:
+        return self.status == "compared"
+
+
+@dataclass(frozen=True)
 class PilotEvaluation:
     """The results of a pilot evaluation: tables and figures, no words (see mining.report.pilot_wording)."""
 
@@ -85,8 +103,10 @@ class PilotEvaluation:
     scope: PilotScope  # the windows, the cohorts, the time basis, the extraction time
     comparisons: pd.DataFrame  # one row per measure, handover or stage; see _row and _judge
     edges: pd.DataFrame  # the compared activity paths, judged like comparisons; attrs "new" and "vanished"
-    case_mix: pd.DataFrame  # cohort, side, attribute, value, journeys, share
+    case_mix: pd.DataFrame  # cohort, side, attribute, value, journeys, share (mining.pilot.comparability)
     day_hours: float  # hours in a day of the evaluation's time basis (a working day, or 24 in calendar time)
+    comparability: list[ComparabilityCheck] = field(default_factory=list)  # volume, case mix, censoring
+    stages: list[StageReach] = field(default_factory=list)  # every designed stage, in the designed order
     new_handovers: list[Pair] = field(default_factory=list)  # department pairs seen after the change only
     vanished_handovers: list[Pair] = field(default_factory=list)  # seen before the change only
     fitness_compared: bool = False  # conformance fitness to the designed journey is among the comparisons
@@ -97,6 +117,11 @@ class PilotEvaluation:
     def flagged(self) -> bool:
         """Did any comparison come out significant after the false-discovery-rate control?"""
         return bool(self.comparisons["significant"].any())
+
+    @property
+    def comparable(self) -> bool:
+        """No volume, case-mix or censoring check flagged."""
+        return not any(check.flagged for check in self.comparability)
 
 
 def _indexed(frame: pd.DataFrame, index: pd.Series) -> pd.DataFrame:
@@ -186,6 +211,11 @@ def _stage_rows(cohort: Cohort, stage: str) -> pd.DataFrame:
     return cohort.stages[cohort.stages["stage"] == stage]
 
 
+def stage_label(stage: str) -> str:
+    """The measure's name of a stage's time in the comparisons."""
+    return f"Time in stage {stage} (median)"
+
+
 def _stage_time(stage: str) -> Callable[[Cohort], np.ndarray]:
     def measure(cohort: Cohort) -> np.ndarray:
         return cohort.km_median(_stage_rows(cohort, stage), "hours")
@@ -193,14 +223,28 @@ def _stage_time(stage: str) -> Callable[[Cohort], np.ndarray]:
     return measure
 
 
-def _timed_stages(cohorts: dict[CohortKey, Cohort], journey: DesignedJourney) -> list[str]:
-    """Designed stages every cohort went through often enough, and that take time (not one single event)."""
-    chosen = []
+def _side_order(key: CohortKey) -> tuple[bool, str, bool]:
+    """The pilot group first, then the others; before ahead of after."""
+    return key[0] != "pilot", key[0], key[1] != "before"
+
+
+def _stage_reach(cohorts: dict[CohortKey, Cohort], journey: DesignedJourney) -> list[StageReach]:
+    """Every designed stage with the journeys that reached it per cohort and side; its time is compared when
+    every cohort went through it often enough and it takes time (not one single event)."""
+    reaches = []
     for stage in journey.stages:
-        frames = [_stage_rows(cohort, stage.name) for cohort in cohorts.values()]
-        if all(len(frame) >= MIN_PER_SIDE for frame in frames) and any(frame["hours"].median() > 0 for frame in frames):
-            chosen.append(stage.name)
-    return chosen
+        frames = {key: _stage_rows(cohorts[key], stage.name) for key in sorted(cohorts, key=_side_order)}
+        counts = {key: int(frame["journey_id"].nunique()) for key, frame in frames.items()}
+        if min(counts.values()) == 0:
+            status = "not reached"
+        elif min(counts.values()) < MIN_PER_SIDE:
+            status = "too few journeys"
+        elif not any(frame["hours"].median() > 0 for frame in frames.values()):
+            status = "takes no time"
+        else:
+            status = "compared"
+        reaches.append(StageReach(stage.name, counts, status))
+    return reaches
 
 
 def _end_to_end_norm(journey: DesignedJourney | None) -> tuple[float, str] | None:
@@ -217,16 +261,18 @@ def _fitness(cohort: Cohort) -> np.ndarray:
 
 
 def _journey_measures(
-    journey: DesignedJourney | None, with_fitness: bool = False
+    journey: DesignedJourney | None, working_time: bool, with_fitness: bool = False
 ) -> list[tuple[str, str, str, str, Callable]]:
-    """(key, label, unit, better, measure)."""
+    """(key, label, unit, better, measure); `working_time` the scope's basis (the norm's label says the
+    basis it is measured in: calendar time without time rules)."""
     measures: list[tuple[str, str, str, str, Callable]] = [
         ("lead_median", "Median lead time", "hours", "lower", _lead(0.5)),
         ("lead_p90", "p90 lead time", "hours", "lower", _lead(0.9)),
     ]
     norm = _end_to_end_norm(journey)
     if norm is not None:
-        label = f"Finished within the end-to-end norm ({'calendar' if norm[1] == 'lead_calendar' else 'working'} time)"
+        basis = measured_in("calendar" if norm[1] == "lead_calendar" else "working", working_time)
+        label = f"Finished within the end-to-end norm ({basis} time)"
         measures.append(("within_norm", label, "share", "higher", _within(*norm)))
     measures += [
         ("contacts_per_journey", "Customer chasing contacts per journey", "count", "lower", _contacts_per_journey),
@@ -326,58 +372,74 @@ def _exposure(connection: duckdb.DuckDBPyConnection, scope: PilotScope, window: 
     return hours / day_hours
 
 
-def _volume(
-    connection: duckdb.DuckDBPyConnection,
-    scope: PilotScope,
-    cohorts: dict[CohortKey, Cohort],
-    alpha: float,
-    day_hours: float,
-) -> dict:
-    def opened(cohort: str, side: str) -> int:
-        return len(cohorts[(cohort, side)].journeys) if (cohort, side) in cohorts else 0
+def _opened_per_day(
+    connection: duckdb.DuckDBPyConnection, scope: PilotScope, cohorts: dict[CohortKey, Cohort], day_hours: float
+) -> tuple[dict[CohortKey, int], dict[str, float]]:
+    """(journeys opened per cohort and side, days each side was open for new journeys)."""
+    opened = {(cohort, side): 0 for cohort in scope.cohorts for side in ("before", "after")}
+    opened |= {key: len(cohort.journeys) for key, cohort in cohorts.items()}
+    days = {
+        side: _exposure(connection, scope, window, day_hours)
+        for side, window in (("before", scope.before), ("after", scope.after))
+    }
+    return opened, days
 
-    before = _exposure(connection, scope, scope.before, day_hours)
-    after = _exposure(connection, scope, scope.after, day_hours)
+
+def _volume(scope: PilotScope, opened: dict[CohortKey, int], days: dict[str, float], alpha: float) -> dict:
     treated = "pilot" if "pilot" in scope.cohorts else "all"
-    effect = rate_ratio_test(opened(treated, "before"), before, opened(treated, "after"), after, alpha)
+    before, after = days["before"], days["after"]
+    effect = rate_ratio_test(opened[(treated, "before")], before, opened[(treated, "after")], after, alpha)
     if "control" in scope.cohorts:  # shown beside it; the test is the pilot group's own change
         effect = replace(
             effect,
-            control_before=opened("control", "before") / before,
-            control_after=opened("control", "after") / after,
+            control_before=opened[("control", "before")] / before,
+            control_after=opened[("control", "after")] / after,
         )
     day = "working day" if scope.default_calendar else "day"
     return _row("volume", "journey", f"Volume: journeys opened per {day}", "per_day_volume", "neither", effect, {})
 
 
-def _case_mix(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return connection.execute("""
-        SELECT cohort, side, attribute, value, count(*) AS journeys,
-               count(*) / sum(count(*)) OVER (PARTITION BY cohort, side, attribute) AS share
-        FROM (
-            SELECT cohort, side, 'journey type' AS attribute, journey_type AS value FROM pilot_journeys
-            UNION ALL SELECT cohort, side, 'category', coalesce(category, '(none)') FROM pilot_journeys
-            UNION ALL SELECT cohort, side, 'priority', coalesce(priority, '(none)') FROM pilot_journeys
-        ) GROUP BY cohort, side, attribute, value ORDER BY attribute, value, cohort, side DESC
-    """).df()
-
-
 def _judge(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    """q-values (Benjamini-Hochberg over the comparisons that have enough journeys) and the direction.
+    """q-values (Benjamini-Hochberg over the comparisons that have enough journeys and something to
+    measure), the direction, and why a comparison has no interval (`no_interval`, '' when it has one).
     A comparison with fewer than MIN_PER_SIDE journeys in any cohort and side is not tested: a bootstrap
-    of one journey has no spread and would call any difference significant."""
+    of one journey has no spread and would call any difference significant. A measure that is zero on every
+    side (no chasing contacts at all, say) has nothing to test."""
     counts = [column for column in table.columns if column.startswith("n_")]
     enough = (table[counts].fillna(0) >= MIN_PER_SIDE).all(axis=1) if counts else pd.Series(True, index=table.index)
+    controls = [column for column in ("control_before", "control_after") if column in table.columns]
+    # zero on both sides, and in the control group too when there is one (NaN: no control group)
+    nothing = (table[["before", "after"]] == 0).all(axis=1) & (table[controls].isna() | (table[controls] == 0)).all(
+        axis=1
+    )
+    tested = enough & ~nothing
     table["q_value"] = np.nan
-    table.loc[enough, "q_value"] = benjamini_hochberg(table.loc[enough, "p_value"].to_numpy())
+    table.loc[tested, "q_value"] = benjamini_hochberg(table.loc[tested, "p_value"].to_numpy())
     table["significant"] = table["q_value"] <= alpha
     improved = np.where(table["better"] == "higher", table["change"] > 0, table["change"] < 0)
     table["direction"] = np.select(
-        [~enough, ~table["significant"], table["better"] == "neither", improved],
-        ["too few journeys", "no significant change", "changed", "improved"],
+        [~enough, nothing, ~table["significant"], table["better"] == "neither", improved],
+        ["too few journeys", "nothing to measure", "no significant change", "changed", "improved"],
         "worse",
     )
+    table["no_interval"] = _no_interval(table, nothing, enough)
     return table
+
+
+def _no_interval(table: pd.DataFrame, nothing: pd.Series, enough: pd.Series) -> np.ndarray:
+    """Why a comparison has no interval: 'too few journeys' (fewer than MIN_PER_SIDE on a side), 'nothing
+    to measure' (zero on every side, enough journeys), 'not reached' (a quantile the Kaplan-Meier curve of a side never
+    reaches), 'none before' (no relative change from zero), 'not estimable'; '' when it has one."""
+    share = table["unit"] == "share"
+    low = table["change_low"].where(share, table["relative_low"])
+    controls = [column for column in ("control_before", "control_after") if column in table.columns]
+    sides = table[["before", "after"]].isna().any(axis=1)
+    befores = table[["before", *controls[:1]]]
+    return np.select(
+        [~enough & low.isna(), nothing, low.notna(), sides, (befores == 0).any(axis=1)],
+        ["too few journeys", "nothing to measure", "", "not reached", "none before"],
+        "not estimable",
+    )
 
 
 def _day_hours(working_time: bool, working_day_hours: float) -> float:
@@ -401,34 +463,42 @@ def evaluate_pilot(
     _require_both_sides(scope, cohorts, definition)
     alpha = definition.alpha
     day_hours = _day_hours(scope.working_time, working_day_hours)
-    measures = [("journey", *measure) for measure in _journey_measures(journey, fitness is not None)]
+    opened, days = _opened_per_day(connection, scope, cohorts, day_hours)
+    measures = [
+        ("journey", *measure) for measure in _journey_measures(journey, scope.working_time, fitness is not None)
+    ]
     handovers, new_handovers, vanished_handovers = _pairs(cohorts, "department", handovers_only=True)
     measures += [
         ("handover", f"handover:{a}->{b}", f"Wait {a} → {b} (median)", "hours", "lower", _pair_wait("department", a, b))
         for a, b in handovers
     ]
-    if journey is not None and stages is not None:
-        measures += [
-            ("stage", f"stage:{name}", f"Time in stage {name} (median)", "hours", "lower", _stage_time(name))
-            for name in _timed_stages(cohorts, journey)
-        ]
+    reaches = [] if journey is None or stages is None else _stage_reach(cohorts, journey)
+    measures += [
+        ("stage", f"stage:{reach.stage}", stage_label(reach.stage), "hours", "lower", _stage_time(reach.stage))
+        for reach in reaches
+        if reach.compared
+    ]
     edge_pairs, new_edges, vanished_edges = _pairs(cohorts, "activity", handovers_only=False)
     if with_map:
         measures += [
             ("path", f"{a}->{b}", f"{a} → {b}", "hours", "lower", _pair_wait("activity", a, b)) for a, b in edge_pairs
         ]
     rows = _compare_all(cohorts, measures, definition)
-    journey_rows = [*rows.get("journey", []), _volume(connection, scope, cohorts, alpha, day_hours)]
+    journey_rows = [*rows.get("journey", []), _volume(scope, opened, days, alpha)]
     comparisons = _judge(pd.DataFrame(journey_rows + rows.get("handover", []) + rows.get("stage", [])), alpha)
     edges = _judged_edges(rows.get("path", []), edge_pairs, alpha)
     edges.attrs["new"], edges.attrs["vanished"] = new_edges, vanished_edges
+    mix = case_mix(connection)
+    rates = {key: count / days[key[1]] for key, count in opened.items()}
     return PilotEvaluation(
         definition,
         scope,
         comparisons,
         edges,
-        _case_mix(connection),
+        mix,
         day_hours,
+        comparability=comparability_checks(connection, scope, mix, rates, definition.max_volume_change),
+        stages=reaches,
         new_handovers=new_handovers,
         vanished_handovers=vanished_handovers,
         fitness_compared=fitness is not None,

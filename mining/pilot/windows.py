@@ -8,8 +8,11 @@ flattered by the short ones that happen to be closed. Events after that moment a
 - `pilot_journeys`: journey_id, side, cohort ('all', or 'pilot' / 'control'), journey_type, category,
   priority, opened_at, censor_at, finished (closed by censor_at), lead (time basis hours, observed or
   censored), lead_calendar (the same in calendar hours), open_days (calendar days from opening to closing
-  or censoring), contacts (customer contacts until then), rework (an activity done twice), ping_pong
+  or censoring), contacts (customer contacts until then), rework (an activity done again by the same holder:
+  mining.design.norms.rework_sql), ping_pong
   (department X -> Y -> X);
+- `pilot_events`: the work events seen (journey_id, activity, department, team, ts, position, wait in the
+  time basis); the team lets a design read its departments from it (mining.design.event_stages);
 - `pilot_transitions`: each wait between consecutive work events (observed), plus for every journey not
   finished at censor_at the wait since its last event (censored), headed for the activity and department
   that most often follow that activity; with from/to activity and department and `wait` in the time basis.
@@ -28,6 +31,7 @@ import duckdb
 
 from eventlogs.one_row import one_value
 from eventlogs.sql_text import sql_literal
+from mining.design.norms import rework_sql
 from mining.discovery.handovers import bounces_sql, changes_holder, steps_sql
 from mining.errors import AnalysisError, ConfigError
 from mining.pilot.definition import PilotDefinition, Window
@@ -134,7 +138,11 @@ def define_pilot_scope(
     before, after = _windows(scope, definition)
     cohort, cohorts = _cohort_sql(connection, definition)
     type_filter = "TRUE" if len(types) <= 1 else f"s.journey_type IN ({', '.join(map(sql_literal, types))})"
-    attributes = "JOIN journey_attributes USING (journey_id)" if cohorts != ("all",) else ""
+    if cohorts != ("all",):  # the groups read journey_attributes alone: `priority` is the scope's column too
+        attributes = f"JOIN (SELECT journey_id, {cohort} AS cohort FROM journey_attributes) a USING (journey_id)"
+        cohort = "a.cohort"
+    else:
+        attributes = ""
     lead, lead_joins = _lead_sql(working_time, rules)
     b0, b1, a0, a1 = (
         _midnight(before[0]),
@@ -171,7 +179,7 @@ def define_pilot_scope(
     wait = "wait_working_hours" if working_time else "wait_hours"
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE pilot_events AS
-        SELECT e.journey_id, e.activity, e.department, e.ts, e.position, e.{wait} AS wait
+        SELECT e.journey_id, e.activity, e.department, e.team, e.ts, e.position, e.{wait} AS wait
         FROM {scope.work_events} e JOIN pilot_journeys p USING (journey_id) WHERE e.ts <= p.censor_at
     """)
     _define_transitions(connection, working_time, rules)
@@ -235,7 +243,7 @@ def _add_journey_measures(connection: duckdb.DuckDBPyConnection) -> None:
             SELECT e.journey_id, count(*) AS contacts FROM events e JOIN pilot_journeys p USING (journey_id)
             WHERE e.event_kind = 'contact' AND e.ts <= p.censor_at GROUP BY ALL
         ), rework AS (
-            SELECT journey_id, count(*) > count(DISTINCT activity) AS rework FROM pilot_events GROUP BY ALL
+            SELECT journey_id, count(*) > count(DISTINCT ({rework_sql()})) AS rework FROM pilot_events GROUP BY ALL
         ), bounces AS (
             SELECT DISTINCT journey_id FROM ({bounces_sql("department", "pilot_events")})
         )

@@ -6,7 +6,8 @@ share of journeys that breach it, and coloured by whether the norm holds for its
 amber close, red breached. The deviations are dashed: handovers the design does not have but the
 journeys take often enough, stages skipped often enough (their share on the box, with the other
 deviations there: rework, out of order, other department), and one note listing the most common
-activities the design does not have.
+activities the design does not have. Each figure is in the basis its norm was measured in (`measured_in`),
+in the units of mining.report.formatting.
 """
 
 from __future__ import annotations
@@ -43,18 +44,12 @@ MAX_UNEXPECTED_ACTIVITIES = 4
 LANE_COLOURS = ("#34507a", "#6b46c1", "#2c7a7b", "#975a16", "#285e61", "#702459", "#4a5568", "#2b6cb0")
 
 
-def _duration(hours: float | None, time: str, working_day_hours: float = 8.0) -> str:
-    """Calendar: '1.8 d' / '6.5 h'. Working: '1.5 wd' in working days of `working_day_hours`, '6.5 wh' below."""
-    if time != "working" or hours is None or is_missing(hours):  # `is None`: the checker sees a float below
-        return short_duration(hours)
-    return f"{hours / working_day_hours:.1f} wd" if hours >= working_day_hours else f"{hours:.1f} wh"
-
-
-def _handover_label(row: pd.Series, day: float) -> str:
-    median = _duration(row["median_wait_hours"], row["time"], day)
+def _handover_label(row: pd.Series) -> str:
+    """The median wait against the norm, in the basis the norm was measured in (`measured_in`)."""
+    median = short_duration(row["median_wait_hours"], row["measured_in"])
     if is_missing(row["norm_hours"]):
         return f"{median} (no norm)\nn={int(row['handovers']):,}"
-    norm = _duration(row["norm_hours"], row["time"], day)
+    norm = short_duration(row["norm_hours"], row["measured_in"])
     return f"{median} vs {norm}\n{percent(row['journeys_breaching_rate'])} breach"
 
 
@@ -72,7 +67,6 @@ def designed_map_svg(
     by that share, and the deviations of at least that share are written on their stage and in a note."""
     if not journey.stages:
         raise AnalysisError(f"the designed journey {journey.name} has no stages to draw")
-    day = journey.working_day_hours
     stage_rows = stages.set_index("stage")
     node_of = {stage.name: f"s{index}" for index, stage in enumerate(journey.stages)}
     departments = list(dict.fromkeys(stage.department for stage in journey.stages))
@@ -92,7 +86,7 @@ def designed_map_svg(
                     deviations = _stage_deviations(conformance, stage.name, min_deviation_share)
                     _stage_node(cluster, journey, stage, row, deviations, node_of[stage.name], colour)
     _designed_handovers(graph, journey, handovers.set_index(["from_department", "to_department"]), node_of)
-    _deviations(graph, journey, handovers, journeys_in_scope, min_deviation_share, node_of, day)
+    _deviations(graph, journey, handovers, journeys_in_scope, min_deviation_share, node_of)
     _unexpected_note(graph, conformance, min_deviation_share)
     svg = graph.pipe(format="svg").decode("utf-8")
     return svg[svg.index("<svg") :]  # drop the XML prologue so it can be inlined in HTML
@@ -108,11 +102,10 @@ def _stage_node(
     colour: str,
 ) -> None:
     """A stage in its department's lane: its median against the norm, coloured by breach; its deviations."""
-    day = journey.working_day_hours
     label, fill, border = stage.name, "#f4f6f9", colour
     if row is not None and not is_missing(row["norm_hours"]):
-        median = _duration(row["median_hours"], row["time"], day)
-        norm = _duration(row["norm_hours"], row["time"], day)
+        median = short_duration(row["median_hours"], row["measured_in"])
+        norm = short_duration(row["norm_hours"], row["measured_in"])
         label += f"\n{median} vs {norm} · {percent(row['breach_rate'])} breach"
         fill = STATUS_FILLS.get(row["status"], fill)
         border = STATUS_COLOURS.get(row["status"], colour)
@@ -133,7 +126,6 @@ def _designed_handovers(
 ) -> None:
     """The designed order's edges: within a department plain, between departments the handover's median
     wait against its norm, coloured by breach ("not seen" when no journey made it)."""
-    day = journey.working_day_hours
     for before, after in journey.stage_follows():
         department_before = journey.stage_named(before).department
         department_after = journey.stage_named(after).department
@@ -151,14 +143,14 @@ def _designed_handovers(
         graph.edge(
             node_of[before],
             node_of[after],
-            label=graphviz_text(_handover_label(row, day)),
+            label=graphviz_text(_handover_label(row)),
             color=colour,
             fontcolor=colour,
             penwidth="2.2",
             tooltip=graphviz_text(
                 f"{pair[0]} → {pair[1]}: {int(row['handovers']):,} handovers, median "
-                f"{_duration(row['median_wait_hours'], row['time'], day)}, "
-                f"p90 {_duration(row['p90_wait_hours'], row['time'], day)}"
+                f"{short_duration(row['median_wait_hours'], row['measured_in'])}, "
+                f"p90 {short_duration(row['p90_wait_hours'], row['measured_in'])}"
             ),
         )
 
@@ -170,18 +162,17 @@ def _deviations(
     journeys_in_scope: int,
     min_share: float,
     node_of: dict[str, str],
-    day: float,
 ) -> None:
-    """Dashed edges for undesigned handovers with volume, between the stages of the activities they most
-    often leave and reach (else the department's last and first stage); a department the design does not
-    know gets a grey box."""
+    """Dashed edges for undesigned handovers with volume, between the stages they most often leave and reach
+    (`usual_source_stage`, `usual_target_stage` of the handover table: mining.design.event_stages' stage of
+    each event, one the department owns; else the department's last and first stage); a department the
+    design does not know gets a grey box."""
     seen = handovers[~handovers["designed"] & (handovers["journeys"] >= max(min_share * journeys_in_scope, 1))]
     outsiders: dict[str, str] = {}
 
-    def node(department: str, activity: str | None, last: bool) -> str:
-        stage = None if activity is None else journey.stage_of(activity, department)
-        if stage is not None and stage.department == department:  # the stage the handover usually leaves or reaches
-            return node_of[stage.name]
+    def node(department: str, stage: object, last: bool) -> str:
+        if isinstance(stage, str) and stage in node_of:  # the stage the handover usually leaves or reaches (or NaN)
+            return node_of[stage]
         owned = [stage.name for stage in journey.stages if stage.department == department]
         if owned:
             return node_of[owned[-1] if last else owned[0]]
@@ -198,10 +189,10 @@ def _deviations(
 
     for row in seen.itertuples():
         graph.edge(
-            node(str(row.from_department), row.usual_source_activity, last=True),
-            node(str(row.to_department), row.usual_target_activity, last=False),
+            node(str(row.from_department), row.usual_source_stage, last=True),
+            node(str(row.to_department), row.usual_target_stage, last=False),
             label=graphviz_text(
-                f"{int(row.journeys):,} {journey.journey_noun}", _duration(row.median_wait_hours, row.time, day)
+                f"{int(row.journeys):,} {journey.journey_noun}", short_duration(row.median_wait_hours, row.measured_in)
             ),
             style="dashed",
             color=DEVIATION_COLOUR,

@@ -10,11 +10,12 @@ import pandas as pd
 
 from mining.design.comparison import JourneyComparison
 from mining.design.conformance import DEVIATION_TYPES, UNEXPECTED_ACTIVITY, Conformance, conformance_summary
-from mining.design.journey import DesignedJourney
+from mining.design.norms import measured_in
 from mining.report.designed_map import designed_map_svg
 from mining.report.deviation_words import worded_conformance_tables
 from mining.report.findings import finding_sentences, with_sentences
-from mining.report.formatting import short_duration, working_days_in_words
+from mining.report.formatting import basis_words, short_duration
+from mining.report.sections import norm_handovers
 
 # The report lists this many of the variants that deviate, most journeys first.
 TOP_DEVIATING_VARIANTS = 10
@@ -42,39 +43,59 @@ def designed_section(comparison: JourneyComparison) -> DesignedSection:
     worded = worded_conformance_tables(fit) if fit is not None else {}
     return DesignedSection(
         comparison=comparison,
-        findings=finding_sentences(ranked, journey, comparison.push_to_front, comparison.team_ping_pong),
-        tables={**tables, "bottlenecks": with_sentences(ranked, journey), **worded},
+        findings=finding_sentences(
+            ranked, journey, comparison.push_to_front, comparison.team_ping_pong, working_time=comparison.working_time
+        ),
+        tables={**tables, "bottlenecks": with_sentences(ranked, journey, comparison.working_time), **worded},
         map_svg=designed_map_svg(
             journey, tables["stage_norms"], tables["handover_norms"], comparison.journeys_in_scope, conformance=fit
         ),
     )
 
 
-def in_basis(hours: float | None, time: str, journey: DesignedJourney) -> str:
-    """A duration for the tables: working days for working time, days or hours for calendar time."""
-    if hours is None or pd.isna(hours):
-        return "–"
-    if time == "working":
-        return working_days_in_words(hours, journey.working_day_hours)
-    return short_duration(hours)
+def in_basis(hours: float | None, time: str, working_time: bool) -> str:
+    """A duration of a norm in `time` for the tables, in the basis it was measured in (measured_in)."""
+    return short_duration(hours, measured_in(time, working_time))
+
+
+def basis_note(comparison: JourneyComparison) -> str:
+    """The section's legend: the basis of its figures and their units. When the design sets norms in working
+    time but no time rules were given, it says once that those are measured in calendar time."""
+    journey, tables = comparison.journey, comparison.tables
+    declared = {*tables["stage_norms"]["time"], *tables["handover_norms"]["time"], comparison.end_to_end["time"]}
+    measured = sorted({measured_in(time, comparison.working_time) for time in declared}, reverse=True)
+    day = f"{journey.working_day_hours:g}"
+    if not comparison.working_time and "working" in declared:
+        return (
+            f"No time rules were given: every figure is {basis_words('calendar', units=True)}, and the norms "
+            f"the design sets in working time are measured in calendar time too (a working day of {day} h counts "
+            f"as {day} calendar hours)."
+        )
+    if len(measured) == 1:
+        legend = f"Every figure is {basis_words(measured[0], units=True)}."
+    else:
+        each = " or ".join(basis_words(basis, units=True) for basis in measured)
+        legend = f"Each figure is in the time of its norm, {each}."
+    return legend + (f" A working day of a norm is {day} working hours." if "working" in measured else "")
 
 
 def section_context(section: DesignedSection) -> dict[str, Any]:
     """What `_designed_journey.html.j2` reads, under the name `designed`."""
     comparison = section.comparison
+    designed_pairs, other_pairs = norm_handovers(comparison.tables["handover_norms"])
     return {
         "designed": {
             "journey": comparison.journey,
             "findings": section.findings,
             "end_to_end": comparison.end_to_end,
             "stages": comparison.tables["stage_norms"].to_dict("records"),
-            "handovers": comparison.tables["handover_norms"]
-            .sort_values(["designed", "design_order", "excess_hours"], ascending=[False, True, False])
-            .to_dict("records"),
+            "handovers": designed_pairs,  # in the design's order, then the costliest others, the rest summed
+            "handovers_others": other_pairs,
             "bottlenecks": section.bottlenecks.head(10).to_dict("records"),
             "map_svg": section.map_svg,
             "working_time": comparison.working_time,
-            "in_basis": lambda hours, time: in_basis(hours, time, comparison.journey),
+            "basis_note": basis_note(comparison),
+            "in_basis": lambda hours, time: in_basis(hours, time, comparison.working_time),
             "conformance": _conformance_context(comparison.conformance, section.tables),
         }
     }

@@ -9,24 +9,30 @@ import pandas as pd
 
 from mining.design.bottlenecks import PushToFront, TeamPingPong
 from mining.design.journey import DesignedJourney
-from mining.report.formatting import time_in_words
+from mining.design.norms import measured_in
+from mining.report.formatting import duration_in_words
 
 
-def _words(hours: float, time: str, journey: DesignedJourney) -> str:
-    day = journey.working_day_hours
-    if time == "working" and hours < 0.95 * day:  # "0.0 working days" says nothing
-        return f"{hours:.1f} working hours"
-    return time_in_words(hours, time, day)
+def _count(number: float, noun: str) -> str:
+    """'1 working day', '2.5 hours': a norm's number as written, not '2.0 ...'."""
+    return f"{number:g} {noun}{'s' if number != 1 else ''}"
 
 
-def _norm_words(hours: float, time: str, journey: DesignedJourney) -> str:
-    """A norm as written: '1 working day', '2 working days', '4 hours' rather than '2.0 ...'."""
-    day = journey.working_day_hours if time == "working" else 24.0
-    unit = "working day" if time == "working" else "day"
-    if hours < day:
-        return f"{hours:g} {'working ' if time == 'working' else ''}hour{'s' if hours != 1 else ''}"
-    days = hours / day
-    return f"{days:g} {unit}{'s' if days != 1 else ''}"
+def _norm_words(hours: float, time: str, basis: str, journey: DesignedJourney) -> str:
+    """A norm in the basis it was measured in (`basis`, mining.design.norms.measured_in). In working time
+    as written, with the working hours it stands for (the unit of the figures): '1 working day (8 working
+    hours)', '4 working hours'. In calendar time a calendar norm as written ('12 hours', '2 days'); a
+    working-time norm judged without time rules in the calendar hours it was measured against ('16 hours')."""
+    if basis == "working":
+        day = journey.working_day_hours
+        return (
+            _count(hours, "working hour")
+            if hours < day
+            else f"{_count(hours / day, 'working day')} ({hours:g} working hours)"
+        )
+    if hours < 24 or time == "working":
+        return _count(hours, "hour")
+    return _count(hours / 24, "day")
 
 
 def _cause_clause(item: dict[str, Any], journey: DesignedJourney) -> str:
@@ -36,9 +42,10 @@ def _cause_clause(item: dict[str, Any], journey: DesignedJourney) -> str:
     if cause == "ping_pong":
         if item["kind"] == "stage":
             return f"mostly ping-pong ({share:.0%} of it): {noun} handed back and forth between departments"
+        pair = ("from_team", "to_team") if item["kind"] == "team_handover" else ("from_department", "to_department")
         return (
             f"mostly ping-pong ({share:.0%} of it): {noun} handed back and forth between "
-            f"{item['from_department']} and {item['to_department']}"
+            f"{item[pair[0]]} and {item[pair[1]]}"
         )
     if cause == "wrong_owner":
         if item["kind"] == "stage":
@@ -51,24 +58,38 @@ def _cause_clause(item: dict[str, Any], journey: DesignedJourney) -> str:
             f"the design gives to {item['designed_owner'] or item['from_department']}"
         )
     if cause == "rework":
-        return f"mostly rework ({share:.0%} of it): the same work done again"
+        holder = "team" if item["kind"] == "team_handover" else "team (or department)"
+        return f"mostly rework ({share:.0%} of it): the same activity done again by the same {holder}"
+    if cause == "team_handover":
+        return f"mostly waiting between teams ({share:.0%} of it): {noun} passed from team to team inside the stage"
     if cause == "off_design":
         usual = "inside the stage" if item["kind"] == "stage" else f"most often '{item['off_design_activity']}'"
         return f"mostly off-design work ({share:.0%} of it): {noun} held up by activities the design lacks, {usual}"
-    where = "inside the stage" if item["kind"] == "stage" else f"at {item['to_department']}"
+    where = {"stage": "inside the stage", "team_handover": f"at {item['to_team']}"}.get(
+        item["kind"], f"at {item['to_department']}"
+    )
     return f"mostly queue waiting ({share:.0%} of it) {where}"
 
 
-def finding_sentence(item: dict[str, Any], journey: DesignedJourney) -> str:
-    """One finding in words an improvement team can act on."""
+def finding_sentence(item: dict[str, Any], journey: DesignedJourney, working_time: bool = True) -> str:
+    """One finding in words an improvement team can act on, its times in the basis they were measured in
+    (`working_time`: the scope's, `Scope.working_time`; without it every figure is calendar time)."""
     noun = journey.journey_noun
     share = f"{item['share_of_excess']:.0%} of all excess lead time"
-    median = _words(item["median_hours"], item["time"], journey)
+    basis = measured_in(item["time"], working_time)
+    median = duration_in_words(item["median_hours"], basis)
+    norm = "" if pd.isna(item["norm_hours"]) else _norm_words(item["norm_hours"], item["time"], basis, journey)
     cause = _cause_clause(item, journey)
+    if item["kind"] == "team_handover":
+        return (
+            f"{item['from_team']} → {item['to_team']}, teams of {item['to_department']} inside stage {item['stage']}: "
+            f"{int(item['volume']):,} handovers in {int(item['journeys']):,} {noun}, median wait {median}; "
+            f"{item['breach_rate']:.0%} of them breach the stage's norm; {share} (part of the stage's); {cause}."
+        )
     if item["kind"] == "stage":
         return (
             f"Stage {item['stage']} ({item['to_department']}): median {median} against a norm of "
-            f"{_norm_words(item['norm_hours'], item['time'], journey)}; {item['breach_rate']:.0%} of {noun} breach; "
+            f"{norm}; {item['breach_rate']:.0%} of {noun} breach; "
             f"{share}; {cause}."
         )
     pair = item["name"]
@@ -80,15 +101,16 @@ def finding_sentence(item: dict[str, Any], journey: DesignedJourney) -> str:
     if pd.isna(item["norm_hours"]):
         return f"{pair}: median wait {median}; {share}; {cause}."
     return (
-        f"{pair}: median {median} against a norm of {_norm_words(item['norm_hours'], item['time'], journey)}; "
+        f"{pair}: median {median} against a norm of {norm}; "
         f"{item['breach_rate']:.0%} of {noun} breach; {share}; {cause}."
     )
 
 
-def with_sentences(ranked: pd.DataFrame, journey: DesignedJourney) -> pd.DataFrame:
-    """The bottleneck ranking with each item's sentence (the `sentence` column of bottlenecks.parquet)."""
+def with_sentences(ranked: pd.DataFrame, journey: DesignedJourney, working_time: bool = True) -> pd.DataFrame:
+    """The bottleneck ranking with each item's sentence (the `sentence` column of bottlenecks.parquet);
+    `working_time` as in finding_sentence."""
     table = ranked.copy()
-    table["sentence"] = [finding_sentence(row, journey) for row in ranked.to_dict("records")]
+    table["sentence"] = [finding_sentence(row, journey, working_time) for row in ranked.to_dict("records")]
     return table
 
 
@@ -117,10 +139,11 @@ def finding_sentences(
     push: PushToFront | None,
     teams: TeamPingPong | None,
     top: int = 5,
+    working_time: bool = True,
 ) -> list[str]:
     """The top findings: the ranked items first, then escalation away from the front and team ping-pong
-    when they are common."""
-    sentences = [finding_sentence(row, journey) for row in ranked.head(top).to_dict("records")]
+    when they are common; `working_time` as in finding_sentence."""
+    sentences = [finding_sentence(row, journey, working_time) for row in ranked.head(top).to_dict("records")]
     if not sentences:
         sentences.append(f"No handover or stage of the {journey.name} journey exceeds its norm.")
     if push is not None:

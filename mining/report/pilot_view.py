@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from mining.pilot.evaluation import stage_label
 from mining.report.difference_map import difference_map_svg
-from mining.report.pilot_wording import PilotWords, display_row, evaluation_words, pilot_words
+from mining.report.pilot_wording import PilotWords, display_row, evaluation_words, pilot_words, stage_display_row
 
 if TYPE_CHECKING:
     from mining.pilot.definition import PilotDefinition
@@ -33,6 +34,19 @@ class PilotView:
         return self.evaluation.scope
 
     @property
+    def title(self) -> str:
+        return self.words.title
+
+    @property
+    def comparability(self) -> str:
+        """'Before and after are not comparable: ...' or '... comparable on volume, case mix and censoring'."""
+        return self.words.comparability
+
+    @property
+    def comparable(self) -> bool:
+        return self.evaluation.comparable
+
+    @property
     def verdict(self) -> list[str]:
         return self.words.verdict
 
@@ -55,10 +69,17 @@ class PilotView:
         return "" if data is None else difference_map_svg(data, self.units)
 
     def display_rows(self, family: str) -> list[dict[str, str]]:
-        """The comparisons of one family ('journey', 'handover' or 'stage'), formatted for the report."""
+        """The comparisons of one family ('journey', 'handover' or 'stage'), formatted for the report; the
+        stages are every designed stage in the designed order, those not compared saying why."""
         comparisons = self.evaluation.comparisons
         chosen = comparisons[comparisons["family"] == family]
-        return [display_row(row, self.units) for row in chosen.to_dict("records")]
+        rows = {row["key"]: display_row(row, self.units) for row in chosen.to_dict("records")}
+        if family != "stage" or not self.evaluation.stages:
+            return list(rows.values())
+        return [
+            rows[f"stage:{reach.stage}"] if reach.compared else stage_display_row(reach, stage_label(reach.stage))
+            for reach in self.evaluation.stages
+        ]
 
     def case_mix_table(self) -> tuple[list[str], list[dict]]:
         """Attribute values down, group and side across, each cell 'share (journeys)'."""

@@ -32,11 +32,34 @@ def _wait_colour(hours: float, worst: float) -> str:
     return f"#{red:02x}{green:02x}{blue:02x}"
 
 
+def _lane_names(activities: pd.DataFrame) -> pd.Series:
+    """Each activity's lane as the map names it (mining.discovery.map_detail.activity_lanes): its department,
+    or a lane shared by activities no department does most of, or one for the less busy departments."""
+    if "lane_kind" not in activities:  # a graph made without lanes: the department doing it most
+        return activities["department"]
+    words = activities["lane_kind"].map({"shared": "several departments", "other": "other departments"})
+    return words.fillna(activities["lane"])
+
+
+def fit_width(svg: str) -> str:
+    """The SVG's fixed size (Graphviz writes width="12000pt" for a wide map) made to fit its container: width
+    100% up to its natural width (so a small map is not blown up), height from the viewBox. The natural
+    width stays as --map-natural for the pages' zoom (templates/_styles.html.j2)."""
+    found = re.match(r'<svg width="([0-9.]+)pt" height="[0-9.]+pt"', svg)
+    if found is None:
+        return svg
+    natural = f"{found.group(1)}pt"
+    style = f"--map-natural: {natural}; max-width: min(100%, {natural}); height: auto"
+    return f'<svg width="100%" style="{style}"' + svg[found.end() :]
+
+
 def inline_svg(graph: graphviz.Digraph) -> str:
-    """The graph rendered as SVG text that can be inlined in HTML: no XML prologue, no Graphviz comments."""
+    """The graph rendered as SVG text that can be inlined in HTML: no XML prologue, no Graphviz comments,
+    fitting the page's width (fit_width)."""
     svg = graph.pipe(format="svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prologue so it can be inlined in HTML
-    return re.sub(r"<!--.*?-->\n?", "", svg, flags=re.DOTALL)  # Graphviz's comments are a third of the size
+    svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.DOTALL)  # Graphviz's comments are a third of the size
+    return fit_width(svg)
 
 
 def render_map(graph: MapGraph, edge_label: EdgeLabel = "frequency") -> str:
@@ -53,7 +76,7 @@ def render_map(graph: MapGraph, edge_label: EdgeLabel = "frequency") -> str:
     dot.attr(rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.3", ranksep="0.45", newrank="true")
     dot.attr("node", shape="box", style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica", fontsize="10")
     dot.attr("edge", fontname="Helvetica", fontsize="8")
-    for lane, (name, group) in enumerate(activities.groupby("department", sort=False, dropna=False)):
+    for lane, (name, group) in enumerate(activities.groupby(_lane_names(activities), sort=False, dropna=False)):
         with dot.subgraph(name=f"cluster_{lane}") as cluster:
             cluster.attr(label=graphviz_text(name), style="rounded,dashed", color="#8da2c0", fontcolor="#34507a")
             for row in group.itertuples():

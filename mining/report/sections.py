@@ -1,15 +1,133 @@
-"""What the shared report sections (templates/_process_map.html.j2, _process_model.html.j2) need, built
-from the analysis results, so the main report and the mining report fill them the same way."""
+"""What the shared report sections (templates/_process_map.html.j2, _process_model.html.j2,
+_handovers.html.j2) need, built from the analysis results, so the main report and the mining report fill
+them the same way; tables of pairs shortened so a page stays readable with hundreds of teams."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
+from mining.discovery.map_detail import WaitUnit
 from mining.discovery.process_model import ProcessModel
 from mining.report.process_map import EdgeLabel, MapGrid
 from mining.report.process_model_drawing import bpmn_svg, petri_net_svg
 
 DEFAULT_PATH_PERCENT = 50  # where the paths slider starts: the busiest half, every activity still connected
+# A pair needs this many handovers to rank by its wait. Below it, one ticket parked for months would outrank
+# a pair that hundreds wait on. A threshold rather than an empirical-Bayes shrunk mean: the page says it in
+# one line, a reader can check it, and the ranking measure (total wait, excess) already grows with volume
+# among the recurring pairs; the rare pairs still count, ranked after every recurring one.
+MIN_RANKED_HANDOVERS = 5
+TOP_PAIRS = 25  # pairs a page lists; the rest are summed in one row (the Parquet table keeps every pair)
+MAX_MATRIX_HOLDERS = 15  # a matrix wider than this is unreadable: the page points to the table instead
+LEVEL_NOUNS = {"department": "departments", "team": "teams"}
+
+
+@dataclass(frozen=True)
+class ShortTable:
+    """The first `rows` of a ranked table of pairs as a page lists them (`source` and `target` name the
+    pair), and the rest summed: how many pairs, their volume and their ranking measure (hours)."""
+
+    rows: list[dict[str, Any]]
+    hidden_pairs: int
+    hidden_volume: int
+    hidden_hours: float
+    min_volume: int
+
+
+def ranked_pairs(
+    table: pd.DataFrame,
+    level: str,
+    measure: str = "total_wait_hours",
+    volume: str = "handovers",
+    top: int = TOP_PAIRS,
+    min_volume: int = MIN_RANKED_HANDOVERS,
+) -> ShortTable:
+    """`table`'s pairs (`from_<level>`, `to_<level>`) with at least `min_volume` first, each group by
+    `measure` (most hours first), then volume and names; the first `top` listed, the rest summed."""
+    source, target = f"from_{level}", f"to_{level}"
+    ordered = table.assign(recurring=table[volume] >= min_volume).sort_values(
+        ["recurring", measure, volume, source, target],
+        ascending=[False, False, False, True, True],
+        kind="stable",
+        na_position="last",
+    )
+    shown, hidden = ordered.head(top), ordered.iloc[top:]
+    return ShortTable(
+        rows=shown.assign(source=shown[source], target=shown[target]).to_dict("records"),
+        hidden_pairs=len(hidden),
+        hidden_volume=int(hidden[volume].sum()),
+        hidden_hours=float(hidden[measure].sum()),
+        min_volume=min_volume,
+    )
+
+
+def norm_handovers(table: pd.DataFrame, top: int = TOP_PAIRS) -> tuple[list[dict[str, Any]], ShortTable]:
+    """The handovers against their norms (mining.design.norms.handover_norms) as a page lists them: every
+    designed pair in the design's order (the design names few, and each is a norm the reader looks for),
+    then the pairs the design does not have, ranked by excess (ranked_pairs), the rest summed."""
+    designed = table[table["designed"]].sort_values("design_order", kind="stable")
+    others = ranked_pairs(table[~table["designed"]], "department", measure="excess_hours", top=top)
+    return designed.to_dict("records"), others
+
+
+def in_wait_unit(table: pd.DataFrame, unit: WaitUnit) -> pd.DataFrame:
+    """A handovers table (mining.discovery.handovers.handovers) whose plain wait columns hold the waits in
+    `unit`: in working time the working-hour columns take their names, so a page reads one set."""
+    if unit != "working":
+        return table
+    names = ("mean_wait", "median_wait", "p90_wait", "total_wait")
+    working = {f"{name}_working_hours": f"{name}_hours" for name in names if f"{name}_working_hours" in table}
+    return table.drop(columns=list(working.values())).rename(columns=working)
+
+
+def handover_tables(tables: dict[str, pd.DataFrame], unit: WaitUnit = "calendar") -> list[dict[str, Any]]:
+    """Per level with a table (`handovers_department`, `handovers_team`): its noun, the Parquet file that
+    keeps every pair, how many pairs there are, and its pairs ranked by total wait (ranked_pairs)."""
+    found = []
+    for level, noun in LEVEL_NOUNS.items():
+        name = f"handovers_{level}"
+        if name in tables:
+            table = in_wait_unit(tables[name], unit)
+            found.append({"level": level, "noun": noun, "file": f"{name}.parquet", "pairs": len(table),
+                          "unit": unit, "ranked": ranked_pairs(table, level)})  # fmt: skip
+    return found
+
+
+def ping_pong_table(table: pd.DataFrame, level: str = "department", top: int = TOP_PAIRS) -> ShortTable:
+    """Ping-pong pairs at `level` (mining.discovery.handovers.ping_pong, most journeys first) as a page
+    lists them; the hidden ones summed by their times."""
+    shown, hidden = table.head(top), table.iloc[top:]
+    return ShortTable(
+        rows=shown.rename(columns={f"from_{level}": "source", f"to_{level}": "target"}).to_dict("records"),
+        hidden_pairs=len(hidden),
+        hidden_volume=int(hidden["ping_pongs"].sum()),
+        hidden_hours=0.0,
+        min_volume=0,
+    )
+
+
+def handover_matrix_view(
+    table: pd.DataFrame, level: str, unit: WaitUnit = "calendar", largest: int = MAX_MATRIX_HOLDERS
+) -> dict[str, Any]:
+    """What the matrix of a handovers table needs (from rows, to columns, median wait, volume): its holders,
+    at most `largest` of them, those with the most handovers in and out, and how many were left out."""
+    table = in_wait_unit(table, unit)
+    source, target = f"from_{level}", f"to_{level}"
+    volume = (
+        pd.concat([table.groupby(source)["handovers"].sum(), table.groupby(target)["handovers"].sum()])
+        .groupby(level=0)
+        .sum()
+    )
+    ordered = volume.reset_index().set_axis(["holder", "handovers"], axis=1)
+    ordered = ordered.sort_values(["handovers", "holder"], ascending=[False, True], kind="stable")
+    holders = sorted(ordered["holder"].head(largest))
+    cells = {(row[source], row[target]): row for row in table.to_dict("records")}
+    worst = float(table["median_wait_hours"].max()) if not table.empty else 0.0
+    return {"holders": holders, "left_out": len(ordered) - len(holders), "noun": LEVEL_NOUNS[level],
+            "cells": cells, "worst": worst, "unit": unit}  # fmt: skip
 
 
 def map_explorer(grid: MapGrid, label: EdgeLabel = "frequency") -> dict[str, Any]:

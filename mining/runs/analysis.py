@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,13 +17,16 @@ from mining.discovery import tables as discovery
 from mining.discovery.handovers import handover_matrix
 from mining.discovery.map_detail import map_graph, map_levels
 from mining.discovery.process_model import discover_process_model
+from mining.discovery.processing import processing_per_activity, processing_per_journey
 from mining.discovery.step import discovery_tables
 from mining.errors import AnalysisError
 from mining.report.content import Analysis
 from mining.report.designed_section import designed_section
+from mining.report.formatting import basis_of
 from mining.report.process_map import LEVELS_PERCENT, map_grid, render_map
 from mining.report.process_model_drawing import write_process_model
-from mining.runs.table_files import write_parquet_tables
+from mining.runs.table_files import write_parquet_tables, write_provenance
+from mining.scope.provenance import Provenance, read_provenance
 from mining.scope.scope import define_scope
 from mining.scope.time_rules import TimeRules
 
@@ -56,20 +60,28 @@ def analyse(
     noise_threshold: float = 0.2,
     levels: tuple[int, ...] = LEVELS_PERCENT,
     time_rules: TimeRules | None = None,
+    config_files: Mapping[str, Path | None] | None = None,
 ) -> Analysis:
     """Discovery for the designed journey's type, handovers for all types, designed-vs-actual; the
-    process model (inductive miner, IMf with `noise_threshold`) and the map at every slider level."""
+    process model (inductive miner, IMf with `noise_threshold`) and the map at every slider level.
+    extras["provenance"]: the store's load runs and period, and `config_files` (role -> path) hashed
+    (default: the time rules' file)."""
     analysis = Analysis(journey)
     connection = connect_store(store, read_only=True)
     try:
+        files = config_files if config_files is not None else {"time rules": time_rules.source if time_rules else None}
+        analysis.extras["provenance"] = read_provenance(connection, files)
         _all_types(connection, analysis, time_rules)
         # working-time norms need the rules; materialised: the norms, bottlenecks and maps read it many times
         scope = define_scope(connection, journey.journey_type, time_rules=time_rules, materialise=True)
-        analysis.wait_unit = "working" if scope.working_time else "calendar"  # the report's one time basis
+        analysis.wait_unit = basis_of(scope.working_time)  # the report's one time basis
         tables = analysis.tables
         # the discovery step: single passes over the coded scope (freed on return), the same tables as the SQL
         tables.update(discovery_tables(scope, ("department", "team")))
         tables["activities"] = discovery.activities(scope)
+        if scope.lifecycle:  # starts and completes: processing versus waiting
+            tables["processing_activities"] = processing_per_activity(scope)
+            tables["processing_journeys"] = processing_per_journey(scope)
         analysis.overview = discovery.journey_overview(scope)
         analysis.designed = designed_section(compare_journey(scope, journey))
         tables.update(analysis.designed.tables)
@@ -103,10 +115,17 @@ def add_process_model(analysis: Analysis, noise_threshold: float) -> None:
         analysis.extras["process_model"] = discover_process_model(analysis.tables["variants"], noise_threshold)
 
 
+def analysis_provenance(analysis: Analysis) -> Provenance:
+    """What `analyse` made the analysis from."""
+    provenance: Provenance = analysis.extras["provenance"]
+    return provenance
+
+
 def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
-    """Each result table as `<name>.parquet` in `folder`."""
-    written = write_parquet_tables(analysis.tables, folder)
+    """Each result table as `<name>.parquet` in `folder`, and provenance.json."""
+    written = write_parquet_tables(analysis.tables, folder, analysis_provenance(analysis))
     (folder / "process_map.svg").write_text(analysis.process_map_svg)
     if "process_model" in analysis.extras:
         written += write_process_model(analysis.extras["process_model"], folder)
+    written.append(write_provenance(analysis_provenance(analysis), folder))
     return written

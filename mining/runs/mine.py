@@ -19,11 +19,13 @@ from mining.discovery.processing import processing_per_activity, processing_per_
 from mining.discovery.silo_tax import silo_tax_per_journey, silo_tax_summary
 from mining.discovery.step import discovery_tables
 from mining.errors import AnalysisError
+from mining.report.formatting import basis_of
 from mining.report.mining_report import render_mining_report
 from mining.report.process_map import LEVELS_PERCENT, EdgeLabel, map_grid, render_map
 from mining.report.process_model_drawing import write_process_model
-from mining.runs.table_files import write_parquet_tables
+from mining.runs.table_files import write_parquet_tables, write_provenance
 from mining.scope.date_range import parse_date_range
+from mining.scope.provenance import read_provenance
 from mining.scope.scope import define_scope
 from mining.scope.time_rules import TimeRules
 
@@ -47,8 +49,10 @@ def mine(
     """Writes into `out` each result table as `<name>.parquet`; `process_map.svg` with the
     `max_map_activities` most frequent activities and `max_map_paths` most frequent paths (None: all);
     the process model (inductive miner with `noise_threshold`) as bpmn.svg, petri_net.svg,
-    process_model.bpmn and process_model.pnml; and mining_report.html. `time_rules` gives the business
-    calendars and pause activities behind the working-hour columns. A store with start and complete
+    process_model.bpmn and process_model.pnml; mining_report.html; and provenance.json (what they were made
+    from, also in each Parquet file's metadata). `time_rules` gives the business
+    calendars and pause activities behind the working-hour columns; with them the map and the page show
+    the waits in working time, without them in calendar time (mining.report.formatting). A store with start and complete
     timestamps also gets processing_activities and processing_journeys. Returns the paths."""
     if not 0.0 <= noise_threshold <= 1.0:
         raise AnalysisError(f"noise threshold must be within 0 and 1, not {noise_threshold}")
@@ -74,19 +78,23 @@ def mine(
             tables["processing_activities"] = processing_per_activity(scope)
             tables["processing_journeys"] = processing_per_journey(scope)
         activities = tables["activities"]
-        svg = render_map(map_graph(scope, activities, max_map_activities, max_map_paths), edge_label)
-        grid = map_grid(map_levels(scope, activities, LEVELS_PERCENT), LEVELS_PERCENT)
+        basis = basis_of(scope.working_time)  # the one basis of this run's map, tables and page
+        svg = render_map(map_graph(scope, activities, max_map_activities, max_map_paths, basis), edge_label)
+        grid = map_grid(map_levels(scope, activities, LEVELS_PERCENT, basis), LEVELS_PERCENT)
+        provenance = read_provenance(connection, {"time rules": time_rules.source if time_rules else None})
     finally:
         connection.close()
     model: ProcessModel | None = None
     if tables["variants"]["journeys"].sum() > tables["variants"]["open_journeys"].sum():  # some finished
         model = discover_process_model(tables["variants"], noise_threshold)
-    written = write_parquet_tables(tables, out)
+    written = write_parquet_tables(tables, out, provenance)
     map_path = out / "process_map.svg"
     map_path.write_text(svg)
     written.append(map_path)
     if model is not None:
         written += write_process_model(model, out)
     described = f"{journey_type or 'all'} journeys" + (f" opened {period[0]} to {period[1]}" if period else "")
-    written.append(render_mining_report(tables, grid, model, described, store, out / "mining_report.html"))
+    page = out / "mining_report.html"
+    written.append(render_mining_report(tables, grid, model, described, store, page, provenance, basis))
+    written.append(write_provenance(provenance, out))
     return written

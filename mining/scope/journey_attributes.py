@@ -3,7 +3,9 @@
 
 - the journeys columns: journey_id, journey_type, category, priority, caller, state, source, opened_at;
 - each top-level key of the journeys' `attributes` JSON as a text column of its own (e.g. `region`), unless
-  a column of that name exists already; `attributes` itself stays for `attributes->>'key'`;
+  a column of that name exists already; `attributes` itself stays for `attributes->>'key'`; an attribute
+  named category, priority or state (a case table's, say) stands in where that column is NULL, so
+  `priority = '4'` reads the attribute for an event log whose journeys have no priority column filled;
 - per department, the team that handled most of the journey's work there: `team_<department>` in lower case
   with underscores, e.g. `team_field_services` (NULL when the journey has not reached that department).
 
@@ -23,6 +25,9 @@ from eventlogs.sql_text import sql_identifier, sql_literal
 from mining.errors import ConfigError
 
 _BASE_COLUMNS = ("journey_id", "journey_type", "category", "priority", "caller", "state", "source", "opened_at")
+# columns a source may leave NULL whose attribute of the same name then stands in (not caller: a person,
+# pseudonymised in its column only)
+_FILLED_BY_ATTRIBUTE = ("category", "priority", "state")
 
 
 def team_column(department: str) -> str:
@@ -64,9 +69,15 @@ def define_journey_attributes(connection: duckdb.DuckDBPyConnection) -> list[str
         if team_columns
         else ""
     )
+    base_columns = ", ".join(
+        f"coalesce(j.{column}, j.attributes->>{sql_literal(column)}) AS {column}"
+        if column in _FILLED_BY_ATTRIBUTE and column in keys
+        else f"j.{column}"
+        for column in _BASE_COLUMNS
+    )
     connection.execute(f"""
         CREATE OR REPLACE TEMP VIEW journey_attributes AS
-        SELECT {", ".join(f"j.{column}" for column in _BASE_COLUMNS)}, j.attributes{attribute_columns}{team_select}
+        SELECT {base_columns}, j.attributes{attribute_columns}{team_select}
         FROM journeys j {team_join}
     """)
     return [*_BASE_COLUMNS, "attributes", *key_columns, *team_columns]

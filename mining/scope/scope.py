@@ -6,14 +6,27 @@ while open), and for open journeys `censored_at` (the store's extraction moment:
 time) with `open_hours` / `open_working_hours` from opening until then. Open journeys stay in scope as
 censored: never dropped, never counted as finished.
 
-`scope_work_events`: the work events, numbered by `position` in time order, each with the wait leading
-into it: `wait_hours` (calendar hours since the journey's previous work event, NULL for the first),
-`wait_working_hours` (the same wait on the business calendar of THIS event's department, the receiving
-one; pause time excluded), `paused_hours` / `paused_working_hours` (the wait when the previous event was
-a pause activity: the customer's time, not internal waiting, else 0) and `lifecycle` ('start' |
-'complete' | NULL). Without calendars working time is calendar time; the lead is measured on the
-default calendar. `calendar` and `clock_hours` (the working hours of that calendar up to the event, on
-an arbitrary origin) let any two events on the same calendar be measured in working time by difference.
+`scope_work_events`: the journeys' steps, numbered by `position` in time order (at equal times as
+eventlogs.store.journey_order_sql says: the file's order or a tie-break, then the event id). A step is
+a work event, or, where the source records lifecycles, an activity instance: a start and its complete
+are ONE step (`ts` its start, `completed_at` its complete), so every analysis (variants, directly
+follows, rework, handovers, conformance, norms, pilot) sees instances. A start pairs with a complete
+of the same activity in the journey, of the same `instance` id where the source maps one; first come,
+first paired (the k-th start with the k-th complete that has an open start before it). A start or a
+complete left unpaired, and an event without lifecycle, is a step of its own (`completed_at` NULL).
+A step's department, team and resource are its start's, else its complete's.
+
+Each step has the wait leading into it: `wait_hours` (calendar hours from the previous step's end, its
+complete or else its time, to this step's start; NULL for the first; 0 when the step started before
+the previous one ended: parallel work), `wait_working_hours` (the same wait on the business calendar of
+THIS step's department, the receiving one; pause time excluded), `paused_hours` /
+`paused_working_hours` (the wait when the previous step was a pause activity: the customer's time, not
+internal waiting, else 0); its processing: `processing_hours` / `processing_working_hours` (start to
+complete, on the step's calendar; NULL without a pair); and `lifecycle` ('start': the step began with
+a start, paired or not; 'complete': a complete without its start; NULL: no lifecycle). Without
+calendars working time is calendar time; the lead is measured on the default calendar. `calendar` and
+`clock_hours` (the working hours of that calendar up to the step's start, on an arbitrary origin) let
+any two steps on the same calendar be measured in working time by difference.
 """
 
 from __future__ import annotations
@@ -25,6 +38,7 @@ import duckdb
 
 from eventlogs.one_row import one_row, one_value
 from eventlogs.sql_text import sql_literal
+from eventlogs.store.connection import event_columns, journey_order_sql
 from mining.errors import AnalysisError
 from mining.scope.time_rules import TimeRules
 from mining.scope.working_time import (
@@ -47,7 +61,8 @@ class Scope:
     was chosen (journey type, period, time rules), the time basis (`working_time`: time rules define it,
     business calendars and/or pauses left out of the waits; without them the working-time columns equal
     the calendar ones),
-    the extraction moment where open journeys are censored, and the number of journeys in scope."""
+    the extraction moment where open journeys are censored, and the number of journeys in scope.
+    `lifecycle`: the store records starts and completes, so the steps are activity instances."""
 
     connection: duckdb.DuckDBPyConnection
     journey_type: str | None
@@ -57,6 +72,7 @@ class Scope:
     journey_count: int
     journeys: str = JOURNEYS_VIEW
     work_events: str = WORK_EVENTS_VIEW
+    lifecycle: bool = False
 
     @property
     def working_time(self) -> bool:
@@ -90,16 +106,11 @@ def _timestamp_sql(moment: datetime | None) -> str:
     return "NULL::TIMESTAMPTZ" if moment is None else f"TIMESTAMPTZ '{moment.isoformat()}'"
 
 
-def _has_lifecycle(connection: duckdb.DuckDBPyConnection) -> bool:
-    """Stores made before the lifecycle column, opened read-only, lack it."""
-    return bool(
-        one_value(
-            connection.execute(
-                "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'events' AND column_name = 'lifecycle'"
-                " AND schema_name = 'main' AND database_name = current_database()"
-            )
-        )
-    )
+def _has_lifecycle_events(connection: duckdb.DuckDBPyConnection, columns: set[str]) -> bool:
+    """Whether any event has a lifecycle (stores without such a source lack the column)."""
+    if "lifecycle" not in columns:
+        return False
+    return bool(one_value(connection.execute("SELECT EXISTS (FROM events WHERE lifecycle IS NOT NULL)")))
 
 
 def _journeys_sql(type_filter: str, censored_at: str, calendared: bool, default_calendar: str) -> str:
@@ -129,32 +140,105 @@ def _journeys_sql(type_filter: str, censored_at: str, calendared: bool, default_
         ASOF LEFT JOIN {intervals} x ON c.censored_at >= x.starts_at"""
 
 
-def _work_events_sql(rules: TimeRules, lifecycle: str, calendared: bool) -> str:
-    ordered = f"""
+def _event_steps_sql(columns: set[str]) -> tuple[str, str]:
+    """Every work event a step of its own (stores without lifecycles): the steps, and the order that
+    numbers them."""
+    lifecycle = "e.lifecycle" if "lifecycle" in columns else "NULL::VARCHAR"
+    sequence = ", e.sequence" if "sequence" in columns else ""
+    steps = f"""
         SELECT e.journey_id, e.activity, e.ts, e.department, e.team, e.resource, e.source_event_id,
-               {lifecycle} AS lifecycle,
-               row_number() OVER w AS position, lag(e.ts) OVER w AS previous_ts,
-               coalesce({rules.pause_condition("lag(e.activity) OVER w")}, FALSE) AS after_pause
+               {lifecycle} AS lifecycle, NULL::TIMESTAMPTZ AS completed_at{sequence}
         FROM events e SEMI JOIN {JOURNEYS_VIEW} j USING (journey_id)
-        WHERE e.event_kind = 'work'
-        WINDOW w AS (PARTITION BY e.journey_id ORDER BY e.ts, e.source_event_id)"""
+        WHERE e.event_kind = 'work'"""
+    return steps, journey_order_sql("s", columns)
+
+
+def _instance_steps_sql(columns: set[str]) -> tuple[str, str]:
+    """Activity instances (see the module's docstring): a start and the complete it pairs with are one
+    step; the steps, and the order that numbers them (that of their first event)."""
+    instance = "e.instance" if "instance" in columns else "NULL::VARCHAR"
+    group = "PARTITION BY journey_id, activity, instance ORDER BY event_no"
+    steps = f"""
+        WITH events_in_order AS (
+            SELECT e.journey_id, e.activity, e.ts, e.department, e.team, e.resource, e.source_event_id,
+                   e.lifecycle, {instance} AS instance,
+                   row_number() OVER (PARTITION BY e.journey_id ORDER BY {journey_order_sql("e", columns)}) AS event_no
+            FROM events e SEMI JOIN {JOURNEYS_VIEW} j USING (journey_id)
+            WHERE e.event_kind = 'work'
+        ), counted AS (
+            SELECT *, count(*) FILTER (WHERE lifecycle = 'start') OVER g AS starts,
+                   count(*) FILTER (WHERE lifecycle = 'complete') OVER g AS completes
+            FROM events_in_order WHERE lifecycle IS NOT NULL WINDOW g AS ({group})
+        ), unmatched AS (
+            -- completes that found no open start so far: the highest excess of completes over starts
+            SELECT *, greatest(max(completes - starts) OVER g, 0) AS unmatched_completes
+            FROM counted WINDOW g AS ({group})
+        ), numbered AS (
+            -- a start is the k-th of its activity (and instance); a complete that found an open start
+            -- closes the (completes - unmatched)-th, first come first paired; one that found none
+            -- (the unmatched count grew with it) closes nothing
+            SELECT journey_id, event_no, activity, instance, lifecycle, ts, department, team, resource,
+                   CASE WHEN lifecycle = 'start' THEN starts
+                        WHEN unmatched_completes = lag(unmatched_completes, 1, 0) OVER g
+                        THEN completes - unmatched_completes END AS pair_no
+            FROM unmatched WINDOW g AS ({group})
+        )
+        SELECT o.journey_id, o.activity, o.ts, coalesce(o.department, c.department) AS department,
+               coalesce(o.team, c.team) AS team, coalesce(o.resource, c.resource) AS resource,
+               o.source_event_id, o.lifecycle, c.ts AS completed_at, o.event_no
+        FROM events_in_order o
+        LEFT JOIN numbered n USING (journey_id, event_no)
+        LEFT JOIN numbered c
+               ON o.lifecycle = 'start' AND c.lifecycle = 'complete' AND c.journey_id = o.journey_id
+              AND c.activity = o.activity AND c.instance IS NOT DISTINCT FROM o.instance AND c.pair_no = n.pair_no
+        WHERE o.lifecycle IS DISTINCT FROM 'complete' OR n.pair_no IS NULL"""
+    return steps, "s.event_no"
+
+
+def _work_events_sql(rules: TimeRules, columns: set[str], calendared: bool, instances: bool) -> str:
+    steps, order = _instance_steps_sql(columns) if instances else _event_steps_sql(columns)
+    # previous_ts: where the wait into a step starts, the previous step's end (its complete, else its time)
+    ordered = f"""
+        SELECT s.journey_id, s.activity, s.ts, s.department, s.team, s.resource, s.source_event_id,
+               s.lifecycle, s.completed_at,
+               row_number() OVER w AS position, lag(coalesce(s.completed_at, s.ts)) OVER w AS previous_ts,
+               coalesce({rules.pause_condition("lag(s.activity) OVER w")}, FALSE) AS after_pause
+        FROM ({steps}) s
+        WINDOW w AS (PARTITION BY s.journey_id ORDER BY {order})"""
+    # a step that starts before the previous one ended (parallel work) waited for nothing; without
+    # instances no step can, and the figures stay exactly as they were
     calendar_hours = "epoch(ts - previous_ts) / 3600.0"
+    processing = "epoch(completed_at - ts) / 3600.0"
+    if instances:  # (greatest would turn the first step's NULL into 0)
+        calendar_hours = f"CASE WHEN ts < previous_ts THEN 0.0 ELSE {calendar_hours} END"
     if calendared:
+        completed_clock, completed_join = "NULL::DOUBLE AS clock_completed", ""
+        if instances:
+            completed_clock = f"{clock_sql('k', 'c.completed_at')} AS clock_completed"
+            completed_join = (
+                f"ASOF LEFT JOIN {INTERVALS_TABLE} k ON c.calendar = k.calendar AND c.completed_at >= k.starts_at"
+            )
         source = f"""(
             SELECT c.*, coalesce({clock_sql("n", "c.ts")}, 0) AS clock_at,
-                   coalesce({clock_sql("p", "c.previous_ts")}, 0) AS clock_before
+                   coalesce({clock_sql("p", "c.previous_ts")}, 0) AS clock_before, {completed_clock}
             FROM (
                 SELECT o.*, coalesce(d.calendar, {default_calendar_sql(rules)}) AS calendar
                 FROM ({ordered}) o LEFT JOIN {DEPARTMENTS_TABLE} d USING (department)
             ) c
             ASOF LEFT JOIN {INTERVALS_TABLE} n ON c.calendar = n.calendar AND c.ts >= n.starts_at
             ASOF LEFT JOIN {INTERVALS_TABLE} p ON c.calendar = p.calendar AND c.previous_ts >= p.starts_at
+            {completed_join}
         )"""
         # a department on no calendar works round the clock
         working_hours = f"CASE WHEN calendar IS NULL THEN {calendar_hours} ELSE clock_at - clock_before END"
+        if instances:
+            working_hours = f"CASE WHEN ts < previous_ts THEN 0.0 ELSE {working_hours} END"
+        processing_working = (
+            f"CASE WHEN calendar IS NULL THEN {processing} ELSE coalesce(clock_completed, 0) - clock_at END"
+        )
         clock = "calendar, CASE WHEN calendar IS NULL THEN epoch(ts) / 3600.0 ELSE clock_at END AS clock_hours"
     else:
-        source, working_hours = f"({ordered})", calendar_hours
+        source, working_hours, processing_working = f"({ordered})", calendar_hours, processing
         clock = "NULL::VARCHAR AS calendar, epoch(ts) / 3600.0 AS clock_hours"
     return f"""
         SELECT journey_id, activity, ts, department, team, resource, source_event_id, lifecycle, position,
@@ -165,7 +249,9 @@ def _work_events_sql(rules: TimeRules, lifecycle: str, calendared: bool) -> str:
                    AS paused_hours,
                CASE WHEN previous_ts IS NULL THEN NULL WHEN after_pause THEN {working_hours} ELSE 0.0 END
                    AS paused_working_hours,
-               {clock}
+               {clock}, completed_at,
+               CASE WHEN completed_at IS NOT NULL THEN {processing} END AS processing_hours,
+               CASE WHEN completed_at IS NOT NULL THEN {processing_working} END AS processing_working_hours
         FROM {source}"""
 
 
@@ -214,9 +300,10 @@ def define_scope(
             type_filter, _timestamp_sql(last), calendared and rules.default_calendar is not None, default_calendar
         )
     )
-    lifecycle = "e.lifecycle" if _has_lifecycle(connection) else "NULL::VARCHAR"
+    columns = event_columns(connection)
+    instances = _has_lifecycle_events(connection, columns)
     connection.execute(
-        f"CREATE OR REPLACE TEMP VIEW {WORK_EVENTS_VIEW} AS " + _work_events_sql(rules, lifecycle, calendared)
+        f"CREATE OR REPLACE TEMP VIEW {WORK_EVENTS_VIEW} AS " + _work_events_sql(rules, columns, calendared, instances)
     )
     count = one_value(connection.execute(f"SELECT count(*) FROM {JOURNEYS_VIEW}"))
     if count == 0 and period is not None:
@@ -228,4 +315,4 @@ def define_scope(
         raise AnalysisError("the store records no instant")
     if materialise:
         materialise_scope(connection)
-    return Scope(connection, journey_type, period, rules, last, count)
+    return Scope(connection, journey_type, period, rules, last, count, lifecycle=instances)

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventlogs.located_config import Located, read_yaml
 from eventlogs.sql_text import sql_literal
@@ -126,11 +125,7 @@ def _hours(hours: Located) -> dict[int, tuple[Interval, ...]]:
 
 def _calendar(name: str, entry: Located) -> BusinessCalendar:
     entry.check_keys({"timezone", "hours", "holidays"})
-    timezone = entry.text("timezone")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise entry.key_error("timezone", f"'{timezone}' is no IANA time zone") from error
+    timezone = entry.time_zone("timezone")
     hours = _hours(entry.section("hours"))
     holidays: set[date] = set()
     for index, text in enumerate(entry.text_list("holidays")):

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
+from flows import artifacts
 from flows.journey_flow import demo_flow
+from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
+from mining.scope.provenance import PARQUET_KEY
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +29,10 @@ def prefect_harness() -> Iterator[None]:
 
 
 @pytest.mark.prefect
-def test_demo_flow_writes_report_naming_the_true_worst_handover(prefect_harness, tmp_path: Path) -> None:
+def test_demo_flow_writes_report_naming_the_true_worst_handover(
+    prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summaries = _record_run_summaries(monkeypatch)
     out = tmp_path / "demo"
     outcome = demo_flow(out=str(out), journeys=500, seed=3)
     truth = json.loads((out / "sources" / "ground_truth.json").read_text())
@@ -57,6 +67,39 @@ def test_demo_flow_writes_report_naming_the_true_worst_handover(prefect_harness,
         # the result tables are written back into the store, replaced by the second run, not doubled
         norms = pd.read_parquet(out / "tables" / "handover_norms.parquet")
         assert connection.execute("SELECT count(*) FROM results.handover_norms").fetchone()[0] == len(norms)
+        first_event, last_event = connection.execute("SELECT min(ts), max(ts) FROM events").fetchone()
+    # every output says what it was made from: both load runs, the period, the three configuration files
+    made_from = json.loads((out / "tables" / "provenance.json").read_text())
+    assert [run["run_id"] for run in made_from["load_runs"]] == [outcome["run_id"], again["run_id"]]
+    assert (made_from["first_event"], made_from["last_event"]) == (
+        first_event.astimezone(UTC).isoformat(),
+        last_event.astimezone(UTC).isoformat(),
+    )
+    assert {file["name"]: file["sha256"] for file in made_from["config_files"]} == {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in (DEMO_SOURCE_CONFIG, DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES)
+    }
+    for path in (out / "tables").glob("*.parquet"):
+        assert json.loads(pq.read_schema(path).metadata[PARQUET_KEY]) == made_from, path
+    header = Path(again["report"]).read_text().split("</header>", 1)[0]
+    pilot_header = (out / "pilot" / "pilot.html").read_text().split("</header>", 1)[0]
+    for run in (outcome["run_id"], again["run_id"]):
+        assert run in header and run in pilot_header and run in summaries[-1].split("## Made from", 1)[1]
+    assert hashlib.sha256(DEMO_SOURCE_CONFIG.read_bytes()).hexdigest()[:12] in header
+
+
+def _record_run_summaries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The run summaries the flow publishes, in order (published as well)."""
+    summaries: list[str] = []
+    publish = artifacts.create_markdown_artifact
+
+    def recording(**arguments: Any) -> Any:
+        if arguments.get("key") == artifacts.RUN_SUMMARY:
+            summaries.append(arguments["markdown"])
+        return publish(**arguments)
+
+    monkeypatch.setattr(artifacts, "create_markdown_artifact", recording)
+    return summaries
 
 
 @pytest.mark.prefect

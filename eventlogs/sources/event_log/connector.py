@@ -17,10 +17,17 @@ import duckdb
 import pyarrow as pa
 from lxml import etree
 
-from eventlogs.errors import SourceError
+from eventlogs.errors import ConfigError, SourceError
 from eventlogs.located_config import Located
 from eventlogs.one_row import one_value
-from eventlogs.sources.shared.csv_text import read_csv_as_text
+from eventlogs.sources.event_log.case_table import (
+    CaseTable,
+    case_attributes_sql,
+    case_rows_without_journey,
+    load_case_table,
+    read_case_table,
+)
+from eventlogs.sources.shared.csv_text import read_csv_as_text, read_separator, separator_hint
 from eventlogs.sources.shared.event_identity import (
     content_hash_sql,
     create_id_salt,
@@ -40,7 +47,9 @@ class EventLogSource:
 
     `fields` maps the canonical names (journey_id, activity, timestamp, resource, team, department) to
     the log's own column or attribute names; `activity` may join several (for example XES's
-    concept:name and lifecycle:transition)."""
+    concept:name and lifecycle:transition). `lifecycle` ('start' / 'complete') and `instance` pair an
+    activity's start with its complete (mining/scope/scope.py makes one step of the two); `tie_break`
+    orders a journey's events at equal times (else the file's order does)."""
 
     name: str
     kind: str  # csv_event_log | parquet_event_log | xes
@@ -58,6 +67,10 @@ class EventLogSource:
     cases_complete: bool  # a historical log: every case ended at its last event
     lifecycle: str | None = None  # the field whose start / complete pairs an activity's two timestamps
     event_id: str | None = None  # a column naming each event uniquely; None: the event's content names it
+    instance: str | None = None  # the activity instance a start and its complete share (XES concept:instance)
+    tie_break: str | None = None  # the column ordering a journey's events at equal times, before file order
+    separator: str = ","  # of a CSV log's fields
+    cases: CaseTable | None = None  # a second file of case attributes, joined on the case id
 
 
 def read_config(section: Located, name: str, data_folder: Path) -> EventLogSource:
@@ -77,11 +90,16 @@ def read_config(section: Located, name: str, data_folder: Path) -> EventLogSourc
         team=fields.optional_text("team"),
         department=fields.optional_text("department"),
         timestamp_format=section.optional_text("timestamp_format"),
-        timezone=section.text("timezone", "UTC"),
+        timezone=section.time_zone("timezone", "UTC"),
         activity_separator=section.string("activity_separator", " - "),
         cases_complete=complete,
         lifecycle=fields.optional_text("lifecycle"),
         event_id=fields.optional_text("event_id"),
+        instance=fields.optional_text("instance"),
+        tie_break=section.optional_text("tie_break"),
+        # only a CSV log has a separator: set on another kind it is an unknown key
+        separator=read_separator(section) if section.text("kind") == "csv_event_log" else ",",
+        cases=read_case_table(section, data_folder),
     )
 
 
@@ -108,8 +126,10 @@ def read_xes(source: EventLogSource) -> pa.Table:
     if not source.path.exists():
         raise SourceError(f"source '{source.name}': XES file {source.path} does not exist")
     wanted = {source.timestamp, *source.activity, *(k for k in (source.resource, source.team, source.department) if k)}
-    wanted.update(k for k in (source.lifecycle, source.event_id) if k)
+    wanted.update(k for k in (source.lifecycle, source.event_id, source.instance, source.tie_break) if k)
     columns: dict[str, list[str | None]] = {key: [] for key in wanted}
+    seen: set[str] = set()  # the keys any event has: a mapped key no event has is no column of the log
+    trace_keys: set[str] = set()
     cases: list[str | None] = []
     attributes: list[str] = []
     try:
@@ -120,8 +140,10 @@ def read_xes(source: EventLogSource) -> pa.Table:
                     (a.get("value") for a in trace if a.tag != f"{prefix}event" and a.get("key") == source.journey_id),
                     None,
                 )
+                trace_keys.update(key for a in trace if a.tag != f"{prefix}event" and (key := a.get("key")))
                 for event in trace.iterfind(f"{prefix}event"):
                     values = {a.get("key"): a.get("value") for a in event}
+                    seen.update(key for key in values if key is not None)
                     cases.append(case)
                     for key in wanted:
                         columns[key].append(values.get(key))
@@ -129,6 +151,13 @@ def read_xes(source: EventLogSource) -> pa.Table:
                 trace.clear()
     except (OSError, EOFError, StopIteration, etree.XMLSyntaxError) as error:
         raise SourceError(f"source '{source.name}' ({source.path}): not a readable XES file: {error}") from error
+    if cases:  # an empty log shows no keys: it simply has no events
+        _check_mapped_fields(source, sorted(seen), "event attributes")
+        if source.journey_id not in trace_keys:
+            raise ConfigError(
+                f"source '{source.name}' ({source.path}): fields.journey_id = '{source.journey_id}': no trace "
+                f"has that attribute (the traces' attributes: {', '.join(sorted(trace_keys)) or 'none'})"
+            )
     # the trace's id is named as pm4py names it, so it cannot collide with the event's own concept:name
     table = {f"case:{source.journey_id}": cases, **columns, "attributes": attributes}
     arrow = pa.table({key: pa.array(values, pa.string()) for key, values in table.items()})
@@ -168,7 +197,6 @@ def _open_raw_log(connection: duckdb.DuckDBPyConnection, source: EventLogSource)
     if source.kind == "xes":
         connection.register("raw_log", read_xes(source))
         return f"case:{source.journey_id}", "event", "attributes::JSON"
-    required = (source.journey_id, *source.activity, source.timestamp, *([source.event_id] if source.event_id else []))
     if source.kind == "parquet_event_log":
         if not source.path.exists():
             raise SourceError(f"source '{source.name}': Parquet file {source.path} does not exist")
@@ -179,16 +207,46 @@ def _open_raw_log(connection: duckdb.DuckDBPyConnection, source: EventLogSource)
         )
         where = "row"
     else:
-        text = read_csv_as_text(source.path, source.name, required)
+        # no required columns here: _check_mapped_fields names every missing one, with the columns there are
+        text = read_csv_as_text(source.path, source.name, (), source.separator)
         connection.register("raw_log", text.table)
         connection.register("unreadable_arrow", text.unreadable_table())
         connection.execute("INSERT INTO unreadable_records SELECT line, record_id, text, reason FROM unreadable_arrow")
         where = "line"
     names = [row[0] for row in connection.execute("DESCRIBE raw_log").fetchall() if row[0] != "line"]
-    missing = [column for column in required if column not in names]
-    if missing:
-        raise SourceError(f"source '{source.name}' ({source.path}): no column(s) {', '.join(missing)}")
+    _check_mapped_fields(source, names)
     return source.journey_id, where, _json_of(names)
+
+
+def _mapped_fields(source: EventLogSource) -> list[tuple[str, str]]:
+    """(config key, column) of every event column the configuration names (XES: event attributes; the
+    case id is the trace's)."""
+    fields = [] if source.kind == "xes" else [("fields.journey_id", source.journey_id)]
+    fields += [*(("fields.activity", column) for column in source.activity), ("fields.timestamp", source.timestamp)]
+    optional = {
+        "fields.resource": source.resource,
+        "fields.team": source.team,
+        "fields.department": source.department,
+        "fields.lifecycle": source.lifecycle,
+        "fields.instance": source.instance,
+        "fields.event_id": source.event_id,
+        "tie_break": source.tie_break,
+    }
+    return fields + [(key, column) for key, column in optional.items() if column]
+
+
+def _check_mapped_fields(source: EventLogSource, available: list[str], what: str = "columns") -> None:
+    """A configured column the log lacks is a ConfigError naming the file, the key and the columns there
+    are (rather than DuckDB's binder error on the first query that reads it)."""
+    missing = [(key, column) for key, column in _mapped_fields(source) if column not in available]
+    if missing:
+        named = "; ".join(f"{key} = '{column}'" for key, column in missing)
+        columns = tuple(column for _, column in _mapped_fields(source))
+        hint = separator_hint(source.path, columns, source.separator) if source.kind == "csv_event_log" else ""
+        raise ConfigError(
+            f"source '{source.name}' ({source.path}): {named}: no such {what[:-1]} in the log "
+            f"(its {what}: {', '.join(sorted(available)) or 'none'}){hint}"
+        )
 
 
 def extract(source: EventLogSource, staging_folder: Path, since: datetime | None = None) -> StagedSource:
@@ -201,10 +259,15 @@ def extract(source: EventLogSource, staging_folder: Path, since: datetime | None
         case_column, where, record = _open_raw_log(connection, source)
         types = dict((row[0], row[1]) for row in connection.execute("DESCRIBE raw_log").fetchall())
         mapped = {case_column, *source.activity, source.timestamp, source.resource, source.team, source.department}
-        mapped.add(source.lifecycle)
+        mapped.update((source.lifecycle, source.instance))
         extras = [name for name in types if name not in mapped and name != "line"]
         attributes = "attributes::JSON" if source.kind == "xes" else _json_of(extras)
+        if source.cases is not None:
+            load_case_table(connection, source.name, source.cases)
         quality = _stage(connection, source, case_column, where, record, attributes, types)
+        if source.cases is not None:
+            journeys = f"SELECT {sql_identifier(case_column)}::VARCHAR FROM log_checked WHERE reason IS NULL"
+            quality.append(case_rows_without_journey(connection, source.cases, journeys))
         rows_read = one_value(
             connection.execute("SELECT (SELECT count(*) FROM raw_log) + (SELECT count(*) FROM unreadable_records)")
         )
@@ -232,6 +295,7 @@ def _event_key_sql(source: EventLogSource, case_column: str) -> str:
     if source.event_id:
         return f"{sql_identifier(source.event_id)}::VARCHAR"
     named = [case_column, *source.activity, source.resource, source.team, source.department, source.lifecycle]
+    named.append(source.instance)  # only when mapped: the ids of logs without instances stay as they were
     parts = [f"{sql_identifier(column)}::VARCHAR" for column in named if column]
     return content_hash_sql([*parts, "epoch_us(parsed_ts)::VARCHAR"])
 
@@ -263,12 +327,33 @@ def _identify(connection: duckdb.DuckDBPyConnection, source: EventLogSource) -> 
 
 
 def _lifecycle_sql(source: EventLogSource) -> str:
-    """The staged lifecycle column, only for a source that maps one (the loader reads staged files by
-    name, so the others need none): 'start' or 'complete' in any case; other values are no lifecycle."""
-    if source.lifecycle is None:
-        return ""
-    value = f"lower(trim({sql_identifier(source.lifecycle)}::VARCHAR))"
-    return f", CASE WHEN {value} IN ('start', 'complete') THEN {value} END AS lifecycle"
+    """The staged lifecycle and instance columns, only for a source that maps them (the loader reads
+    staged files by name, so the others need none): 'start' or 'complete' in any case; other values are
+    no lifecycle."""
+    staged = ""
+    if source.lifecycle is not None:
+        value = f"lower(trim({sql_identifier(source.lifecycle)}::VARCHAR))"
+        staged += f", CASE WHEN {value} IN ('start', 'complete') THEN {value} END AS lifecycle"
+    if source.instance is not None:
+        staged += f", nullif(trim({sql_identifier(source.instance)}::VARCHAR), '') AS instance"
+    return staged
+
+
+def _sequence_sql(connection: duckdb.DuckDBPyConnection, source: EventLogSource) -> str:
+    """events.sequence, the order of a journey's events at equal times (eventlogs.store.journey_order_sql):
+    the file's order (line, row or event number); with `tie_break`, that column's order first (as numbers
+    when every non-blank value is one, else as text; blank values last), then the file's."""
+    if source.tie_break is None:
+        return "line"
+    text = f"nullif(trim({sql_identifier(source.tie_break)}::VARCHAR), '')"
+    numeric = one_value(
+        connection.execute(
+            f"SELECT coalesce(bool_and(try_cast({text} AS DOUBLE) IS NOT NULL), TRUE) FROM raw_log "
+            f"WHERE {text} IS NOT NULL"
+        )
+    )
+    key = f"try_cast({text} AS DOUBLE)" if numeric else text
+    return f"row_number() OVER (ORDER BY {key} NULLS LAST, line)"
 
 
 def _stage(
@@ -354,7 +439,8 @@ def _create_staged_views(
                parsed_ts AS ts, {optional(source.department)}::VARCHAR AS department,
                {optional(source.team)}::VARCHAR AS team, {optional(source.resource)}::VARCHAR AS resource,
                'work' AS event_kind, {name} AS source, event_id AS source_event_id,
-               '{where} ' || line AS source_row, {attributes} AS attributes{_lifecycle_sql(source)}
+               '{where} ' || line AS source_row, {attributes} AS attributes,
+               {_sequence_sql(connection, source)} AS sequence{_lifecycle_sql(source)}
         FROM log_checked WHERE reason IS NULL
     """)
     closed = "max(parsed_ts)" if source.cases_complete else "NULL::TIMESTAMPTZ"
@@ -363,7 +449,8 @@ def _create_staged_views(
         SELECT {case}::VARCHAR AS journey_id, {sql_literal(source.journey_type)} AS journey_type,
                min(parsed_ts) AS opened_at, {closed} AS closed_at, {not source.cases_complete} AS is_open,
                NULL::VARCHAR AS category, NULL::VARCHAR AS priority, NULL::VARCHAR AS caller,
-               NULL::VARCHAR AS state, {name} AS source, NULL::JSON AS attributes
+               NULL::VARCHAR AS state, {name} AS source,
+               {case_attributes_sql(source.cases, f"{case}::VARCHAR")} AS attributes
         FROM log_checked WHERE reason IS NULL GROUP BY {case}
     """)
     # a rejected record is named by its whole raw content too (numbered when it repeats), so the next

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -74,11 +74,7 @@ def read_config(section: Located, name: str, data_folder: Path) -> JiraRestSourc
             "page_size", 100, at_least=1, at_most=100, whole=True, expected="must be a whole number from 1 to 100"
         )
     )
-    zone = section.text("jql_timezone", "UTC")
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise section.error(f"key 'jql_timezone': unknown time zone '{zone}'", "jql_timezone") from error
+    zone = section.time_zone("jql_timezone", "UTC")
     return JiraRestSource(
         name=name,
         http=read_http_settings(section),

@@ -18,7 +18,9 @@ The flattening rule: an event belongs to the journey of every case object whose 
 object the event is linked to. An event reaching several case objects becomes one journey event per
 journey, with source_event_id = '<ocel event id>@<case object id>'; one reaching none is in no journey
 (counted by the quality check ocel_events_without_case_object). Either way the whole log is kept in
-the store's ocel_events, objects, event_objects and object_links tables.
+the store's ocel_events, objects, event_objects and object_links tables. The copies are counted
+(copies.py) and shown in the extract summary: "N events copied into several journeys (M extra copies;
+event type X: k-fold at most)".
 
 The events ledger of an OCEL source counts journey events: read = the journey events the flattening
 produced + the OCEL events rejected (missing or unparseable time, missing or repeated id), so read =
@@ -73,8 +75,8 @@ def extract(source: Ocel2Source, staging_folder: Path, since: datetime | None = 
         _check_configured_types(connection, source)
         create_staging_tables(connection)
         create_ocel_staging_tables(connection)
-        rows_read, quality = stage_ocel(connection, source, fields)
-        return write_staged(connection, staging_folder, source.name, rows_read, quality)
+        rows_read, quality, copies = stage_ocel(connection, source, fields)
+        return copies.record_in(write_staged(connection, staging_folder, source.name, rows_read, quality))
     except duckdb.Error as error:
         raise SourceError(f"source '{source.name}' ({source.path}): {error}") from error
     finally:

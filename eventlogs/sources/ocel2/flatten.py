@@ -6,7 +6,7 @@ The rule, worked in SQL so it runs the same for every format:
    the log names but never declares). Paths never pass through another case object (the case type may
    not be a via type), so two orders sharing nothing but a truck stay two journeys.
 2. An event belongs to the journey of every case object whose neighbourhood holds one of the event's
-   objects; an event reaching several case objects appears once per journey.
+   objects; an event reaching several case objects appears once per journey (counted: copies.py).
 The OCEL tables get the whole log regardless, so an event in no journey is still in the store.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from eventlogs.one_row import one_value
+from eventlogs.sources.ocel2.copies import JourneyCopies, count_journey_copies
 from eventlogs.sources.ocel2.read import OcelFields
 from eventlogs.sources.ocel2.source import Ocel2Source
 from eventlogs.sql_text import HAS_UTC_OFFSET, sql_literal
@@ -187,16 +188,19 @@ def _stage_log(connection: duckdb.DuckDBPyConnection, source: Ocel2Source) -> No
         connection.execute(statement, parameters)
 
 
-def _quality(connection: duckdb.DuckDBPyConnection, source: Ocel2Source) -> list[dict[str, Any]]:
+def _quality(connection: duckdb.DuckDBPyConnection, source: Ocel2Source, copies: JourneyCopies) -> list[dict[str, Any]]:
     case = source.case_object_type
+    several = f"OCEL events that reach several '{case}' objects: one journey event each (id '<event>@<{case}>')"
+    if copies.events:
+        several += (
+            f"; {copies.extra_copies:,} extra journey events, event type '{copies.widest_event_type}' "
+            f"{copies.widest_fold}-fold at most"
+        )
+    copied = {"check": "ocel_events_in_several_journeys", "count": copies.events, "detail": several}
     checks = {
         "ocel_events_without_case_object": (
             f"OCEL events that reach no '{case}' object: kept in ocel_events, in no journey",
             "SELECT count(*) FROM ocel_checked e ANTI JOIN ocel_journey_links j USING (event_id) WHERE e.kept",
-        ),
-        "ocel_events_in_several_journeys": (
-            f"OCEL events that reach several '{case}' objects: one journey event each (id '<event>@<{case}>')",
-            "SELECT count(*) FROM (SELECT event_id FROM ocel_journey_links GROUP BY event_id HAVING count(*) > 1)",
         ),
         "ocel_case_objects_without_journey": (
             f"'{case}' objects whose neighbourhood has no valid event: no journey (kept in objects)",
@@ -222,7 +226,7 @@ def _quality(connection: duckdb.DuckDBPyConnection, source: Ocel2Source) -> list
             "SELECT (SELECT count(*) FROM raw_objects) - (SELECT count(*) FROM ocel_objects_kept)",
         ),
     }
-    return [
+    return [copied] + [
         {"check": name, "count": one_value(connection.execute(query)), "detail": detail}
         for name, (detail, query) in checks.items()
     ]
@@ -230,15 +234,16 @@ def _quality(connection: duckdb.DuckDBPyConnection, source: Ocel2Source) -> list
 
 def stage_ocel(
     connection: duckdb.DuckDBPyConnection, source: Ocel2Source, fields: OcelFields
-) -> tuple[int, list[dict[str, Any]]]:
+) -> tuple[int, list[dict[str, Any]], JourneyCopies]:
     """Fills the staging tables from the raw tables; returns the events ledger's records read (journey
-    events + rejected OCEL events) and the quality observations."""
+    events + rejected OCEL events), the quality observations and the events copied into several journeys."""
     _check_events(connection, source, fields)
     _neighbourhoods(connection, source)
     _event_context(connection, source)
     _stage_journeys(connection, source, fields)
     _stage_log(connection, source)
-    rows_read = connection.execute(
-        "SELECT (SELECT count(*) FROM staged_events) + (SELECT count(*) FROM staged_rejects)"
+    rows_read = one_value(
+        connection.execute("SELECT (SELECT count(*) FROM staged_events) + (SELECT count(*) FROM staged_rejects)")
     )
-    return one_value(rows_read), _quality(connection, source)
+    copies = count_journey_copies(connection, source.name)
+    return rows_read, _quality(connection, source, copies), copies

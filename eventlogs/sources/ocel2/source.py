@@ -3,29 +3,10 @@ reader: apart from the connector, because the flattening reads it too."""
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
 from eventlogs.located_config import Located
-
-# every key an OCEL source may have, so a misspelt one (via_object_type) is an error, not a silently
-# different case notion; the first keys are the ones load_source_config reads for every kind
-_KEYS = {
-    "kind",
-    "path",
-    "lookback",
-    "pseudonymise_resources",
-    "journey_type",
-    "case_object_type",
-    "via_object_types",
-    "via_missing_objects",
-    "resource_object_types",
-    "departments",
-    "teams",
-    "timezone",
-    "cases_complete",
-}
 
 
 @dataclass(frozen=True)
@@ -51,17 +32,12 @@ def _names(section: Located, key: str) -> tuple[str, ...]:
 
 
 def read_config(section: Located, name: str, data_folder: Path) -> Ocel2Source:
-    section.check_keys(_KEYS, known_as="an OCEL 2.0 source has")
     case_type = section.text("case_object_type")
     via = _names(section, "via_object_types")
     if case_type in via:
         # crossing other case objects would merge their journeys into one
         raise section.error(f"via_object_types must not hold the case object type '{case_type}'", "via_object_types")
-    timezone = section.text("timezone", "UTC")
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise section.error(f"key 'timezone': unknown time zone '{timezone}'", "timezone") from error
+    timezone = section.time_zone("timezone", "UTC")
     return Ocel2Source(
         name=name,
         kind=section.text("kind"),

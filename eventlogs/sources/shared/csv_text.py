@@ -4,7 +4,8 @@ Record by record, so one bad record costs only itself: a record with more or few
 header, bytes that are not UTF-8, or one longer than MAX_RECORD_BYTES is set aside as unreadable with
 its line and reason (the callers reject it), and the rest of the file is read as usual. Line numbers
 count physical lines, so a quoted field spanning lines moves the numbers of the records after it
-correctly.
+correctly. Fields are separated by the source's `separator` (',' unless configured); a header that
+lacks the wanted columns but would hold them split on another common separator says which to set.
 
 Reading record by record in Python costs about 2 s per million rows; a well-formed file is read by
 pyarrow instead (about 20 times faster) whenever that gives exactly the same table: pyarrow read every
@@ -30,12 +31,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from eventlogs.errors import SourceError
+from eventlogs.located_config import Located
 
 # Far beyond any real field of an event export, small enough that one runaway quoted field (a quote
 # never closed) cannot hold the whole file in memory as one value for long.
 MAX_RECORD_BYTES = 1 << 20
 # How much of an unreadable record the reject keeps: enough to recognise it, never megabytes.
 REJECT_TEXT_CHARS = 2000
+# The separators a header is tried with when the configured one does not find the mapped columns.
+COMMON_SEPARATORS = (";", "\t", "|", ",")
 
 
 @dataclass(frozen=True)
@@ -110,14 +114,40 @@ def _header_names(header: list[str]) -> list[str]:
     return names
 
 
-def read_csv_as_text(path: Path, source: str, required: tuple[str, ...]) -> CsvText:
+def read_separator(section: Located, key: str = "separator") -> str:
+    """A CSV source's field separator: one character, ',' when not given; a tab is "\\t" in TOML (the
+    two characters backslash and t, as a literal string '\\t' gives them, are taken as a tab too)."""
+    separator = section.string(key, ",")
+    separator = "\t" if separator == "\\t" else separator
+    if len(separator) != 1 or separator in '\r\n"':
+        raise section.key_error(key, f"must be one character such as ';' or \"\\t\" (a tab), not {separator!r}")
+    return separator
+
+
+def _shown(separator: str) -> str:
+    return '"\\t"' if separator == "\t" else f"'{separator}'"
+
+
+def separator_hint(path: Path, required: tuple[str, ...], separator: str) -> str:
+    """When the header holds the `required` columns split on another common separator: the sentence
+    saying so ("; the header looks separated by ';': set separator = ';'"), else nothing."""
+    with path.open("rb") as file:
+        first = file.readline(MAX_RECORD_BYTES).decode("utf-8-sig", errors="replace")
+    for other in COMMON_SEPARATORS:
+        if other != separator and all(column in next(csv.reader([first], delimiter=other)) for column in required):
+            word = "tabs" if other == "\t" else _shown(other)
+            return f"; the header looks separated by {word}: set separator = {_shown(other)}"
+    return ""
+
+
+def read_csv_as_text(path: Path, source: str, required: tuple[str, ...], separator: str = ",") -> CsvText:
     """All columns as strings plus `line` (the header is line 1; blank lines are no records)."""
     if not path.exists():
         raise SourceError(f"source '{source}': file {path} does not exist")
-    fast = _read_well_formed(path, required)
+    fast = _read_well_formed(path, required, separator)
     if fast is not None:
         return CsvText(fast, [])
-    return _read_record_by_record(path, source, required)
+    return _read_record_by_record(path, source, required, separator)
 
 
 # Bytes read at a time while finding line ends: a bounded buffer whatever the file's size.
@@ -155,13 +185,13 @@ def _record_lines(path: Path) -> np.ndarray | None:
     return np.flatnonzero(~is_blank[1:]) + 2
 
 
-def _read_well_formed(path: Path, required: tuple[str, ...]) -> pa.Table | None:
+def _read_well_formed(path: Path, required: tuple[str, ...], separator: str = ",") -> pa.Table | None:
     """The table read_csv_as_text returns, read by pyarrow; None (read record by record) when the file may
     hold anything that reader reports or numbers differently: an unreadable header or record, bytes that
     are not UTF-8, a missing column, a quoted field spanning lines, a record near MAX_RECORD_BYTES."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as file:
-            header = next(csv.reader(file), None)
+            header = next(csv.reader(file, delimiter=separator), None)
         names = _header_names(header or [])
         spans_lines = any("\n" in name or "\r" in name for name in names)
         if not names or spans_lines or any(column not in names for column in required):
@@ -169,7 +199,7 @@ def _read_well_formed(path: Path, required: tuple[str, ...]) -> pa.Table | None:
         table = pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(delimiter=separator, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
         )
     except (csv.Error, UnicodeDecodeError, pa.ArrowInvalid):
@@ -186,12 +216,12 @@ def _read_well_formed(path: Path, required: tuple[str, ...]) -> pa.Table | None:
     return table.append_column("line", pa.array(lines, pa.int64()))
 
 
-def _read_record_by_record(path: Path, source: str, required: tuple[str, ...]) -> CsvText:
+def _read_record_by_record(path: Path, source: str, required: tuple[str, ...], separator: str) -> CsvText:
     # the size limit is ours (MAX_RECORD_BYTES, per record, with a line number); csv's own would stop the file
     csv.field_size_limit(sys.maxsize)
     with path.open("rb") as file:
         lines = _PhysicalLines(file)
-        reader = csv.reader(lines)
+        reader = csv.reader(lines, delimiter=separator)
         try:
             header = next(reader, None)
         except csv.Error as error:
@@ -202,7 +232,8 @@ def _read_record_by_record(path: Path, source: str, required: tuple[str, ...]) -
         names = _header_names(header)
         missing = [column for column in required if column not in names]
         if missing:
-            raise SourceError(f"source '{source}' ({path}): header lacks column(s) {', '.join(missing)}")
+            hint = separator_hint(path, required, separator)
+            raise SourceError(f"source '{source}' ({path}): header lacks column(s) {', '.join(missing)}{hint}")
         columns: list[list[str]] = [[] for _ in names]
         numbers: list[int] = []
         unreadable: list[tuple[int, str, str]] = []
@@ -218,7 +249,7 @@ def _read_record_by_record(path: Path, source: str, required: tuple[str, ...]) -
             if not fields:
                 continue  # a blank line
             size = lines.bytes_read - bytes_before
-            text = ",".join(fields)
+            text = separator.join(fields)
             bad_bytes = [lines.undecodable[n] for n in range(start, lines.line + 1) if n in lines.undecodable]
             if size > MAX_RECORD_BYTES:
                 reason = f"record: {size:,} bytes, longer than the {MAX_RECORD_BYTES:,} a record may have"

@@ -16,7 +16,7 @@ import pandas as pd
 from eventlogs.errors import SourceError
 from eventlogs.located_config import Located
 from eventlogs.one_row import one_value
-from eventlogs.sources.shared.csv_text import read_csv_as_text
+from eventlogs.sources.shared.csv_text import read_csv_as_text, read_separator
 from eventlogs.sources.shared.event_identity import content_hash_sql, create_id_salt, numbered_copies_sql
 from eventlogs.sql_text import HAS_UTC_OFFSET
 from eventlogs.staging import REASON_FIELD_SQL, StagedSource, create_staging_tables, write_staged
@@ -40,6 +40,7 @@ class TrackingCsvSource:
     correlates_with: str
     event_codes: dict[str, EventCodeMapping]
     kind: str = "tracking_csv"
+    separator: str = ","  # of the export's fields
 
 
 def read_config(section: Located, name: str, data_folder: Path) -> TrackingCsvSource:
@@ -53,13 +54,14 @@ def read_config(section: Located, name: str, data_folder: Path) -> TrackingCsvSo
         path=data_folder / section.text("path"),
         correlates_with=section.text("correlates_with"),
         event_codes=mappings,
+        separator=read_separator(section),
     )
 
 
 def extract(source: TrackingCsvSource, staging_folder: Path, since: datetime | None = None) -> StagedSource:
     """Reads the whole source every time (`since` is not used: a file has no updated-at); the loader's
     merge makes that safe."""
-    scans = read_csv_as_text(source.path, source.name, REQUIRED_COLUMNS)
+    scans = read_csv_as_text(source.path, source.name, REQUIRED_COLUMNS, source.separator)
     codes = pd.DataFrame(
         {
             "code": list(source.event_codes),

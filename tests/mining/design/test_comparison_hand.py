@@ -64,10 +64,10 @@ def test_excess_breach_and_share(hand_store, spec) -> None:
 def test_bottleneck_sentence_names_the_top_handover(hand_store, spec) -> None:
     scope = define_scope(hand_store, "t")
     top = with_sentences(locate_bottlenecks(scope, spec), spec).iloc[0]
-    # SD->Mgmt: median of 10, 4, 48 h = 10 h = 0.4 days; J3 of the 3 journeys breaches; 36 of the 65 h of
+    # SD->Mgmt: median of 10, 4, 48 h = 10 hours (below a day: hours); J3 of the 3 journeys breaches; 36 of the 65 h of
     # excess (no stage has a norm); all of it J3's plain wait (no ping-pong, rework or wrong owner)
     assert top["sentence"] == (
-        "Service Desk → Management: median 0.4 days against a norm of 12 hours; 33% of hand requests breach; "
+        "Service Desk → Management: median 10.0 hours against a norm of 12 hours; 33% of hand requests breach; "
         "55% of all excess lead time; mostly queue waiting (100% of it) at Management."
     )
 
@@ -109,7 +109,10 @@ def test_working_norms_without_time_rules_are_measured_and_shown_in_calendar_tim
     for name in ("stage_norms", "handover_norms", "end_to_end_norm"):
         assert set(section.tables[name]["measured_in"]) == {"calendar"}, name
     page = TEMPLATES.get_template(PAGE_TEMPLATE).render(**section_context(section))
-    assert "Working-time norms are measured in calendar time here: no time rules were given." in page
+    assert (
+        "No time rules were given: every figure is calendar time (h = hours, d = days of 24 hours), and the norms "
+        "the design sets in working time are measured in calendar time too" in " ".join(page.split())
+    )
     in_calendar = compare_journey(scope, load_designed_journey(calendar)).tables
     for name, columns in (
         ("handover_norms", ["median_wait_hours", "p90_wait_hours", "mean_wait_hours"]),

@@ -182,9 +182,9 @@ def test_bottlenecks_rank_and_characterise(store) -> None:
     assert ranked.loc[f"{SD} → {PR}", "wrong_owner_hours"] == pytest.approx(3)
     assert ranked.loc[f"{SD} → {PR}", "characterisation"] == "wrong_owner"
     sentence = ranked.loc[f"{SD} → {MG}", "sentence"]
-    # median of SD->MG 10 h = 0.4 days against the 10 h norm; 2 of 4 journeys breach; 32 / 83 = 39%
+    # median of SD->MG 10 hours (below a day: hours) against the 10 h norm; 2 of 4 journeys breach; 32 / 83 = 39%
     assert sentence == (
-        "Service Desk → Management: median 0.4 days against a norm of 10 hours; 50% of hand requests breach; "
+        "Service Desk → Management: median 10.0 hours against a norm of 10 hours; 50% of hand requests breach; "
         "39% of all excess lead time; mostly queue waiting (100% of it) at Management."
     )
     assert "pushed on to Procurement for work the design gives to Management" in ranked.loc[f"{SD} → {PR}", "sentence"]

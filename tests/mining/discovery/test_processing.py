@@ -1,4 +1,9 @@
-"""Processing versus waiting on a tiny log with start and complete timestamps, worked out by hand."""
+"""Processing versus waiting on a tiny log with start and complete timestamps, worked out by hand.
+
+The steps, as the scope pairs them (first start with first complete of the activity):
+c1: Register 09:00-09:30, Review 11:30-14:30.
+c2: Register 09:00-10:00, Review 12:00-15:00, Review 13:00 (a second start: unpaired), Review 14:00 (the
+suspend: no lifecycle, a step of its own), Close 15:30 (a complete without its start)."""
 
 from __future__ import annotations
 
@@ -79,14 +84,13 @@ def test_processing_per_activity(store: Scope) -> None:
     register = table.loc["Register"]
     assert register[["executions", "mean_processing_hours", "median_processing_hours"]].tolist() == [2, 0.75, 0.75]
     assert register["median_processing_working_hours"] == pytest.approx(0.75)
-    # Review: c1 11:30-14:30 = 3 h (working: 11:30-12:00 + 13:00-14:30 = 2 h); c2's first start is followed by
-    # a second start (abandoned, unpaired), the second 13:00-15:00 = 2 h (working 2 h); the suspend between
-    # is no lifecycle event and does not break the pair
+    # Review: c1 11:30-14:30 = 3 h (working: 11:30-12:00 + 13:00-14:30 = 2 h); c2's first start pairs with the
+    # complete, 12:00-15:00 = 3 h (working: lunch 12-13 left out: 2 h); its second start stays unpaired
     review = table.loc["Review"]
-    assert review[["executions", "median_processing_hours", "unpaired_starts"]].tolist() == [2, 2.5, 1]
+    assert review[["executions", "median_processing_hours", "unpaired_starts"]].tolist() == [2, 3.0, 1]
     assert review["median_processing_working_hours"] == pytest.approx(2.0)
-    # waits before Review's starts: c1 09:30 -> 11:30 = 2, c2 10:00 -> 12:00 = 2, 12:00 -> 13:00 = 1
-    # (working 2, 2, 0: lunch) -> medians 2 and 2
+    # waits before Review's lifecycle steps: c1 09:30 -> 11:30 = 2, c2 10:00 -> 12:00 = 2, the unpaired start
+    # 13:00 began before the previous step ended (15:00): 0 -> median 2 (working 2, 2, 0 -> 2)
     assert review[["median_wait_hours", "median_wait_working_hours"]].tolist() == pytest.approx([2.0, 2.0])
     # Close has a complete and no start
     close = table.loc["Close"]
@@ -101,11 +105,14 @@ def test_processing_per_journey(store: Scope) -> None:
     assert c1[["processing_hours", "waiting_hours"]].tolist() == [3.5, 2.0]
     assert c1["processing_share"] == pytest.approx(3.5 / 5.5)
     assert c1["processing_working_share"] == pytest.approx(2.5 / 4.5)
-    # c2: processing 1 + 2 = 3 h, waiting 2 + 1 = 3 h -> 0.5; working: 1 + 2 = 3 processing, 2 + 0 waiting -> 0.6
+    # c2: processing 1 + 3 = 4 h; waiting into its steps 2 (10:00 -> 12:00) + 0 (13:00, before 15:00) + 1
+    # (13:00 -> 14:00) + 1.5 (14:00 -> 15:30) = 4.5 h -> 4 / 8.5; working: processing 1 + 2 = 3, waiting the
+    # same 4.5 (no lunch in the waits) -> 3 / 7.5
     c2 = table.loc["c2"]
-    assert c2[["processing_hours", "waiting_hours"]].tolist() == [3.0, 3.0]
-    assert c2[["processing_working_hours", "waiting_working_hours"]].tolist() == pytest.approx([3.0, 2.0])
-    assert c2["processing_working_share"] == pytest.approx(0.6)
+    assert c2[["processing_hours", "waiting_hours"]].tolist() == [4.0, 4.5]
+    assert c2[["processing_working_hours", "waiting_working_hours"]].tolist() == pytest.approx([3.0, 4.5])
+    assert c2["processing_share"] == pytest.approx(4 / 8.5)
+    assert c2["processing_working_share"] == pytest.approx(0.4)
 
 
 def test_journey_mine_with_time_rules_writes_working_time_and_processing(loaded: Path) -> None:
@@ -121,6 +128,22 @@ def test_journey_mine_with_time_rules_writes_working_time_and_processing(loaded:
     assert activities.loc["Review", "median_processing_working_hours"] == pytest.approx(2.0)
     edges = pd.read_parquet(loaded / "out" / "directly_follows.parquet")
     edge = edges.set_index(["source_activity", "target_activity"]).loc[("Review", "Review")]
-    # Review -> Review: c1 start 11:30 -> complete 14:30 (3 h, 2 working), c2 12:00 -> 13:00 (1 h, 0 working:
-    # lunch), 13:00 -> 14:00 (suspend; 1 h, 1 working), 14:00 -> 15:00 (1 h, 1 working) -> mean 1.5 and 1.0
-    assert edge[["frequency", "mean_wait_hours", "mean_wait_working_hours"]].tolist() == [4, 1.5, 1.0]
+    # Review -> Review, between steps (an instance is one step: c1 has none): c2 Review 12:00-15:00 -> the
+    # unpaired start 13:00 (began before 15:00: 0 h), -> the suspend 14:00 (1 h, 1 working) -> mean 0.5, 0.5
+    assert edge[["frequency", "mean_wait_hours", "mean_wait_working_hours"]].tolist() == [2, 0.5, 0.5]
+    page = (loaded / "out" / "mining_report.html").read_text()
+    # the report's section, in working time (the run's basis with time rules): processing 0.5 + 2 (c1) and
+    # 1 + 2 (c2) = 5.5 wh, waiting 2 + 4.5 = 6.5 wh -> 5.5 / 12 = 46%; per journey 2.5 / 4.5 and 3 / 7.5,
+    # median 48%; Review: 2 executions, median 2.0 wh, one unpaired start
+    assert '<section id="processing">' in page
+    assert "46% was processing (median per journey 48%)" in page
+    review = page[page.index('<td class="text">Review</td>', page.index('id="processing"')) :].split("</tr>")[0]
+    assert [cell.split(">")[-1] for cell in review.split("</td>")[:-1]] == [
+        "Review",
+        "2",
+        "2.0 wh",
+        "2.0 wh",
+        "2.0 wh",
+        "1",
+        "0",
+    ]
