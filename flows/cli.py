@@ -232,6 +232,9 @@ def pilot(
     ),
     bootstrap: int | None = typer.Option(None, min=100, help="Bootstrap resamples (default 1000)."),
     seed: int | None = typer.Option(None, help="Seed of the bootstrap (default 1)."),
+    case_mix: list[str] | None = typer.Option(
+        None, help="A journey attribute whose mix must match before and after (repeatable)."
+    ),
 ) -> None:
     """Did a pilot work? Before versus after (or pilot versus control group), each measure with a 95%
     interval and a p-value, side effects listed beside the improvements, and a difference process map."""
@@ -259,6 +262,7 @@ def pilot(
             "journey_types": tuple(journey_type) if journey_type else None,
             "bootstrap": bootstrap,
             "seed": seed,
+            "case_mix": tuple(case_mix) if case_mix else None,
         }
         if config is not None:
             definition = load_pilot_definition(config).with_overrides(**overrides)

@@ -79,7 +79,8 @@ def quality_summary(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The latest run's checks, and the reject reasons (counted by field and kind) across the store."""
     return connection.execute("""
         SELECT source, check_name AS "check", count, detail FROM quality_checks
-        WHERE run_id = (SELECT max(run_id) FROM load_runs)
+        -- the run that finished last: ids of two runs within one second do not sort in load order
+        WHERE run_id = (SELECT arg_max(run_id, finished_at) FROM load_runs)
         UNION ALL
         SELECT source, 'rejected: ' || field, count(*),
                'e.g. ' || min(reason) FROM rejects GROUP BY source, field

@@ -46,7 +46,7 @@ from mining.design.norms import (
     team_handover_instances_sql,
     timed_stages_sql,
 )
-from mining.discovery.handovers import journeys_with_ping_pong, ping_pong
+from mining.discovery.handovers import bounces_sql
 from mining.scope.frames import registered
 from mining.scope.scope import Scope
 
@@ -222,14 +222,36 @@ class TeamPingPong:
     pair_journeys: int  # journeys with that pair's ping-pong
 
 
-def team_ping_pong(scope: Scope) -> TeamPingPong | None:
+def team_ping_pong(scope: Scope, journey: DesignedJourney) -> TeamPingPong | None:
     """Support teams handing journeys back and forth, when it touches at least
-    TEAM_PING_PONG_FINDING_RATE of the journeys; None otherwise."""
+    TEAM_PING_PONG_FINDING_RATE of the journeys; None otherwise. A bounce X -> Y -> X between teams of two
+    departments the design sends there and back (both handovers designed: the service desk passes a ticket
+    to a second-line team and gets it back to close it) is the designed journey, not ping-pong; a bounce
+    inside one department, or with a leg the design does not have, is."""
+    designed = journey.designed_handovers()
+    with registered(
+        scope.connection,
+        designed_returns=pd.DataFrame(
+            [(a, b) for a, b in designed if (b, a) in designed], columns=["from_department", "to_department"]
+        ).astype(object),
+    ):
+        bounces = scope.connection.execute(f"""
+            WITH events AS (
+                SELECT journey_id, position, team, {journey.department_sql()} AS department FROM {scope.work_events}
+            ), team_departments AS (SELECT team, mode(department) AS department FROM events GROUP BY team)
+            SELECT b.journey_id, b.holder AS from_team, b.bounced_to AS to_team
+            FROM ({bounces_sql("team", "events")}) b
+            LEFT JOIN team_departments x ON x.team = b.holder
+            LEFT JOIN team_departments y ON y.team = b.bounced_to
+            WHERE NOT EXISTS (SELECT 1 FROM designed_returns r
+                              WHERE r.from_department = x.department AND r.to_department = y.department)
+        """).df()
     total = scope.journey_count
-    affected = journeys_with_ping_pong(scope, "team")
+    affected = bounces["journey_id"].nunique()
     if total == 0 or affected / total < TEAM_PING_PONG_FINDING_RATE:
         return None
-    top = ping_pong(scope, "team").iloc[0]
+    pairs = bounces.groupby(["from_team", "to_team"])["journey_id"].nunique().reset_index(name="journeys")
+    top = pairs.sort_values(["journeys", "from_team", "to_team"], ascending=[False, True, True]).iloc[0]
     return TeamPingPong(affected, total, str(top["from_team"]), str(top["to_team"]), int(top["journeys"]))
 
 

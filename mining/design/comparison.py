@@ -66,6 +66,6 @@ def compare_journey(scope: Scope, journey: DesignedJourney) -> JourneyComparison
         working_time=scope.working_time,
         conformance=fit,
         push_to_front=push_to_front(scope, journey, ranked),
-        team_ping_pong=team_ping_pong(scope),
+        team_ping_pong=team_ping_pong(scope, journey),
         journeys_in_scope=scope.journey_count,
     )

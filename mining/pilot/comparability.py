@@ -3,8 +3,8 @@ by itself, whatever the pilot did; each is checked against a threshold and repor
 
 - volume: journeys opened per day after versus before, per group, flagged when the relative change
   exceeds the pilot definition's `max_volume_change` (30% unless set);
-- case mix: the share of every level of each attribute (journey type, category, priority and each
-  journeys.attributes key with few distinct values) compared by its standardised difference
+- case mix: the share of every level of each attribute (journey type, category, priority and the
+  journeys.attributes keys the pilot names in `case_mix`) compared by its standardised difference
   (p1 - p0) / sqrt((p1 (1 - p1) + p0 (1 - p0)) / 2); per attribute the level that shifted most, flagged
   above SMD_LIMIT (0.1, the usual rule);
 - censoring: the share of journeys still open when their side stops being followed (the end of the window,
@@ -23,13 +23,13 @@ from datetime import UTC, datetime, time, timedelta
 import duckdb
 import pandas as pd
 
+from mining.errors import ConfigError
 from mining.pilot.statistics import CohortKey
 from mining.pilot.windows import PilotScope
 
 SMD_LIMIT = 0.1  # absolute standardised difference above which a level's share has shifted
 CENSORED_SHARE_LIMIT = 0.2  # a side with more journeys than this still open leans on lower bounds
 CENSORED_GAP_LIMIT = 0.1  # the sides' censored shares differ materially beyond this
-MAX_ATTRIBUTE_LEVELS = 10  # a journeys.attributes key with more distinct values is an identifier, not a mix
 # the journeys columns every case mix shows; attribute keys of the same name are left out
 BASE_ATTRIBUTES = ("journey type", "category", "priority")
 
@@ -150,27 +150,28 @@ def censoring_checks(journeys: pd.DataFrame, scope: PilotScope) -> list[Comparab
     return checks
 
 
-def case_mix(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def case_mix(connection: duckdb.DuckDBPyConnection, attributes: tuple[str, ...] = ()) -> pd.DataFrame:
     """cohort, side, attribute, value, journeys, share of the pilot's journeys (needs mining.pilot.windows):
-    journey type, category, priority, and each journeys.attributes key with 2 to MAX_ATTRIBUTE_LEVELS
-    distinct values among them (a missing value counts as the level '(none)')."""
-    keys = [
+    journey type, category, priority, and each journeys.attributes key in `attributes` (a missing value
+    counts as the level '(none)'). A named attribute no journey of the pilot has is an error: a typo would
+    otherwise compare nothing and call the sides comparable."""
+    present = {
         row[0]
         for row in connection.execute(
             """
-            SELECT key FROM (
-                SELECT DISTINCT unnest(json_keys(j.attributes)) AS key
-                FROM pilot_journeys p JOIN journeys j USING (journey_id)
-                WHERE j.attributes IS NOT NULL AND json_type(j.attributes) = 'OBJECT'
-            ) k
-            WHERE key NOT IN ('journey type', 'journey_type', 'category', 'priority')
-              AND (SELECT count(DISTINCT coalesce(j.attributes->>k.key, '(none)'))
-                   FROM pilot_journeys p JOIN journeys j USING (journey_id)) BETWEEN 2 AND ?
-            ORDER BY key
-            """,
-            [MAX_ATTRIBUTE_LEVELS],
+            SELECT DISTINCT unnest(json_keys(j.attributes)) FROM pilot_journeys p JOIN journeys j USING (journey_id)
+            WHERE j.attributes IS NOT NULL AND json_type(j.attributes) = 'OBJECT'
+            """
         ).fetchall()
-    ]
+    }
+    missing = [key for key in attributes if key not in present and key not in BASE_ATTRIBUTES]
+    if missing:
+        known = ", ".join(sorted(present)) or "none"
+        raise ConfigError(
+            f"case_mix names {', '.join(map(repr, missing))}, which no journey of the pilot has among its "
+            f"attributes (they have: {known})"
+        )
+    keys = [key for key in attributes if key not in BASE_ATTRIBUTES]
     return connection.execute(
         """
         SELECT cohort, side, attribute, value, count(*) AS journeys,

@@ -13,6 +13,7 @@ or a file of its own); every error names the file, the line and the key.
     bootstrap = 1000                      # resamples for the confidence intervals
     seed = 1
     # max_volume_change = 0.3             # before and after are not comparable when volume moves more
+    # case_mix = ["region", "channel"]     # journey attributes compared beside type, category and priority
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ _KEYS = {
     "seed",
     "alpha",
     "max_volume_change",
+    "case_mix",
 }
 # journeys opened per day may change by this share before before and after stop being comparable
 MAX_VOLUME_CHANGE = 0.3
@@ -57,6 +59,9 @@ class PilotDefinition:
     seed: int = 1
     alpha: float = 0.05
     max_volume_change: float = MAX_VOLUME_CHANGE  # see mining.pilot.comparability
+    # journeys.attributes keys whose mix must match before and after; only named ones, since an attribute
+    # recorded at extraction (the current state or assignment group) may be an outcome of the change
+    case_mix: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.change_date is None and (self.before is None or self.after is None):
@@ -112,6 +117,7 @@ def pilot_from_section(section: Located) -> PilotDefinition:
             seed=int(section.number("seed", 1, whole=True, expected="must be a whole number")),
             alpha=section.number("alpha", 0.05, expected="must be a number"),
             max_volume_change=section.number("max_volume_change", MAX_VOLUME_CHANGE, expected="must be a number"),
+            case_mix=tuple(section.text_list("case_mix", one_allowed=True, expected="a list of attribute names")),
         )
     except ConfigError as error:
         if str(error).startswith(str(section.file)):

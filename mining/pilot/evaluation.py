@@ -456,7 +456,9 @@ def evaluate_pilot(
     with_map: bool = True,
 ) -> PilotEvaluation:
     """The whole evaluation on an open store connection (temp tables are created on it)."""
-    scope = define_pilot_scope(connection, definition, time_rules)
+    # handovers between the departments the design speaks of (departments_by_team), as compare judges them
+    department = "department" if journey is None else journey.department_sql()
+    scope = define_pilot_scope(connection, definition, time_rules, department)
     fitness, fitness_unavailable = _conformance(connection, journey)
     stages = None if journey is None else stage_times(connection, journey)
     cohorts = _cohorts(connection, fitness, stages)
@@ -488,7 +490,7 @@ def evaluate_pilot(
     comparisons = _judge(pd.DataFrame(journey_rows + rows.get("handover", []) + rows.get("stage", [])), alpha)
     edges = _judged_edges(rows.get("path", []), edge_pairs, alpha)
     edges.attrs["new"], edges.attrs["vanished"] = new_edges, vanished_edges
-    mix = case_mix(connection)
+    mix = case_mix(connection, definition.case_mix)
     rates = {key: count / days[key[1]] for key, count in opened.items()}
     return PilotEvaluation(
         definition,

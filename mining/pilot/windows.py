@@ -11,8 +11,9 @@ flattered by the short ones that happen to be closed. Events after that moment a
   or censoring), contacts (customer contacts until then), rework (an activity done again by the same holder:
   mining.design.norms.rework_sql), ping_pong
   (department X -> Y -> X);
-- `pilot_events`: the work events seen (journey_id, activity, department, team, ts, position, wait in the
-  time basis); the team lets a design read its departments from it (mining.design.event_stages);
+- `pilot_events`: the work events seen (journey_id, activity, department: as the design sees it when the
+  pilot has one (departments_by_team), log_department: as recorded (its calendar), team, ts, position, wait
+  in the time basis);
 - `pilot_transitions`: each wait between consecutive work events (observed), plus for every journey not
   finished at censor_at the wait since its last event (censored), headed for the activity and department
   that most often follow that activity; with from/to activity and department and `wait` in the time basis.
@@ -129,9 +130,14 @@ def _lead_sql(working_time: bool, rules: TimeRules) -> tuple[str, str]:
 
 
 def define_pilot_scope(
-    connection: duckdb.DuckDBPyConnection, definition: PilotDefinition, time_rules: TimeRules | None = None
+    connection: duckdb.DuckDBPyConnection,
+    definition: PilotDefinition,
+    time_rules: TimeRules | None = None,
+    department_sql: str = "department",
 ) -> PilotScope:
-    """Creates `pilot_journeys` and `pilot_transitions` (see the module notes)."""
+    """Creates `pilot_journeys` and `pilot_transitions` (see the module notes). `department_sql` names an
+    event's department from its `team` and `department` columns: a design's `DesignedJourney.department_sql()`,
+    so the pilot's handovers are the ones `journey compare` judges."""
     types = definition.journey_types
     scope = define_scope(connection, types[0] if len(types) == 1 else None, time_rules=time_rules)
     rules, working_time, extracted = scope.time_rules, scope.working_time, scope.extracted_at
@@ -179,7 +185,8 @@ def define_pilot_scope(
     wait = "wait_working_hours" if working_time else "wait_hours"
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE pilot_events AS
-        SELECT e.journey_id, e.activity, e.department, e.team, e.ts, e.position, e.{wait} AS wait
+        SELECT e.journey_id, e.activity, {department_sql} AS department, e.department AS log_department, e.team,
+               e.ts, e.position, e.{wait} AS wait
         FROM {scope.work_events} e JOIN pilot_journeys p USING (journey_id) WHERE e.ts <= p.censor_at
     """)
     _define_transitions(connection, working_time, rules)
@@ -198,7 +205,7 @@ def _define_transitions(connection: duckdb.DuckDBPyConnection, working_time: boo
         )
         tail_source = f"""(
             SELECT t.*, coalesce(d.calendar, {default_calendar_sql(rules)}) AS calendar
-            FROM tails t LEFT JOIN {DEPARTMENTS_TABLE} d ON d.department = t.to_department) c"""
+            FROM tails t LEFT JOIN {DEPARTMENTS_TABLE} d ON d.department = t.to_log_department) c"""
         tail_select = f"""
             SELECT c.journey_id, c.from_activity, c.to_activity, c.from_department, c.to_department,
                    {tail_wait} AS wait, FALSE AS observed,
@@ -214,13 +221,17 @@ def _define_transitions(connection: duckdb.DuckDBPyConnection, working_time: boo
             FROM tails"""
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE pilot_transitions AS
-        WITH observed AS (
+        WITH steps AS ({steps_sql("pilot_events", "department")}),
+        observed AS (
             SELECT journey_id, source_activity AS from_activity, target_activity AS to_activity, from_department,
                    to_department, wait, TRUE AS observed, handover
-            FROM ({steps_sql("pilot_events", "department")})
+            FROM steps
         ), usual_next AS (
-            SELECT from_activity, arg_max(to_activity, n) AS to_activity, arg_max(to_department, n) AS to_department
-            FROM (SELECT from_activity, to_activity, to_department, count(*) AS n FROM observed GROUP BY ALL)
+            SELECT from_activity, arg_max(to_activity, n) AS to_activity, arg_max(to_department, n) AS to_department,
+                   arg_max(to_log_department, n) AS to_log_department
+            FROM (SELECT source_activity AS from_activity, target_activity AS to_activity, to_department,
+                         log_department AS to_log_department, count(*) AS n
+                  FROM steps GROUP BY ALL)
             GROUP BY from_activity
         ), last_events AS (
             SELECT p.journey_id, p.censor_at, arg_max(e.activity, e.position) AS from_activity,
@@ -228,7 +239,8 @@ def _define_transitions(connection: duckdb.DuckDBPyConnection, working_time: boo
             FROM pilot_journeys p JOIN pilot_events e USING (journey_id)
             WHERE NOT p.finished GROUP BY p.journey_id, p.censor_at
         ), tails AS (
-            SELECT l.*, u.to_activity, u.to_department FROM last_events l JOIN usual_next u USING (from_activity)
+            SELECT l.*, u.to_activity, u.to_department, u.to_log_department
+            FROM last_events l JOIN usual_next u USING (from_activity)
         )
         SELECT * FROM observed
         UNION ALL

@@ -91,6 +91,8 @@ def _effect(row: dict[str, Any]) -> str:
 
 def _judgement(row: dict[str, Any]) -> str:
     q_value = row.get("q_value")
+    if row.get("key") == "volume":  # a condition of the comparison, judged there, not an effect of the pilot
+        return "a comparability check, not an effect"
     if q_value is None or is_missing(q_value):  # `is None`: the checker sees a number below
         return "not tested"
     word = {"improved": "better", "worse": "WORSE", "changed": "changed"}.get(row.get("direction", ""), "")

@@ -89,3 +89,14 @@ def test_an_unknown_attribute_column_names_the_columns_there_are(tmp_path: Path)
         f"{tmp_path / 'log.toml'}:{line}: [sources.log.cases] key 'attributes': no column(s) region: "
         f"{tmp_path / 'cases.csv'} has the columns case, priority, category"
     )
+
+
+def test_people_columns_are_pseudonymised_like_resources(tmp_path: Path) -> None:
+    cases = "case;owner;priority\nc1;ann;4\nc2;carl;2\n"
+    store = _load(tmp_path, cases, CASE_TABLE + 'people = ["owner"]\n')
+    owners = dict(query(store, "SELECT journey_id, attributes->>'owner' FROM journeys WHERE journey_id <> 'c3'"))
+    # ann opened c1: her pseudonym as the resource of that event is the one the case table's owner gets
+    (ann,) = query(store, "SELECT DISTINCT resource FROM events WHERE journey_id = 'c1' AND activity = 'Open'")[0]
+    assert owners["c1"] == ann and ann.startswith("p-")
+    assert owners["c2"].startswith("p-") and owners["c2"] != ann
+    assert query(store, "SELECT count(*) FROM journeys WHERE contains(attributes::VARCHAR, 'carl')") == [(0,)]

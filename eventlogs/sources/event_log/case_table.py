@@ -6,11 +6,13 @@ values land in journeys.attributes (so a pilot or control group can be chosen by
     case_id = "case"                       # the table's column holding the log's case id
     attributes = ["priority", "category"]  # left out: every other column
     separator = ";"                        # left out: ','
+    people = ["owner"]                     # columns naming people: pseudonymised like resources
 
 A journey's attributes are {column: text} (a blank cell is null), as the other sources' journey
 attributes. A row whose case is no journey of the log is counted in a quality check, not silently lost;
 a case id given on two rows is an error naming both lines; an attribute the table has no column for is a
-ConfigError naming the table's columns.
+ConfigError naming the table's columns. The `people` columns hold names: their values are pseudonymised
+with the store's key (eventlogs.staging.pseudonymise) before they are staged, like every resource.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from eventlogs.located_config import Located
 from eventlogs.one_row import one_value
 from eventlogs.sources.shared.csv_text import read_csv_as_text, read_separator, separator_hint
 from eventlogs.sql_text import sql_identifier, sql_literal
+from eventlogs.staging.pseudonymise import pseudonym_sql, staging_key
 
 # the temp table of (case_id, attributes) the staged journeys are joined with
 CASE_ATTRIBUTES = "case_attributes"
@@ -36,6 +39,7 @@ class CaseTable:
     case_id: str
     attributes: tuple[str, ...]  # empty: every column but the case id
     separator: str
+    people: tuple[str, ...]  # columns whose values name people: pseudonymised
     case_id_place: str  # where the configuration names the case id column / the attributes, for errors
     attributes_place: str
 
@@ -54,6 +58,7 @@ def read_case_table(section: Located, data_folder: Path) -> CaseTable | None:
         case_id=cases.text("case_id"),
         attributes=tuple(cases.text_list("attributes", one_allowed=True, expected="a column name or a list of them")),
         separator=read_separator(cases),
+        people=tuple(cases.text_list("people", one_allowed=True, expected="a column name or a list of them")),
         case_id_place=place("case_id"),
         attributes_place=place("attributes"),
     )
@@ -65,7 +70,7 @@ def _columns(table: CaseTable, names: list[str]) -> list[str]:
     if table.case_id not in names:
         hint = separator_hint(table.path, (table.case_id,), table.separator)
         raise ConfigError(f"{table.case_id_place}: no column '{table.case_id}': {have}{hint}")
-    missing = [column for column in table.attributes if column not in names]
+    missing = [column for column in (*table.attributes, *table.people) if column not in names]
     if missing:
         hint = separator_hint(table.path, (table.case_id, *table.attributes), table.separator)
         raise ConfigError(f"{table.attributes_place}: no column(s) {', '.join(missing)}: {have}{hint}")
@@ -83,13 +88,23 @@ def load_case_table(connection: duckdb.DuckDBPyConnection, source: str, table: C
     columns = _columns(table, [name for name in text.table.column_names if name != "line"])
     connection.register("case_table_rows", text.table)
     case = sql_identifier(table.case_id)
-    values = ", ".join(f"{sql_literal(name)}: nullif({sql_identifier(name)}, '')" for name in columns)
-    connection.execute(f"""
+    key = staging_key()
+
+    def value(name: str) -> str:
+        text = f"nullif({sql_identifier(name)}, '')"
+        return pseudonym_sql(text) if name in table.people and key is not None else text
+
+    values = ", ".join(f"{sql_literal(name)}: {value(name)}" for name in columns)
+    parameters = {"key": key} if key is not None and any(name in table.people for name in columns) else {}
+    connection.execute(
+        f"""
         CREATE TEMP TABLE {CASE_ATTRIBUTES} AS
         SELECT {case} AS case_id, to_json({{{values}}}) AS attributes, line,
                min(line) OVER (PARTITION BY {case}) AS first_line
         FROM case_table_rows WHERE trim({case}) <> ''
-    """)
+    """,
+        parameters,
+    )
     repeated = connection.execute(
         f"SELECT case_id, line, first_line FROM {CASE_ATTRIBUTES} WHERE line > first_line ORDER BY line LIMIT 1"
     ).fetchone()

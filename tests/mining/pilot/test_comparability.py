@@ -112,20 +112,22 @@ def test_a_category_share_shifting_from_20_to_60_percent_is_flagged_by_its_stand
         journey(f"A{i}", AFTER_START + timedelta(hours=12 * i), category="hardware" if i < 6 else "software")
         for i in range(10)
     ]
-    # an attribute with few values and no shift (region: half North on both sides), and one with a value
-    # per journey (an identifier, not a case mix: left out)
+    # a named attribute with no shift (region: half North on both sides); one not named (the group holding
+    # the journey at extraction, which the change itself may move: all "Desk" before, all "Field" after)
+    # is not compared
     journeys = [
-        (name, opened, closes, category, {"region": "North" if i % 2 else "South", "ref": name}, steps)
+        (name, opened, closes, category, {"region": "North" if i % 2 else "South", "group": name[0]}, steps)
         for i, (name, opened, closes, category, _, steps) in enumerate(journeys)
     ]
-    evaluation = evaluated(build(journeys))
+    named = PilotDefinition(change_date=CHANGE, before=WEEKS.before, after=WEEKS.after, case_mix=("region",))
+    evaluation = evaluated(build(journeys), named)
     mix = {check.attribute: check for check in checks_of(evaluation, "case mix")}
     assert set(mix) == {"category", "region"}  # journey type and priority have one level each
     category = mix["category"]
     assert (category.level, category.before, category.after) == ("hardware", pytest.approx(0.2), pytest.approx(0.6))
     assert category.statistic == pytest.approx(0.4 / math.sqrt(0.2)) and category.flagged
     assert not mix["region"].flagged and mix["region"].statistic == 0.0
-    assert "ref" not in set(evaluation.case_mix["attribute"])
+    assert "group" not in set(evaluation.case_mix["attribute"])
     said = pilot_words(evaluation).comparability
     assert "case mix: category 'hardware' 20% -> 60% of journeys (standardised difference 0.89" in said
     assert "volume" not in said  # 10 a week on both sides
@@ -264,3 +266,10 @@ def test_the_pilot_table_may_set_the_volume_limit_and_leave_out_the_name(tmp_pat
     file.write_text("[pilot]\nchange_date = 2026-05-04\nmax_volume_change = 0\n")
     with pytest.raises(ConfigError, match=r"pilot\.toml:1: .*max_volume_change must be a share above 0"):
         load_pilot_definition(file)
+
+
+def test_a_case_mix_attribute_no_journey_has_is_an_error() -> None:
+    store = build(before_and_after(10, 10))
+    typo = PilotDefinition(change_date=CHANGE, before=WEEKS.before, after=WEEKS.after, case_mix=("regoin",))
+    with pytest.raises(ConfigError, match=r"case_mix names 'regoin', which no journey of the pilot has"):
+        evaluated(store, typo)
