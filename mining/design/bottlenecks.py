@@ -267,13 +267,14 @@ class PushToFront:
 
 
 def push_to_front(scope: Scope, journey: DesignedJourney, ranked: pd.DataFrame) -> PushToFront | None:
-    """When the design resolves at the front (a first stage every journey goes through, after which a
-    journey may end; the stages of other departments the design lets a journey skip are escalation), how
+    """When the design resolves at the front (a first stage every journey goes through, whose department
+    may carry a journey to its end alone: the service desk registers, resolves and closes; the stages of
+    other departments the design lets a journey skip are escalation), how
     many journeys passed the front and then went on to those stages, per department, and how much of the
     excess time their work holds. None when the design does not resolve at the front, or when fewer than
     ESCALATION_FINDING_RATE of the journeys escalate."""
     front = journey.stages[0] if journey.stages else None
-    if front is None or journey.skippable(front) or not journey.may_end_with(front):
+    if front is None or journey.skippable(front) or not journey.done_by_alone(front.department):
         return None
     beyond = [stage for stage in journey.stages if journey.skippable(stage) and stage.department != front.department]
     if not beyond:

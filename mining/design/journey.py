@@ -123,6 +123,18 @@ def mandatory_stages(node: OrderNode) -> frozenset[str]:
     return frozenset().union(*(mandatory_stages(part) for part in parts))
 
 
+def can_avoid(node: OrderNode, stages: frozenset[str]) -> bool:
+    """Whether some run of `node` goes through none of `stages`."""
+    if isinstance(node, StageRef):
+        return node.stage not in stages
+    if isinstance(node, Loop):
+        return can_avoid(node.body, stages)
+    if isinstance(node, Choice):
+        return any(can_avoid(branch, stages) for branch in node.branches)
+    parts = node.parts if isinstance(node, Sequence) else node.branches
+    return all(can_avoid(part, stages) for part in parts)
+
+
 @dataclass(frozen=True)
 class _Follows:
     """Glushkov sets of an order node: stages that can come first / last, whether it can be empty,
@@ -222,14 +234,15 @@ class DesignedJourney:
         index = {stage.name: i for i, stage in enumerate(self.stages)}
         return sorted(_follows(self.order).pairs, key=lambda pair: (index[pair[0]], index[pair[1]]))
 
-    def may_end_with(self, stage: Stage) -> bool:
-        """Whether the designed order lets a journey end right after `stage` (it can be the last stage)."""
-        return stage.name in _follows(self.order).last
-
     def skippable(self, stage: Stage) -> bool:
         """Whether the design lets a journey go without `stage` (its `optional` flag, or an order that can
         pass it by)."""
         return stage.name not in mandatory_stages(self.order)
+
+    def done_by_alone(self, department: str) -> bool:
+        """Whether the designed order lets `department` carry a journey from start to end by itself (every
+        stage of the other departments left out on some designed path)."""
+        return can_avoid(self.order, frozenset(s.name for s in self.stages if s.department != department))
 
     def designed_handovers(self) -> list[tuple[str, str]]:
         """Department changes between stages that may directly follow each other in the designed order,

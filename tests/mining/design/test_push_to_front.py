@@ -78,3 +78,18 @@ def test_no_finding_when_the_design_does_not_resolve_at_the_front(tmp_path: Path
     (tmp_path / "design.yaml").write_text(BRANCHES_AFTER_FRONT)
     scope = define_scope(_store(tmp_path / "s.duckdb"), "t")
     assert push_to_front(scope, load_designed_journey(tmp_path / "design.yaml"), pd.DataFrame()) is None
+
+
+def test_the_front_may_close_the_journey_itself(tmp_path: Path) -> None:
+    # the desk registers, may escalate, and always closes: still resolved at the front (the desk can carry
+    # a journey alone), so the journeys that went on to second line are pushed on
+    (tmp_path / "design.yaml").write_text(
+        STAGES.replace(
+            "activities: [Log]}", "activities: [Log]}\n  - {name: Closure, department: Front, activities: [Close]}"
+        )
+        + "order:\n  - Desk\n  - optional: [Fixing]\n  - optional: [Patching]\n  - optional: [Deep dive]\n  - Closure\n"
+    )
+    scope = define_scope(_store(tmp_path / "s.duckdb"), "t")
+    finding = push_to_front(scope, load_designed_journey(tmp_path / "design.yaml"), pd.DataFrame())
+    assert finding is not None
+    assert (finding.front_department, finding.escalated, finding.total) == ("Front", 4, 10)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
-from mining.design.bottlenecks import locate_bottlenecks, team_ping_pong
+from mining.design.bottlenecks import locate_bottlenecks, push_to_front, team_ping_pong
 from mining.design.journey import DesignedJourney
 from mining.design.load import load_designed_journey
 from mining.pilot.definition import PilotDefinition
@@ -99,3 +99,14 @@ def test_the_desk_getting_its_ticket_back_is_no_team_ping_pong(service_desk, sto
     one_team = sum(1 for ticket in service_desk.tickets if len(ticket.teams) == 1)
     assert one_team / len(service_desk.tickets) > 0.05  # enough to have fired the finding before
     assert team_ping_pong(define_scope(store, journey.journey_type), journey) is None
+
+
+def test_escalated_tickets_are_pushed_on_from_the_desk(service_desk, store, journey) -> None:
+    # the design resolves at the desk (First line registers, resolves and closes; Second line optional):
+    # every ticket that reached a second-line team was pushed on, and no other
+    scope = define_scope(store, journey.journey_type)
+    finding = push_to_front(scope, journey, locate_bottlenecks(scope, journey))
+    escalated = sum(1 for ticket in service_desk.tickets if ticket.teams)
+    assert finding is not None
+    assert (finding.front_department, finding.escalated, finding.total) == ("First line", escalated, 400)
+    assert finding.onward == (("Second line", escalated),)
