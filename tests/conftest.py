@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
@@ -21,6 +22,9 @@ from eventlogs.store import connect_store
 from eventlogs.store.loader import load_staged
 from flows.paths import DEMO_SOURCE_CONFIG
 from tests.realdata import REPOSITORY, real_data_file
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
 
@@ -153,3 +157,28 @@ def helpdesk_store(helpdesk_load: tuple[Path, list]) -> Path:
 @pytest.fixture(scope="session")
 def bpic2013_store(bpic2013_load: tuple[Path, list]) -> Path:
     return bpic2013_load[0]
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's: Playwright's own browser download does not work here
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright, for the tests that open pages; skipped when either is
+    missing, unless CI=true (then the set-up forgot it: a failure)."""
+    problem = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        problem = "Playwright is not installed (pip install -r requirements.lock)"
+    if problem is None and not CHROMIUM.exists():
+        problem = f"Chromium is missing at {CHROMIUM} (make browser, or apt-get install -y chromium)"
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -54,18 +54,22 @@ def timed_events_sql(scope: Scope, journey: DesignedJourney) -> str:
     """
 
 
+def _with_previous_sql(scope: Scope, journey: DesignedJourney, column: str, name: str) -> str:
+    """The timed events with `repeated` (rework_sql: done before in the journey by the same holder), the
+    previous event's `source_stage` and its `column` as `name`."""
+    return f"""
+        SELECT *, row_number() OVER (PARTITION BY journey_id, {rework_sql()} ORDER BY position) > 1 AS repeated,
+               lag(stage) OVER w AS source_stage, lag({column}) OVER w AS {name}
+        FROM ({timed_events_sql(scope, journey)}) WINDOW w AS (PARTITION BY journey_id ORDER BY position)"""
+
+
 def handover_instances_sql(scope: Scope, journey: DesignedJourney) -> str:
     """Every handover (mining.discovery.handovers.steps_sql, between the departments as the design sees
     them) with both waits: `position` of the receiving event, `repeated` (rework: its activity was done
     before in the journey by the same holder, rework_sql), the stage each side's event belongs to
     (`source_stage`, `source_stage_department`; `stage`, `stage_department` of the receiving event)."""
     return f"""
-        WITH timed AS ({timed_events_sql(scope, journey)}),
-        numbered AS (
-            SELECT *, row_number() OVER (PARTITION BY journey_id, {rework_sql()} ORDER BY position) > 1 AS repeated,
-                   lag(stage) OVER w AS source_stage, lag(stage_department) OVER w AS source_stage_department
-            FROM timed WINDOW w AS (PARTITION BY journey_id ORDER BY position)
-        )
+        WITH numbered AS ({_with_previous_sql(scope, journey, "stage_department", "source_stage_department")})
         SELECT journey_id, position, from_department, to_department, source_activity, target_activity,
                calendar_wait, working_wait, repeated, source_stage, source_stage_department, stage, stage_department
         FROM ({steps_sql("numbered", "department")}) WHERE handover
@@ -77,12 +81,7 @@ def team_handover_instances_sql(scope: Scope, journey: DesignedJourney) -> str:
     same design department whose team changes (steps_sql on the team). `from_team`, `to_team`, the
     `department` and `stage`, both waits, `position` of the receiving event and `repeated` (rework_sql)."""
     return f"""
-        WITH timed AS ({timed_events_sql(scope, journey)}),
-        numbered AS (
-            SELECT *, row_number() OVER (PARTITION BY journey_id, {rework_sql()} ORDER BY position) > 1 AS repeated,
-                   lag(stage) OVER w AS source_stage, lag(department) OVER w AS from_department
-            FROM timed WINDOW w AS (PARTITION BY journey_id ORDER BY position)
-        )
+        WITH numbered AS ({_with_previous_sql(scope, journey, "department", "from_department")})
         SELECT journey_id, position, from_team, to_team, department, stage, source_activity, target_activity,
                calendar_wait, working_wait, repeated
         FROM ({steps_sql("numbered", "team", "team")})

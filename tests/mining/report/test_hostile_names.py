@@ -5,8 +5,6 @@ Markdown outputs render them as text."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,8 +49,6 @@ SHOWN_ACTIVITIES = [name.replace("\x00", "\u2400") for name in ACTIVITIES.values
 PILOT_MEASURE = f"Wait {SHOWN_DEPARTMENTS[0]} → {SHOWN_DEPARTMENTS[1]}"  # a handover the pilot shortened
 PAGES = ("report.html", "mining/mining_report.html", "pilot/pilot.html")
 DRAWINGS = ("mining/process_map.svg", "mining/bpmn.svg", "mining/petri_net.svg", "pilot/pilot_difference_map.svg")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -134,26 +130,6 @@ def test_run_summary_shows_the_names_as_text(tmp_path: Path) -> None:
     assert [len(row) for row in rows] == [5, 5, 4, 4]  # a | in the data is no column of its own
     assert rows[1] == [ACTIVITIES["Request submitted"], "3", "2", "1", "0"]
     assert rows[3] == ["s|1", "missing values", "1", "Pi\u2400cked"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium driven by Playwright; skipped when either is missing, unless CI=true."""
-    problem = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        problem = "Playwright is not installed (pip install -r requirements.lock)"
-    if problem is None and not CHROMIUM.exists():
-        problem = f"Chromium is missing at {CHROMIUM} (make browser, or apt-get install -y chromium)"
-    if problem is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 # Every href in the page, HTML and SVG (xlink:href too), the maps kept in <template>s for the sliders included.

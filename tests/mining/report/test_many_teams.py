@@ -5,7 +5,6 @@ shared lane, not under the busiest team. Orders and sums worked out by hand on s
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -31,8 +30,6 @@ from tests.many_teams_log import DESIGN, SERVICE_DESK, log_lines, many_teams_sto
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 PARKED_TEAM = "Facilities 999"  # one ticket only, parked there for 3,000 hours
 
 
@@ -190,26 +187,6 @@ def test_report_matrix_is_by_department_and_says_where_the_teams_are(reports: di
     few = lxml.html.parse(str(reports["few"])).getroot()
     team_header = [cell.text_content() for cell in next(few.get_element_by_id("handover-matrix-team").iter("tr"))]
     assert len(team_header) == 1 + 7  # six teams and the Service Desk
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium driven by Playwright (as in test_hostile_names); skipped when missing, unless CI."""
-    problem = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        problem = "Playwright is not installed (pip install -r requirements.lock)"
-    if problem is None and not CHROMIUM.exists():
-        problem = f"Chromium is missing at {CHROMIUM} (make browser, or apt-get install -y chromium)"
-    if problem is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 # Per map box: its width, and the width of the drawing inside it; and how wide the whole page is.
