@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-from-lock
 export PM4PY_SHOW_PROGRESS_BAR := False
 
-.PHONY: demo test lint typecheck setup graphviz browser clean
+.PHONY: demo test lint typecheck setup graphviz browser explorer-assets clean
 
 demo: setup graphviz
 	$(BIN)/journey demo
@@ -21,7 +21,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-setup: $(STAMP)
+setup: $(STAMP) explorer-assets
 
 # The venv is rebuilt whenever the lock file changes, so it always holds exactly the locked versions.
 $(STAMP): requirements.lock pyproject.toml
@@ -58,5 +58,28 @@ browser:
 		exit 1; \
 	fi
 
+# The explorer's page uses svg-pan-zoom from the npm registry, pinned by package-lock.json and copied into
+# static/vendor/ (git-ignored: nothing built is committed); the page loads nothing from elsewhere.
+EXPLORER_FRONTEND := flows/explorer/frontend
+EXPLORER_VENDOR   := flows/explorer/static/vendor
+EXPLORER_ASSETS   := $(EXPLORER_VENDOR)/svg-pan-zoom.min.js
+
+explorer-assets: $(EXPLORER_ASSETS)
+
+$(EXPLORER_ASSETS): $(EXPLORER_FRONTEND)/package-lock.json $(EXPLORER_FRONTEND)/package.json
+	@if ! command -v npm >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing npm (apt-get install npm)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+		else \
+			echo "npm is missing. Install it, then run make again:"; \
+			echo "    sudo apt-get install -y npm"; \
+			exit 1; \
+		fi; \
+	fi
+	npm ci --prefix $(EXPLORER_FRONTEND) --no-audit --no-fund --loglevel=error
+	mkdir -p $(EXPLORER_VENDOR)
+	cp $(EXPLORER_FRONTEND)/node_modules/svg-pan-zoom/dist/svg-pan-zoom.min.js $(EXPLORER_VENDOR)/
+
 clean:
-	rm -rf $(VENV) outputs/demo .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) outputs/demo .pytest_cache .ruff_cache .mypy_cache $(EXPLORER_VENDOR) $(EXPLORER_FRONTEND)/node_modules

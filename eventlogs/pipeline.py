@@ -21,6 +21,7 @@ from eventlogs.staging.folder import staging_folder
 from eventlogs.staging.pseudonymise import SecretLookup, pseudonym_key, pseudonymising
 from eventlogs.store import read_watermarks
 from eventlogs.store.loader import LoadResult, load_staged
+from eventlogs.store.snapshot import publish_snapshot
 
 
 def new_run_id() -> str:
@@ -123,5 +124,6 @@ def extract_and_load(
             progress.advance(task)
         progress.update(task, description=f"loading into {store}")
         results = load_staged(store, staged, new_run_id())
+        publish_snapshot(store)  # the explorer reads this copy: it never holds the store a load writes
         progress.advance(task)
     return results

@@ -45,6 +45,14 @@ def _errors_end_the_command() -> Iterator[None]:
         raise typer.Exit(1) from error
 
 
+def _shorter(path: Path) -> Path:
+    """The path relative to the working folder when it lies inside it (a command to copy stays short)."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 @app.command()
 def demo(
     out: Path = typer.Option(Path("outputs/demo"), help="Folder for the sources, store, tables and report."),
@@ -68,6 +76,11 @@ def demo(
         console.print(f"[red]source {name} failed and was not loaded:[/red] {reason}")
     if outcome["failed_sources"]:
         raise typer.Exit(1)
+    from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES
+
+    store, design, rules = (_shorter(Path(p)) for p in (outcome["store"], DEMO_DESIGNED_JOURNEY, DEMO_TIME_RULES))
+    explore_demo = f"journey explore --store {store} --journey {design} --time-rules {rules}"
+    console.print(f"[bold]Explore it:[/bold] {escape(explore_demo)}", soft_wrap=True)
 
 
 @app.command("generate-demo")
@@ -286,6 +299,58 @@ def pilot(
     for line in words.worsenings:
         console.print(f"  [red]worse:[/red] {line}")
     _print_written(written, out)
+
+
+@app.command()
+def explore(
+    store: Path = typer.Option(..., dir_okay=False, help="The DuckDB event store `journey extract` wrote."),
+    journey: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="Designed journey (YAML or BPMN): its map, norms and bottlenecks."
+    ),
+    time_rules: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="Business calendars and pauses (YAML): waits in working time."
+    ),
+    host: str = typer.Option("127.0.0.1", help="Address to serve on; another than 127.0.0.1/localhost needs --token."),
+    port: int = typer.Option(8765, min=1, max=65535, help="Port to serve on."),
+    token: str | None = typer.Option(
+        None, envvar="JOURNEY_EXPLORER_TOKEN", help="Every request must carry it (needed for another --host)."
+    ),
+) -> None:
+    """Serve the journey explorer: maps, filters, drill-down to single journeys, cohort comparison, trends
+    and exports, in the browser. Reads the store's snapshot (which every load publishes), never blocking a load."""
+    import uvicorn
+
+    from eventlogs.store import snapshot_path
+    from flows.explorer import check_assets
+    from flows.explorer.app import create_app
+    from flows.explorer.auth import check_binding
+    from flows.explorer.state import ExplorerState
+    from mining.design.load import load_designed_journey
+    from mining.scope.time_rules import load_time_rules
+
+    with _errors_end_the_command():
+        check_binding(host, token)
+        check_assets()
+        if not snapshot_path(store).exists():
+            console.print(
+                f"no snapshot beside the store ({snapshot_path(store).name}, which every load publishes): reading "
+                f"{store} itself, read-only, and switching to the snapshot once a load has written one",
+                style="yellow",
+                markup=False,
+                soft_wrap=True,
+            )
+        with console.status(f"reading {store}"):
+            state = ExplorerState(
+                store,
+                load_designed_journey(journey) if journey else None,
+                load_time_rules(time_rules) if time_rules else None,
+            )
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"reading {state.data.store}", markup=False, soft_wrap=True)
+    console.print(f"[bold]Journey explorer:[/bold] http://{shown}:{port}/", soft_wrap=True)
+    if token:
+        console.print(f"open it once as http://{shown}:{port}/?token=<your token> (or send Authorization: Bearer)")
+    uvicorn.run(create_app(state, token), host=host, port=port, log_level="warning")
 
 
 sources_app = typer.Typer(help="Inspect configured sources without loading them.", no_args_is_help=True)

@@ -22,6 +22,7 @@ from eventlogs.staging import StagedSource
 from eventlogs.staging.folder import staging_folder
 from eventlogs.store.loader import LoadResult, load_staged
 from eventlogs.store.result_tables import write_result_tables
+from eventlogs.store.snapshot import publish_snapshot
 from flows.artifacts import ARTIFACT_ONLY, publish_run_artifacts, table_rows
 from flows.paths import DEMO_DESIGNED_JOURNEY, DEMO_SOURCE_CONFIG, DEMO_TIME_RULES
 from flows.secrets import pseudonym_key_from_prefect
@@ -64,6 +65,7 @@ def extract(
 @task(cache_policy=NO_CACHE)
 def load(store: str, staged_folders: list[str], run_id: str) -> list[LoadResult]:
     results = load_staged(Path(store), [StagedSource(Path(folder)) for folder in staged_folders], run_id)
+    publish_snapshot(Path(store))  # the explorer reads this copy: it never holds the store a load writes
     for result in results:
         get_run_logger().info(
             "loaded %s: read %d = loaded %d + rejected %d + already loaded %d",

@@ -17,6 +17,7 @@ LAYERS = [
     "mining.pilot",
     "mining.report",
     "mining.runs",
+    "mining.explore",  # the explorer's analysis: at the level of runs (reads the store), below flows
     "flows",
 ]
 

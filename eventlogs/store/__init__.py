@@ -20,6 +20,7 @@ from eventlogs.store.loader import LoadResult, load_staged
 from eventlogs.store.quality import quality_summary
 from eventlogs.store.result_tables import write_result_tables
 from eventlogs.store.schema import SCHEMA
+from eventlogs.store.snapshot import publish_snapshot, snapshot_path
 
 __all__ = [
     "SCHEMA",
@@ -33,8 +34,10 @@ __all__ = [
     "event_columns",
     "journey_order_sql",
     "load_staged",
+    "publish_snapshot",
     "quality_summary",
     "read_watermarks",
     "refresh_coded_events",
+    "snapshot_path",
     "write_result_tables",
 ]

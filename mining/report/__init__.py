@@ -6,7 +6,8 @@ findings.py and designed_section.py: the bottleneck findings and the designed-ve
 pilot_wording.py, pilot_comparability.py, pilot_view.py, pilot_output.py, difference_map.py: the pilot in
 words and its difference map; process_map.py, designed_map.py, process_model_drawing.py: the maps (Graphviz, every
 label escaped by graphviz_text.py); formatting.py, markdown_table.py, visible_text.py, run_summary.py:
-durations, tables and text as the pages show them; provenance_words.py: what an output was made from.
+durations, tables and text as the pages show them; provenance_words.py: what an output was made from;
+explorer_map.py: the explorer's maps (`journey explore`).
 """
 
 # the public modules; import them by name (no eager imports: a package stays cheap to enter)
@@ -15,6 +16,7 @@ __all__ = [
     "designed_map",
     "designed_section",
     "difference_map",
+    "explorer_map",
     "findings",
     "formatting",
     "graphviz_text",

@@ -25,7 +25,7 @@ EDGE_LABELS: tuple[EdgeLabel, ...] = ("frequency", "time")
 LEVELS_PERCENT = (10, 25, 50, 75, 100)  # slider stops, as share of the activities / of the paths
 
 
-def _wait_colour(hours: float, worst: float) -> str:
+def wait_colour(hours: float, worst: float) -> str:
     """Grey for short waits to red for the longest."""
     ratio = 0.0 if worst <= 0 or pd.isna(hours) else min(hours / worst, 1.0)
     red, green, blue = int(120 + 135 * ratio), int(120 - 90 * ratio), int(120 - 90 * ratio)
@@ -107,7 +107,7 @@ def render_map(graph: MapGraph, edge_label: EdgeLabel = "frequency") -> str:
             node_id[row.target_activity],
             label=graphviz_text(label),
             penwidth=f"{0.6 + 3.4 * weight:.2f}",
-            color=_wait_colour(row.median_wait_hours, worst_wait) if handover else "#9aa5b1",
+            color=wait_colour(row.median_wait_hours, worst_wait) if handover else "#9aa5b1",
             tooltip=graphviz_text(tooltip),
         )
     return inline_svg(dot)

@@ -4,64 +4,19 @@ them the same way; tables of pairs shortened so a page stays readable with hundr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from mining.discovery.map_detail import WaitUnit
 from mining.discovery.process_model import ProcessModel
+from mining.discovery.ranking import TOP_PAIRS, ShortTable, ranked_pairs
 from mining.report.process_map import EdgeLabel, MapGrid
 from mining.report.process_model_drawing import bpmn_svg, petri_net_svg
 
 DEFAULT_PATH_PERCENT = 50  # where the paths slider starts: the busiest half, every activity still connected
-# A pair needs this many handovers to rank by its wait. Below it, one ticket parked for months would outrank
-# a pair that hundreds wait on. A threshold rather than an empirical-Bayes shrunk mean: the page says it in
-# one line, a reader can check it, and the ranking measure (total wait, excess) already grows with volume
-# among the recurring pairs; the rare pairs still count, ranked after every recurring one.
-MIN_RANKED_HANDOVERS = 5
-TOP_PAIRS = 25  # pairs a page lists; the rest are summed in one row (the Parquet table keeps every pair)
 MAX_MATRIX_HOLDERS = 15  # a matrix wider than this is unreadable: the page points to the table instead
 LEVEL_NOUNS = {"department": "departments", "team": "teams"}
-
-
-@dataclass(frozen=True)
-class ShortTable:
-    """The first `rows` of a ranked table of pairs as a page lists them (`source` and `target` name the
-    pair), and the rest summed: how many pairs, their volume and their ranking measure (hours)."""
-
-    rows: list[dict[str, Any]]
-    hidden_pairs: int
-    hidden_volume: int
-    hidden_hours: float
-    min_volume: int
-
-
-def ranked_pairs(
-    table: pd.DataFrame,
-    level: str,
-    measure: str = "total_wait_hours",
-    volume: str = "handovers",
-    top: int = TOP_PAIRS,
-    min_volume: int = MIN_RANKED_HANDOVERS,
-) -> ShortTable:
-    """`table`'s pairs (`from_<level>`, `to_<level>`) with at least `min_volume` first, each group by
-    `measure` (most hours first), then volume and names; the first `top` listed, the rest summed."""
-    source, target = f"from_{level}", f"to_{level}"
-    ordered = table.assign(recurring=table[volume] >= min_volume).sort_values(
-        ["recurring", measure, volume, source, target],
-        ascending=[False, False, False, True, True],
-        kind="stable",
-        na_position="last",
-    )
-    shown, hidden = ordered.head(top), ordered.iloc[top:]
-    return ShortTable(
-        rows=shown.assign(source=shown[source], target=shown[target]).to_dict("records"),
-        hidden_pairs=len(hidden),
-        hidden_volume=int(hidden[volume].sum()),
-        hidden_hours=float(hidden[measure].sum()),
-        min_volume=min_volume,
-    )
 
 
 def norm_handovers(table: pd.DataFrame, top: int = TOP_PAIRS) -> tuple[list[dict[str, Any]], ShortTable]:
