@@ -1,6 +1,6 @@
 """Benchmark: the journey explorer's engine (mining/explore/) on the demo simulator's events; prints the
-open time, memory, and p50/p95 latency of the map, the journey list and the timeline, without and with
-filters.
+open time, memory, the first page load through the server, and p50/p95 latency of the map, the journey
+list and the timeline, without and with filters.
 
     .venv/bin/python bench/explore.py --size 10 --repeat 20
 
@@ -51,12 +51,44 @@ def _timed(call: Callable[[], object], repeat: int) -> tuple[float, float]:
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
+# What the page asks for when it opens (flows/explorer/static/app.js), in that order.
+FIRST_PAGE = (
+    "/",
+    "/static/app.css",
+    "/static/app.js",
+    "/static/vendor/svg-pan-zoom.min.js",
+    "/api/summary",
+    "/api/map.svg?level=department&metric=median",
+    "/api/map?level=department",
+    "/api/variants?limit=50",
+    "/api/handovers?level=department&limit=25",
+    "/api/bottlenecks",
+)
+
+
+def _first_page_load_ms(state: object) -> float:
+    """The page and everything it fetches when it opens, one after the other through the app (in-process:
+    no network), in milliseconds: an upper bound of what a browser waits, which fetches them in parallel."""
+    from starlette.testclient import TestClient
+
+    from flows.explorer.app import create_app
+
+    client = TestClient(create_app(state))  # type: ignore[arg-type]
+    started = time.perf_counter()
+    for path in FIRST_PAGE:
+        answer = client.get(path)
+        if answer.status_code != 200:
+            raise SystemExit(f"{path} answered {answer.status_code}: {answer.text[:200]}")
+    return (time.perf_counter() - started) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10, help="millions of work events")
     parser.add_argument("--repeat", type=int, default=20, help="timed calls per request")
     arguments = parser.parse_args()
 
+    from flows.explorer.state import ExplorerState
     from mining.explore import (
         ExplorerData,
         JourneyFilter,
@@ -71,7 +103,8 @@ def main() -> None:
     store = ensure_bench_store(arguments.size * 1_000_000)
     baseline = _resident_mb()
     started = time.perf_counter()
-    data = ExplorerData.open(store)
+    state = ExplorerState(store, None, None)  # as `journey explore` opens it
+    data: ExplorerData = state.data
     opened = time.perf_counter() - started
     everything = JourneyFilter()
     overview = summary(data, everything)
@@ -99,6 +132,7 @@ def main() -> None:
             (f"handovers, {name}", lambda f=filters: handover_table(data, f).to_json()),
         ]  # fmt: skip
     requests.append(("timeline", lambda: journey_timeline(data, rng.choice(ids)).to_json()))
+    print(f"first page load (the page, its assets and the calls it makes): {_first_page_load_ms(state):.0f} ms")
     print(f"{'request':45} {'p50 ms':>8} {'p95 ms':>8}")
     for name, call in requests:
         p50, p95 = _timed(call, arguments.repeat)
