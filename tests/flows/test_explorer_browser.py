@@ -27,8 +27,6 @@ from tests.conftest import event_row, hand_made_store, journey_row
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SCRIPT = "<script>alert(1)</script>"  # activity B
 IMAGE = '"><img src=x onerror=alert(1)>'  # the team in Management
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -89,33 +87,17 @@ def explorer_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.join()
 
 
-def _problem() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed (pip install -r requirements.lock)"
-    if not CHROMIUM.exists():
-        return f"Chromium is missing at {CHROMIUM} (make browser, or apt-get install -y chromium)"
+@pytest.fixture(scope="module")
+def page_browser(browser: Browser) -> Browser:
+    """The shared Chromium (tests/conftest.py), once the page's vendored scripts are there: skipped without
+    them, unless CI=true (then the set-up forgot `make explorer-assets`)."""
     missing = [name for name in VENDORED if not (STATIC / name).is_file()]
     if missing:
-        return f"the page's vendored scripts {missing} are missing (make explorer-assets)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium driven by Playwright; skipped when it or the vendored scripts are missing, unless CI=true."""
-    problem = _problem()
-    if problem is not None:
+        problem = f"the page's vendored scripts {missing} are missing (make explorer-assets)"
         if os.environ.get("CI") == "true":
             pytest.fail(problem)
         pytest.skip(problem)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    return browser
 
 
 class Watched:
@@ -139,8 +121,8 @@ class Watched:
 
 
 @pytest.fixture()
-def watched(browser: Browser, explorer_url: str) -> Iterator[Watched]:
-    watched = Watched(browser, explorer_url)
+def watched(page_browser: Browser, explorer_url: str) -> Iterator[Watched]:
+    watched = Watched(page_browser, explorer_url)
     yield watched
     assert watched.errors == []
     assert watched.dialogs == []
