@@ -228,24 +228,16 @@ def team_ping_pong(scope: Scope, journey: DesignedJourney) -> TeamPingPong | Non
     departments the design sends there and back (both handovers designed: the service desk passes a ticket
     to a second-line team and gets it back to close it) is the designed journey, not ping-pong; a bounce
     inside one department, or with a leg the design does not have, is."""
-    designed = journey.designed_handovers()
-    with registered(
-        scope.connection,
-        designed_returns=pd.DataFrame(
-            [(a, b) for a, b in designed if (b, a) in designed], columns=["from_department", "to_department"]
-        ).astype(object),
-    ):
-        bounces = scope.connection.execute(f"""
-            WITH events AS (
-                SELECT journey_id, position, team, {journey.department_sql()} AS department FROM {scope.work_events}
-            ), team_departments AS (SELECT team, mode(department) AS department FROM events GROUP BY team)
-            SELECT b.journey_id, b.holder AS from_team, b.bounced_to AS to_team
-            FROM ({bounces_sql("team", "events")}) b
-            LEFT JOIN team_departments x ON x.team = b.holder
-            LEFT JOIN team_departments y ON y.team = b.bounced_to
-            WHERE NOT EXISTS (SELECT 1 FROM designed_returns r
-                              WHERE r.from_department = x.department AND r.to_department = y.department)
-        """).df()
+    bounces = scope.connection.execute(f"""
+        WITH events AS (
+            SELECT journey_id, position, team, {journey.department_sql()} AS department FROM {scope.work_events}
+        ), team_departments AS (SELECT team, mode(department) AS department FROM events GROUP BY team)
+        SELECT b.journey_id, b.holder AS from_team, b.bounced_to AS to_team
+        FROM ({bounces_sql("team", "events")}) b
+        LEFT JOIN team_departments x ON x.team = b.holder
+        LEFT JOIN team_departments y ON y.team = b.bounced_to
+        WHERE NOT coalesce({journey.designed_return_sql("x.department", "y.department")}, FALSE)
+    """).df()
     total = scope.journey_count
     affected = bounces["journey_id"].nunique()
     if total == 0 or affected / total < TEAM_PING_PONG_FINDING_RATE:

@@ -244,6 +244,16 @@ class DesignedJourney:
         stage of the other departments left out on some designed path)."""
         return can_avoid(self.order, frozenset(s.name for s in self.stages if s.department != department))
 
+    def designed_return_sql(self, there: str, back_from: str) -> str:
+        """SQL truth of a bounce `there` -> `back_from` -> `there` (department expressions) the design makes
+        itself: both handovers designed (the desk passes a ticket to second line and gets it back to close
+        it), so it is the journey as designed, not ping-pong."""
+        returns = [(a, b) for a, b in self.designed_handovers() if (b, a) in self.designed_handovers()]
+        if not returns:
+            return "FALSE"
+        pairs = ", ".join(f"({sql_literal(a)}, {sql_literal(b)})" for a, b in returns)
+        return f"(({there}, {back_from}) IN (VALUES {pairs}))"
+
     def designed_handovers(self) -> list[tuple[str, str]]:
         """Department changes between stages that may directly follow each other in the designed order,
         each pair once, in the order the stages are listed."""

@@ -456,9 +456,7 @@ def evaluate_pilot(
     with_map: bool = True,
 ) -> PilotEvaluation:
     """The whole evaluation on an open store connection (temp tables are created on it)."""
-    # handovers between the departments the design speaks of (departments_by_team), as compare judges them
-    department = "department" if journey is None else journey.department_sql()
-    scope = define_pilot_scope(connection, definition, time_rules, department)
+    scope = define_pilot_scope(connection, definition, time_rules, journey)
     fitness, fitness_unavailable = _conformance(connection, journey)
     stages = None if journey is None else stage_times(connection, journey)
     cohorts = _cohorts(connection, fitness, stages)

@@ -10,7 +10,7 @@ flattered by the short ones that happen to be closed. Events after that moment a
   censored), lead_calendar (the same in calendar hours), open_days (calendar days from opening to closing
   or censoring), contacts (customer contacts until then), rework (an activity done again by the same holder:
   mining.design.norms.rework_sql), ping_pong
-  (department X -> Y -> X);
+  (department X -> Y -> X, unless the design makes that return itself);
 - `pilot_events`: the work events seen (journey_id, activity, department: as the design sees it when the
   pilot has one (departments_by_team), log_department: as recorded (its calendar), team, ts, position, wait
   in the time basis);
@@ -32,6 +32,7 @@ import duckdb
 
 from eventlogs.one_row import one_value
 from eventlogs.sql_text import sql_literal
+from mining.design.journey import DesignedJourney
 from mining.design.norms import rework_sql
 from mining.discovery.handovers import bounces_sql, changes_holder, steps_sql
 from mining.errors import AnalysisError, ConfigError
@@ -133,11 +134,12 @@ def define_pilot_scope(
     connection: duckdb.DuckDBPyConnection,
     definition: PilotDefinition,
     time_rules: TimeRules | None = None,
-    department_sql: str = "department",
+    journey: DesignedJourney | None = None,
 ) -> PilotScope:
-    """Creates `pilot_journeys` and `pilot_transitions` (see the module notes). `department_sql` names an
-    event's department from its `team` and `department` columns: a design's `DesignedJourney.department_sql()`,
-    so the pilot's handovers are the ones `journey compare` judges."""
+    """Creates `pilot_journeys` and `pilot_transitions` (see the module notes). With a designed `journey`,
+    departments are the ones the design speaks of (departments_by_team), so the pilot's handovers are the
+    ones `journey compare` judges, and a return the design makes itself is no ping-pong."""
+    department_sql = "department" if journey is None else journey.department_sql()
     types = definition.journey_types
     scope = define_scope(connection, types[0] if len(types) == 1 else None, time_rules=time_rules)
     rules, working_time, extracted = scope.time_rules, scope.working_time, scope.extracted_at
@@ -190,7 +192,8 @@ def define_pilot_scope(
         FROM {scope.work_events} e JOIN pilot_journeys p USING (journey_id) WHERE e.ts <= p.censor_at
     """)
     _define_transitions(connection, working_time, rules)
-    _add_journey_measures(connection)
+    designed_return = "FALSE" if journey is None else journey.designed_return_sql("holder", "bounced_to")
+    _add_journey_measures(connection, designed_return)
     default = rules.default_calendar if working_time else None
     return PilotScope(before, after, extracted, working_time, cohorts, types, default)
 
@@ -248,7 +251,9 @@ def _define_transitions(connection: duckdb.DuckDBPyConnection, working_time: boo
     """)
 
 
-def _add_journey_measures(connection: duckdb.DuckDBPyConnection) -> None:
+def _add_journey_measures(connection: duckdb.DuckDBPyConnection, designed_return: str) -> None:
+    """Contacts, rework and ping-pong per journey; `designed_return`: SQL truth, over a bounce's `holder`
+    and `bounced_to`, of a return the design makes (not counted as ping-pong)."""
     connection.execute(f"""
         CREATE OR REPLACE TEMP TABLE pilot_journeys AS
         WITH contacts AS (
@@ -258,6 +263,7 @@ def _add_journey_measures(connection: duckdb.DuckDBPyConnection) -> None:
             SELECT journey_id, count(*) > count(DISTINCT ({rework_sql()})) AS rework FROM pilot_events GROUP BY ALL
         ), bounces AS (
             SELECT DISTINCT journey_id FROM ({bounces_sql("department", "pilot_events")})
+            WHERE NOT coalesce({designed_return}, FALSE)
         )
         SELECT p.*, coalesce(c.contacts, 0) AS contacts, coalesce(r.rework, FALSE) AS rework,
                b.journey_id IS NOT NULL AS ping_pong

@@ -91,6 +91,9 @@ def test_the_pilot_hands_over_between_the_designs_departments(service_desk, stor
     assert sorted(handovers.index) == ["handover:First line->Second line", "handover:Second line->First line"]
     assert tuple(handovers.loc["handover:First line->Second line", ["before", "after"]]) == pytest.approx((4.0, 4.0))
     assert tuple(handovers.loc["handover:Second line->First line", ["before", "after"]]) == pytest.approx((1.0, 1.0))
+    # the desk getting its ticket back to close it is the design's own return, not ping-pong (it was 61%)
+    rates = evaluation.comparisons.set_index("key").loc["ping_pong_rate", ["before", "after"]]
+    assert tuple(rates) == (0.0, 0.0)
 
 
 def test_the_desk_getting_its_ticket_back_is_no_team_ping_pong(service_desk, store, journey) -> None:
