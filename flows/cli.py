@@ -133,6 +133,34 @@ def extract(
         raise typer.Exit(1)
 
 
+@app.command("export")
+def export_events(
+    store: Path = typer.Option(..., dir_okay=False, help="The DuckDB event store `journey extract` wrote."),
+    out: Path = typer.Option(..., file_okay=False, help="Folder for events/ and journeys/ (Parquet)."),
+    format: str = typer.Option("parquet", help="File format: parquet."),
+    partition_by: str = typer.Option("month", help="Partition events by 'month' of their time, or 'none'."),
+    replace: bool = typer.Option(False, help="Replace an export already in --out."),
+) -> None:
+    """Export the store's canonical events and journeys as Parquet, for Spark, Databricks or any reader of
+    files (the columns are the store's: see the README)."""
+    from eventlogs.store.export import PARTITIONINGS, export_parquet
+
+    if format != "parquet":
+        console.print(f"[red]error:[/red] --format must be parquet, not {escape(format)!r}")
+        raise typer.Exit(2)
+    if partition_by not in PARTITIONINGS:
+        console.print(f"[red]error:[/red] --partition-by must be one of {', '.join(PARTITIONINGS)}")
+        raise typer.Exit(2)
+    with _errors_end_the_command():
+        written = export_parquet(store, out, "month" if partition_by == "month" else "none", replace)
+    console.print(
+        f"exported {written.events:,} events in {written.partitions:,} partition(s) and {written.journeys:,} "
+        f"journeys to {written.out}",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
 def _print_written(written: list[Path], out: Path) -> None:
     """The count of files written, and the one that says what they were made from."""
     from mining.runs.table_files import PROVENANCE_FILE
