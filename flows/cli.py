@@ -359,9 +359,10 @@ def explore(
     with _errors_end_the_command():
         check_binding(host, token)
         check_assets()
-        if not snapshot_path(store).exists():
+        snapshot = snapshot_path(store)
+        if not snapshot.exists():
             console.print(
-                f"no snapshot beside the store ({snapshot_path(store).name}, which every load publishes): reading "
+                f"no snapshot beside the store ({snapshot.name}, which every load publishes): reading "
                 f"{store} itself, read-only, and switching to the snapshot once a load has written one",
                 style="yellow",
                 markup=False,

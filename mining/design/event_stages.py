@@ -35,9 +35,7 @@ def stage_map_frame(pairs: Iterable[tuple[str | None, str | None]], journey: Des
     order = {stage.name: index for index, stage in enumerate(journey.stages, start=1)}
     rows = []
     for activity, department in pairs:
-        stage = None if activity is None else journey.stage_of(activity, department)
-        matching = [] if activity is None else [s for s in journey.stages if s.matches(activity)]
-        guessed = len(matching) > 1 and all(s.department != department for s in matching)
+        stage, guessed = (None, False) if activity is None else journey.stage_guessed(activity, department)
         rows.append(
             (
                 activity,

@@ -223,11 +223,15 @@ class DesignedJourney:
         event, `department_sql`, never the raw team) picks the first one it owns; when it owns none of
         them, the first matching stage in the design's order of listing is taken (deterministic;
         mining.design.event_stages flags such events as guessed and the stage table counts them)."""
+        return self.stage_guessed(activity, department)[0]
+
+    def stage_guessed(self, activity: str, department: str | None = None) -> tuple[Stage | None, bool]:
+        """`stage_of`, and whether it was a guess: several stages match and `department` owns none."""
         matching = [stage for stage in self.stages if stage.matches(activity)]
-        if department is not None and len(matching) > 1:
-            owned = [stage for stage in matching if stage.department == department]
-            matching = owned or matching
-        return matching[0] if matching else None
+        owned = [stage for stage in matching if stage.department == department]
+        guessed = len(matching) > 1 and not owned
+        chosen = owned if len(matching) > 1 and owned else matching
+        return (chosen[0] if chosen else None), guessed
 
     def stage_follows(self) -> list[tuple[str, str]]:
         """Stage pairs (a, b) where b may directly follow a in the designed order, in stage order."""

@@ -39,14 +39,14 @@ def steps_sql(events: str, holder: str, level: str = "department") -> str:
         ) WHERE has_previous"""
 
 
-def handover_instances(level: Level = "department") -> str:
+def handover_instances(level: Level = "department", events: str = WORK_EVENTS_VIEW) -> str:
     """SQL of every single handover at `level`: journey, from, to, wait_hours (calendar, pauses left out),
     wait_working_hours (on the receiving department's calendar), paused_hours."""
     return f"""
         SELECT journey_id, from_{level}, to_{level},
                wait_hours - paused_hours AS wait_hours, wait_working_hours, paused_hours,
                source_activity, target_activity
-        FROM ({steps_sql(WORK_EVENTS_VIEW, level, level)})
+        FROM ({steps_sql(events, level, level)})
         WHERE handover
     """
 
@@ -59,7 +59,7 @@ def handovers(scope: Scope, level: Level = "department") -> pd.DataFrame:
                sum(wait_hours) AS total_wait_hours, count(DISTINCT journey_id) AS journeys,
                {STATISTIC_COLUMNS.format(value="wait_working_hours", unit="wait_working_hours")},
                sum(wait_working_hours) AS total_wait_working_hours, sum(paused_hours) AS paused_hours
-        FROM ({handover_instances(level)})
+        FROM ({handover_instances(level, scope.work_events)})
         GROUP BY ALL ORDER BY round(total_wait_hours, 6) DESC, from_{level}, to_{level}
     """).df()  # ties in a fixed order (sums rounded: parallel sums differ in the last digits)
 
@@ -100,7 +100,7 @@ def ping_pong(scope: Scope, level: Level = "department") -> pd.DataFrame:
             FROM ({bounces_sql(level, scope.work_events)}) GROUP BY ALL
         ), exposed AS (
             SELECT from_{level}, to_{level}, count(DISTINCT journey_id) AS journeys_with_handover
-            FROM ({handover_instances(level)}) GROUP BY ALL
+            FROM ({handover_instances(level, scope.work_events)}) GROUP BY ALL
         )
         SELECT b.*, b.journeys / e.journeys_with_handover AS rate
         FROM bounces b JOIN exposed e USING (from_{level}, to_{level})

@@ -130,6 +130,7 @@ class Snapshot:
     built_at: datetime
     working_time: bool
     index: StepIndex
+    lifecycle: bool  # the store pairs starts with completes (Scope.lifecycle)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.connection.cursor()
@@ -167,7 +168,9 @@ def _build(store: Path, time_rules: TimeRules | None) -> Snapshot:
         _copy(source, memory, "contacts", _CONTACTS_SQL)
         _copy(source, memory, "journey_attributes", _ATTRIBUTES_SQL)
         index = build_step_index(memory)
-        return Snapshot(memory, identity, scope.extracted_at, datetime.now(UTC), scope.working_time, index)
+        return Snapshot(
+            memory, identity, scope.extracted_at, datetime.now(UTC), scope.working_time, index, scope.lifecycle
+        )
     finally:
         source.close()
 
@@ -215,7 +218,7 @@ class ExplorerData:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of its own on the current copy (temp views made on it are its own)."""
-        return self._built.connection.cursor()
+        return self._built.cursor()
 
     def snapshot(self) -> Snapshot:
         """The current copy: a call that reads both the tables and the index takes one snapshot, so a
@@ -254,7 +257,6 @@ class ExplorerData:
             LEFT JOIN activities a ON a.code = s.act LEFT JOIN departments d ON d.code = s.dep
             LEFT JOIN teams t ON t.code = s.team LEFT JOIN resources r ON r.code = s.res""")
         count = one_value(cursor.execute("SELECT count(*) FROM explorer_kept"))
-        lifecycle = one_value(cursor.execute("SELECT bool_or(lifecycle IS NOT NULL) FROM steps"))
         return Scope(
             cursor,
             None,
@@ -262,5 +264,5 @@ class ExplorerData:
             self.time_rules,
             self.extracted_at,
             int(count),
-            lifecycle=bool(lifecycle),
+            lifecycle=self._built.lifecycle,
         )

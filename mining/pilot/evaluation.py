@@ -422,17 +422,16 @@ def _judge(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
         ["too few journeys", "nothing to measure", "no significant change", "changed", "improved"],
         "worse",
     )
-    table["no_interval"] = _no_interval(table, nothing, enough)
+    table["no_interval"] = _no_interval(table, nothing, enough, controls)
     return table
 
 
-def _no_interval(table: pd.DataFrame, nothing: pd.Series, enough: pd.Series) -> np.ndarray:
+def _no_interval(table: pd.DataFrame, nothing: pd.Series, enough: pd.Series, controls: list[str]) -> np.ndarray:
     """Why a comparison has no interval: 'too few journeys' (fewer than MIN_PER_SIDE on a side), 'nothing
     to measure' (zero on every side, enough journeys), 'not reached' (a quantile the Kaplan-Meier curve of a side never
     reaches), 'none before' (no relative change from zero), 'not estimable'; '' when it has one."""
     share = table["unit"] == "share"
     low = table["change_low"].where(share, table["relative_low"])
-    controls = [column for column in ("control_before", "control_after") if column in table.columns]
     sides = table[["before", "after"]].isna().any(axis=1)
     befores = table[["before", *controls[:1]]]
     return np.select(

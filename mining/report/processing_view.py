@@ -8,8 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-from mining.report.formatting import is_missing
-
 
 def processing_view(tables: dict[str, pd.DataFrame], basis: str = "calendar") -> dict[str, Any] | None:
     """The section's rows and figures, in `basis` ("calendar" or "working" time); None without the
@@ -40,5 +38,5 @@ def processing_view(tables: dict[str, pd.DataFrame], basis: str = "calendar") ->
         "activities": rows,
         "journeys": len(journeys),
         "overall_share": processing / (processing + waiting) if processing + waiting > 0 else None,
-        "median_share": None if median_share is None or is_missing(median_share) else median_share,
+        "median_share": median_share,
     }
