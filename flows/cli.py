@@ -13,10 +13,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from eventlogs.errors import ConfigError, JourneyMiningError, SourcesFailedError
+from eventlogs.errors import AnalysisError, ConfigError, JourneyMiningError, SourcesFailedError
 
 if TYPE_CHECKING:
     from flows.deployment import DeploymentPlan
+    from mining.runs.mine import SparkRun
 
 os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
 # The temporary local server logs a "database is locked" traceback while recording telemetry.
@@ -173,9 +174,45 @@ def _print_written(written: list[Path], out: Path) -> None:
         )
 
 
+ENGINES = ("duckdb", "spark")
+
+
+def _spark_run(
+    engine: str,
+    master: str | None,
+    conf: list[str] | None,
+    events: str | None,
+    journeys: str | None,
+    store: Path | None,
+) -> SparkRun | None:
+    """The Spark run the options ask for (None: the embedded engine); options that only Spark reads are
+    refused without it, and exactly one of --store and --events is needed with it."""
+    from mining.runs.mine import SparkRun
+    from mining.spark import EventSource, parse_spark_conf
+
+    if engine not in ENGINES:
+        raise AnalysisError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    spark_only = {"--spark-master": master, "--spark-conf": conf, "--events": events, "--journeys": journeys}
+    if engine == "duckdb":
+        given = [name for name, value in spark_only.items() if value]
+        if given:
+            raise AnalysisError(f"{', '.join(given)} only apply with --engine spark")
+        if store is None:
+            raise AnalysisError("--store is needed (the DuckDB event store `journey extract` wrote)")
+        return None
+    if (store is None) == (events is None):
+        raise AnalysisError("--engine spark reads either --store or --events, one of the two")
+    if journeys and not events:
+        raise AnalysisError("--journeys goes with --events")
+    source = EventSource.at(events, journeys) if events else None
+    return SparkRun(master, parse_spark_conf(conf or []), source)
+
+
 @app.command()
 def mine(
-    store: Path = typer.Option(..., dir_okay=False, help="The DuckDB event store `journey extract` wrote."),
+    store: Path | None = typer.Option(
+        None, dir_okay=False, help="The DuckDB event store `journey extract` wrote (or --events with Spark)."
+    ),
     out: Path = typer.Option(
         ..., file_okay=False, help="Folder to write the Parquet tables, maps, process model and mining_report.html."
     ),
@@ -201,6 +238,21 @@ def mine(
     write_back: bool = typer.Option(
         False, help="Also write the tables into the store's `results` schema (needs the store's write lock)."
     ),
+    engine: str = typer.Option("duckdb", help="Where the events are reduced: duckdb (embedded, the default) or spark."),
+    spark_master: str | None = typer.Option(
+        None, help="Spark: a master URL (local[4], spark://host:7077, yarn) or Spark Connect (sc://host:15002)."
+    ),
+    spark_conf: list[str] | None = typer.Option(
+        None, help="Spark: a setting key=value, e.g. spark.driver.memory=8g (repeatable)."
+    ),
+    events: str | None = typer.Option(
+        None,
+        help="Spark: the canonical events, a `journey export` folder, a Parquet/Delta path or table:NAME "
+        "(instead of --store).",
+    ),
+    journeys: str | None = typer.Option(
+        None, help="Spark: the canonical journeys, when --events is not an export folder (path or table:NAME)."
+    ),
 ) -> None:
     """Mine a store: variants, directly-follows, handovers, ping-pong and silo tax as Parquet; the process map;
     the process model as BPMN and Petri net (SVG, BPMN 2.0 XML, PNML); and mining_report.html."""
@@ -213,6 +265,9 @@ def mine(
         console.print(f"[red]error:[/red] --edge-label must be one of {', '.join(EDGE_LABELS)}, not {edge_label!r}")
         raise typer.Exit(2)
     with _errors_end_the_command():
+        spark = _spark_run(engine, spark_master, spark_conf, events, journeys, store)
+        if write_back and store is None:
+            raise AnalysisError("--write-back needs --store")
         written = mine_store(
             store,
             out,
@@ -223,8 +278,9 @@ def mine(
             edge_label,
             noise,
             time_rules=load_time_rules(time_rules) if time_rules else None,
+            spark=spark,
         )
-        if write_back:
+        if write_back and store is not None:
             from eventlogs.store.result_tables import write_result_tables
 
             tables = write_result_tables(store, out, "journey mine")

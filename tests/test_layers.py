@@ -13,6 +13,7 @@ LAYERS = [
     "mining.errors",
     "mining.scope",
     "mining.discovery",
+    "mining.spark",  # the Spark twins of the scope and discovery queries
     "mining.design",
     "mining.pilot",
     "mining.report",

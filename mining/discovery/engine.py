@@ -3,7 +3,7 @@ mining/discovery/handovers.py compute in SQL (variants, performance DFG, start a
 journey times), at tens of millions of events/s and a few dozen bytes per event.
 
 An edge's departments are those of its first occurrence (journey id, then position), as in the SQL; handovers
-with equal total wait are ordered by pair (the SQL leaves that tie open).
+are ordered as the SQL orders them (total wait rounded to 6 decimals, then the pair by name).
 """
 
 from __future__ import annotations
@@ -135,8 +135,13 @@ def handovers(scope: CodedScope, level: str = "department") -> pd.DataFrame:
             "paused_hours": times["paused_hours"],
         }
     )
-    order = np.lexsort((used, -table["total_wait_hours"].to_numpy()))
-    return table.iloc[order].reset_index(drop=True)
+    # the SQL's order: total wait rounded to 6 decimals (sums in another order differ in the last digits),
+    # then the pair by name, no holder last
+    rounded = table.assign(_rounded=table["total_wait_hours"].round(6))
+    ordered = rounded.sort_values(
+        ["_rounded", f"from_{level}", f"to_{level}"], ascending=[False, True, True], na_position="last", kind="stable"
+    )
+    return ordered.drop(columns="_rounded").reset_index(drop=True)
 
 
 def _paths(scope: CodedScope) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

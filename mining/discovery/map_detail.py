@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 import pandas as pd
 
@@ -56,26 +56,30 @@ def create_map_events(scope: Scope, wait_unit: WaitUnit = "calendar") -> str:
     return MAP_EVENTS
 
 
-def activity_lanes(
-    scope: Scope, events: str | None = None, majority: float = MAJORITY_SHARE, max_lanes: int = MAX_LANES
+def lane_counts_sql(events: str) -> str:
+    """SQL of (activity, department, events): the work events of each activity per department, what the
+    lanes are chosen from (`lanes_from_counts`); `events` is any relation with both columns."""
+    return f"SELECT activity, department, count(*) AS events FROM {events} GROUP BY ALL"
+
+
+def lanes_from_counts(
+    counts: pd.DataFrame, majority: float = MAJORITY_SHARE, max_lanes: int = MAX_LANES
 ) -> pd.DataFrame:
-    """Per activity of the scope (or of `events` from `create_map_events`): `lane`, the department whose lane
-    holds it (None unless `lane_kind` is "department"), `lane_kind` ("department": that department does more
-    than `majority` of it and is among the `max_lanes` busiest departments holding a lane; "shared": no
-    department does more than `majority`; "other": its department is not among those), and `lane_share`,
-    the share of the activity its busiest department does."""
-    source = events or f"({_map_events_sql(scope, 'calendar')})"
-    table = scope.connection.execute(f"""
-        WITH counts AS (SELECT activity, department, count(*) AS events FROM {source} GROUP BY ALL),
-        shares AS (
-            SELECT activity, department, events / sum(events) OVER (PARTITION BY activity) AS lane_share,
-                   row_number() OVER (PARTITION BY activity ORDER BY events DESC, department NULLS LAST) AS rank
-            FROM counts
-        ), volumes AS (SELECT department, sum(events) AS department_events FROM counts GROUP BY ALL)
-        SELECT s.activity, s.department, s.lane_share, v.department_events
-        FROM shares s JOIN volumes v ON v.department IS NOT DISTINCT FROM s.department
-        WHERE s.rank = 1 ORDER BY s.activity
-    """).df()
+    """Per activity of `counts` (lane_counts_sql): `lane`, the department whose lane holds it (None unless
+    `lane_kind` is "department"), `lane_kind` ("department": that department does more than `majority` of
+    it and is among the `max_lanes` busiest departments holding a lane; "shared": no department does more
+    than `majority`; "other": its department is not among those), and `lane_share`, the share of the
+    activity its busiest department does (ties: by department name, no department last)."""
+    counts = counts.astype({"events": "int64"})
+    shares = counts.assign(
+        lane_share=counts["events"] / counts.groupby("activity")["events"].transform("sum"),
+        department_events=counts.groupby("department", dropna=False)["events"].transform("sum"),
+    )
+    table = (
+        shares.sort_values(["activity", "events", "department"], ascending=[True, False, True], na_position="last")
+        .drop_duplicates("activity")
+        .reset_index(drop=True)
+    )
     holds = table["lane_share"] > majority
     busiest = (
         table[holds]
@@ -90,6 +94,27 @@ def activity_lanes(
     return pd.DataFrame(
         {"activity": table["activity"], "lane": lanes, "lane_kind": kind, "lane_share": table["lane_share"]}
     )
+
+
+def activity_lanes(
+    scope: Scope, events: str | None = None, majority: float = MAJORITY_SHARE, max_lanes: int = MAX_LANES
+) -> pd.DataFrame:
+    """`lanes_from_counts` of the scope's work events (or of `events` from `create_map_events`)."""
+    source = events or f"({_map_events_sql(scope, 'calendar')})"
+    return lanes_from_counts(scope.connection.execute(lane_counts_sql(source)).df(), majority, max_lanes)
+
+
+class PathSource(Protocol):
+    """Where a map's counts come from: the scope in DuckDB (`ScopePaths`) or another engine's twin
+    (mining/spark/)."""
+
+    def lanes(self) -> pd.DataFrame:
+        """`activity_lanes` of the journeys."""
+        ...
+
+    def projected_paths(self, kept_activities: list[str]) -> pd.DataFrame:
+        """`projected_paths` of the journeys on `kept_activities`."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -162,42 +187,68 @@ def most_frequent_paths(paths: pd.DataFrame, count: int) -> pd.DataFrame:
     return ordered[keep].reset_index(drop=True)
 
 
+class ScopePaths:
+    """The scope's journeys as a `PathSource`, its work events materialised once (`create_map_events`)."""
+
+    def __init__(self, scope: Scope, wait_unit: WaitUnit = "calendar") -> None:
+        self.scope, self.wait_unit = scope, wait_unit
+        self.events = create_map_events(scope, wait_unit)
+
+    def lanes(self) -> pd.DataFrame:
+        return activity_lanes(self.scope, self.events)
+
+    def projected_paths(self, kept_activities: list[str]) -> pd.DataFrame:
+        return projected_paths(self.scope, kept_activities, self.wait_unit, self.events)
+
+
+def graph_at(
+    source: PathSource,
+    activities: pd.DataFrame,
+    activity_count: int,
+    path_count: int | None = None,
+    wait_unit: WaitUnit = "calendar",
+    lanes: pd.DataFrame | None = None,
+) -> MapGraph:
+    """The map at one detail level from `source`; `path_count` None keeps every path between the kept
+    activities; `lanes` from `source.lanes()` (asked for when not given)."""
+    lanes = source.lanes() if lanes is None else lanes
+    kept = most_frequent_activities(activities, activity_count)
+    kept = kept.merge(lanes, on="activity", how="left", validate="one_to_one")
+    paths = source.projected_paths(kept["activity"].tolist())
+    if path_count is not None:
+        paths = most_frequent_paths(paths, path_count)
+    return MapGraph(kept, paths, wait_unit)
+
+
+def graph_levels(
+    source: PathSource, activities: pd.DataFrame, levels: tuple[int, ...], wait_unit: WaitUnit = "calendar"
+) -> dict[tuple[int, int], MapGraph]:
+    """The map at every activity level x path level (steps index `levels`, as shares of the activities and
+    of the paths between them), for a detail slider; one projection per activity level."""
+    graphs: dict[tuple[int, int], MapGraph] = {}
+    lanes = source.lanes()
+    for activity_step, activity_percent in enumerate(levels):
+        count = level_count(len(activities), activity_percent)
+        full = graph_at(source, activities, count, None, wait_unit, lanes)
+        for path_step, path_percent in enumerate(levels):
+            paths = most_frequent_paths(full.paths, level_count(len(full.paths), path_percent))
+            graphs[(activity_step, path_step)] = MapGraph(full.activities, paths, full.wait_unit)
+    return graphs
+
+
 def map_graph(
     scope: Scope,
     activities: pd.DataFrame,
     activity_count: int,
     path_count: int | None = None,
     wait_unit: WaitUnit = "calendar",
-    events: str | None = None,
-    lanes: pd.DataFrame | None = None,
 ) -> MapGraph:
-    """The map at one detail level; `path_count` None keeps every path between the kept activities;
-    `events` as in `projected_paths`; `lanes` from `activity_lanes` (computed when not given)."""
-    lanes = activity_lanes(scope, events) if lanes is None else lanes
-    kept = most_frequent_activities(activities, activity_count)
-    kept = kept.merge(lanes, on="activity", how="left", validate="one_to_one")
-    paths = projected_paths(scope, kept["activity"].tolist(), wait_unit, events)
-    if path_count is not None:
-        paths = most_frequent_paths(paths, path_count)
-    return MapGraph(kept, paths, wait_unit)
+    """`graph_at` on the scope's journeys."""
+    return graph_at(ScopePaths(scope, wait_unit), activities, activity_count, path_count, wait_unit)
 
 
 def map_levels(
-    scope: Scope,
-    activities: pd.DataFrame,
-    levels: tuple[int, ...],
-    wait_unit: WaitUnit = "calendar",
+    scope: Scope, activities: pd.DataFrame, levels: tuple[int, ...], wait_unit: WaitUnit = "calendar"
 ) -> dict[tuple[int, int], MapGraph]:
-    """The map at every activity level x path level (steps index `levels`, as shares of the activities and
-    of the paths between them), for a detail slider. The scope's events are materialised once and the
-    projection runs once per activity level."""
-    graphs: dict[tuple[int, int], MapGraph] = {}
-    events = create_map_events(scope, wait_unit)
-    lanes = activity_lanes(scope, events)
-    for activity_step, activity_percent in enumerate(levels):
-        count = level_count(len(activities), activity_percent)
-        full = map_graph(scope, activities, count, None, wait_unit, events, lanes)
-        for path_step, path_percent in enumerate(levels):
-            paths = most_frequent_paths(full.paths, level_count(len(full.paths), path_percent))
-            graphs[(activity_step, path_step)] = MapGraph(full.activities, paths, full.wait_unit)
-    return graphs
+    """`graph_levels` on the scope's journeys (its events materialised once)."""
+    return graph_levels(ScopePaths(scope, wait_unit), activities, levels, wait_unit)

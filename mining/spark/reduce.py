@@ -1,0 +1,76 @@
+"""The Spark engine's whole reduction: from every event to the small tables `journey mine` writes (the
+same names and columns as the embedded engine's), the journey overview and the map's path source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+
+from mining.discovery.handovers import Level
+from mining.scope.provenance import Provenance, code_version
+from mining.spark import journeys as journey_tables
+from mining.spark import tables
+from mining.spark.map_paths import SparkPaths
+from mining.spark.scope import EPOCH, SparkScope
+from mining.spark.source import EVENTS_VIEW
+
+
+def activities(scope: SparkScope) -> pd.DataFrame:
+    """Twin of mining.discovery.tables.activities: frequency, the department doing it most often (ties by
+    name: DuckDB's mode leaves a tie open), journeys."""
+    counts = tables.activity_counts(scope)
+    frequency = counts.groupby("activity")["events"].sum().rename("frequency")
+    named = counts.dropna(subset=["department"]).sort_values(
+        ["activity", "events", "department"], ascending=[True, False, True]
+    )
+    department = named.drop_duplicates("activity").set_index("activity")["department"]
+    journeys = tables.activity_journeys(scope).set_index("activity")["journeys"]
+    table = pd.concat([frequency, department, journeys], axis=1).rename_axis("activity").reset_index()
+    table = table.astype({"frequency": "int64", "journeys": "int64"})
+    return table.sort_values(["frequency", "activity"], ascending=[False, True], ignore_index=True)
+
+
+def reduce_events(scope: SparkScope, levels: tuple[Level, ...] = ("department", "team")) -> dict[str, pd.DataFrame]:
+    """The tables of `journey mine` that read every event: variants, directly_follows,
+    start_end_activities, activities, handovers_<level> (and per resource), ping_pong_department and
+    _team, silo_tax_journeys and silo_tax_summary."""
+    found: dict[str, pd.DataFrame] = {
+        "variants": tables.variants(scope),
+        "directly_follows": tables.directly_follows(scope),
+        "start_end_activities": tables.start_end_activities(scope),
+        "activities": activities(scope),
+    }
+    for level in (*levels, "resource"):
+        found[f"handovers_{level}"] = tables.handovers(scope, level)
+    for level in ("department", "team"):
+        found[f"ping_pong_{level}"] = tables.ping_pong(scope, level)
+    found["silo_tax_journeys"] = journey_tables.silo_tax_per_journey(scope)
+    found["silo_tax_summary"] = journey_tables.silo_tax_summary(scope)
+    return found
+
+
+@dataclass(frozen=True)
+class Reduced:
+    """What the Spark engine hands back: the tables, the headline figures and the map's source."""
+
+    tables: dict[str, pd.DataFrame]
+    overview: dict[str, float]
+    paths: SparkPaths
+
+
+def reduce_scope(scope: SparkScope) -> Reduced:
+    return Reduced(reduce_events(scope), journey_tables.journey_overview(scope), SparkPaths(scope))
+
+
+def spark_provenance(scope: SparkScope) -> Provenance:
+    """The provenance of an output made on Spark from a Parquet/Delta/table source: no load ledger
+    travels with such files, so the load runs are empty; the period is the events' first and last."""
+    first, last = scope.spark.sql(f"SELECT unix_micros(min(ts)), unix_micros(max(ts)) FROM {EVENTS_VIEW}").collect()[0]
+    version, commit = code_version()
+
+    def moment(micros: int | None) -> datetime | None:
+        return None if micros is None else EPOCH + timedelta(microseconds=int(micros))
+
+    return Provenance((), moment(first), moment(last), scope.extracted_at, (), version, commit, datetime.now(UTC))
