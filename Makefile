@@ -5,12 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-from-lock
 export PM4PY_SHOW_PROGRESS_BAR := False
 
-.PHONY: demo test lint typecheck setup graphviz browser explorer-assets clean
+.PHONY: demo test lint typecheck setup graphviz browser explorer-assets spark clean
 
 demo: setup graphviz
 	$(BIN)/journey demo
 
-test: setup graphviz browser lint typecheck
+test: setup graphviz browser spark lint typecheck
 	$(BIN)/pytest
 
 lint: setup
@@ -32,6 +32,26 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(BIN)/pip install -r requirements.lock > $(VENV)/pip-install.log 2>&1 || { tail -40 $(VENV)/pip-install.log; exit 1; }
 	@$(BIN)/pip install --no-deps -e . >> $(VENV)/pip-install.log 2>&1 || { tail -40 $(VENV)/pip-install.log; exit 1; }
 	touch $(STAMP)
+
+# The optional Spark engine (tests/spark/ run it in local mode): PySpark from requirements-spark.lock (a 456 MB
+# source archive, about 2 minutes to build the first time) and Java 17.
+SPARK_STAMP := $(VENV)/.spark-installed-from-lock
+
+spark: setup $(SPARK_STAMP)
+	@if command -v java >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Java 17 (apt-get install openjdk-17-jre-headless)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	else \
+		echo "Java 17 is missing. Install it, then run make again:"; \
+		echo "    sudo apt-get install -y openjdk-17-jre-headless"; \
+		exit 1; \
+	fi
+
+$(SPARK_STAMP): requirements-spark.lock $(STAMP)
+	@echo "Installing the Spark extra into $(VENV) (log: $(VENV)/pip-install-spark.log)"
+	@$(BIN)/pip install -r requirements-spark.lock > $(VENV)/pip-install-spark.log 2>&1 || { tail -40 $(VENV)/pip-install-spark.log; exit 1; }
+	touch $(SPARK_STAMP)
 
 # pm4py and the report draw with Graphviz's `dot` (and `neato` for some charts).
 graphviz:

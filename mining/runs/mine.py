@@ -30,7 +30,7 @@ from mining.report.process_model_drawing import write_process_model
 from mining.runs.table_files import write_parquet_tables, write_provenance
 from mining.scope.date_range import parse_date_range
 from mining.scope.provenance import Provenance, read_provenance, store_provenance
-from mining.scope.scope import define_scope
+from mining.scope.scope import Scope, define_scope
 from mining.scope.time_rules import TimeRules
 from mining.spark.source import EventSource
 
@@ -113,6 +113,26 @@ def mine(
     return written
 
 
+def embedded_tables(scope: Scope) -> dict[str, pd.DataFrame]:
+    """The tables of `journey mine` that read every event, on the embedded engine (the Spark engine's
+    twin: mining.spark.reduce_events)."""
+    # the discovery step in single passes over the coded scope; the same tables as the SQL
+    found = discovery_tables(scope, ("department", "team"))
+    return {
+        "variants": found["variants"],
+        "directly_follows": found["directly_follows"],
+        "start_end_activities": found["start_end_activities"],
+        "activities": discovery.activities(scope),
+        "handovers_department": found["handovers_department"],
+        "handovers_team": found["handovers_team"],
+        "handovers_resource": handovers(scope, "resource"),
+        "ping_pong_department": ping_pong(scope, "department"),
+        "ping_pong_team": ping_pong(scope, "team"),
+        "silo_tax_journeys": silo_tax_per_journey(scope),
+        "silo_tax_summary": silo_tax_summary(scope),
+    }
+
+
 def _reduce_embedded(
     store: Path,
     journey_type: str | None,
@@ -125,21 +145,7 @@ def _reduce_embedded(
     connection = connect_store(store, read_only=True)
     try:
         scope = define_scope(connection, journey_type, period, time_rules, materialise=True)  # read a dozen times
-        # the discovery step in single passes over the coded scope; the same tables as the SQL
-        found = discovery_tables(scope, ("department", "team"))
-        tables: dict[str, pd.DataFrame] = {
-            "variants": found["variants"],
-            "directly_follows": found["directly_follows"],
-            "start_end_activities": found["start_end_activities"],
-            "activities": discovery.activities(scope),
-            "handovers_department": found["handovers_department"],
-            "handovers_team": found["handovers_team"],
-            "handovers_resource": handovers(scope, "resource"),
-            "ping_pong_department": ping_pong(scope, "department"),
-            "ping_pong_team": ping_pong(scope, "team"),
-            "silo_tax_journeys": silo_tax_per_journey(scope),
-            "silo_tax_summary": silo_tax_summary(scope),
-        }
+        tables = embedded_tables(scope)
         if one_value(connection.execute(f"SELECT count(*) FROM {scope.work_events} WHERE lifecycle IS NOT NULL")):
             tables["processing_activities"] = processing_per_activity(scope)
             tables["processing_journeys"] = processing_per_journey(scope)
