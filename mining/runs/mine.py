@@ -169,7 +169,14 @@ def _reduce_on_spark(
 ) -> _Reduced:
     """The same on Spark: the events read from `run.source`, or from the store exported to Parquet in a
     temporary folder (the store's load runs then in the provenance). Calendar time only."""
-    from mining.spark import define_spark_scope, reduce_scope, refuse_working_time, register_source, spark_provenance
+    from mining.spark import (
+        define_spark_scope,
+        reduce_scope,
+        refuse_working_time,
+        register_source,
+        spark_errors,
+        spark_provenance,
+    )
     from mining.spark import spark_session as start_spark
 
     refuse_working_time(time_rules)
@@ -181,15 +188,17 @@ def _reduce_on_spark(
                 raise AnalysisError("the Spark engine needs --store or --events")
             export_parquet(store, Path(folder) / "export")
             source = EventSource.at(str(Path(folder) / "export"))
-        session = start_spark(run.master, run.conf)
+        with spark_errors():
+            session = start_spark(run.master, run.conf)
         try:
-            scope = define_spark_scope(session, register_source(session, source), journey_type, period)
-            reduced = reduce_scope(scope)
-            activities = reduced.tables["activities"]
-            graph = graph_at(reduced.paths, activities, max_map_activities, max_map_paths, "calendar")
-            svg = render_map(graph, edge_label)
-            grid = map_grid(graph_levels(reduced.paths, activities, LEVELS_PERCENT, "calendar"), LEVELS_PERCENT)
-            provenance = spark_provenance(scope) if store is None else store_provenance(store)
+            with spark_errors():
+                scope = define_spark_scope(session, register_source(session, source), journey_type, period)
+                reduced = reduce_scope(scope)
+                activities = reduced.tables["activities"]
+                graph = graph_at(reduced.paths, activities, max_map_activities, max_map_paths, "calendar")
+                levels = graph_levels(reduced.paths, activities, LEVELS_PERCENT, "calendar")
+                provenance = spark_provenance(scope) if store is None else store_provenance(store)
         finally:
             session.catalog.clearCache()
+    svg, grid = render_map(graph, edge_label), map_grid(levels, LEVELS_PERCENT)
     return _Reduced(reduced.tables, svg, grid, provenance, basis_of(False))

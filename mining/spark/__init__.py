@@ -11,7 +11,7 @@ PySpark is an optional extra: nothing here imports it at module level.
 
 from mining.spark.reduce import Reduced, reduce_events, reduce_scope, spark_provenance
 from mining.spark.scope import SparkScope, define_spark_scope, refuse_working_time
-from mining.spark.session import SparkUnavailableError, parse_spark_conf, spark_session
+from mining.spark.session import SparkUnavailableError, parse_spark_conf, spark_errors, spark_session
 from mining.spark.source import EventSource, register_source
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "reduce_scope",
     "refuse_working_time",
     "register_source",
+    "spark_errors",
     "spark_provenance",
     "spark_session",
 ]

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from mining.errors import AnalysisError
@@ -69,3 +70,20 @@ def parse_spark_conf(pairs: list[str]) -> dict[str, str]:
             raise AnalysisError(f"--spark-conf {pair!r}: expected key=value, such as spark.driver.memory=4g")
         settings[key.strip()] = value.strip()
     return settings
+
+
+@contextmanager
+def spark_errors() -> Iterator[None]:
+    """A failure inside Spark (a master that cannot be reached, a file it cannot read, a query it refuses)
+    ends the command with Spark's own message, as an AnalysisError, instead of a Java stack trace."""
+    try:
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
+    except ImportError:  # no PySpark: spark_session says so itself
+        yield
+        return
+    try:
+        yield
+    except (PySparkException, Py4JError) as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise AnalysisError(f"Spark: {message}") from error

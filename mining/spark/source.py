@@ -79,6 +79,19 @@ def _check_columns(frame: DataFrame, location: str, needed: tuple[str, ...], wha
         )
 
 
+TIME_COLUMNS = {"events": ("ts",), "journeys": ("opened_at", "closed_at")}
+
+
+def _check_times(frame: DataFrame, location: str, what: str) -> None:
+    """Times must be timestamps (an instant, or a local time read as UTC): text would be compared as text."""
+    types = {field.name: field.dataType.typeName() for field in frame.schema.fields}
+    wrong = [
+        f"{name} ({types[name]})" for name in TIME_COLUMNS[what] if types[name] not in ("timestamp", "timestamp_ntz")
+    ]
+    if wrong:
+        raise AnalysisError(f"{location}: the {what}' time column(s) {', '.join(wrong)} must be timestamps")
+
+
 def register_source(spark: SparkSession, source: EventSource) -> RegisteredSource:
     """Reads both relations, checks their canonical columns, registers `events` and `journeys`. Start and
     complete lifecycles are refused with a clear error: their pairing into activity instances
@@ -87,6 +100,8 @@ def register_source(spark: SparkSession, source: EventSource) -> RegisteredSourc
     journeys = _read(spark, source.journeys)
     _check_columns(events, source.events, EVENT_COLUMNS, "events")
     _check_columns(journeys, source.journeys, JOURNEY_COLUMNS, "journeys")
+    _check_times(events, source.events, "events")
+    _check_times(journeys, source.journeys, "journeys")
     if "lifecycle" in events.columns and events.where("lifecycle IS NOT NULL").limit(1).count():
         raise AnalysisError(
             f"{source.events}: the events record start/complete lifecycles, which the Spark engine does not "

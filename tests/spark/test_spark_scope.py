@@ -16,7 +16,14 @@ from eventlogs.store.connection import add_event_columns
 from mining.runs.mine import embedded_tables
 from mining.scope.scope import define_scope
 from mining.scope.time_rules import TimeRules
-from mining.spark import EventSource, define_spark_scope, reduce_events, refuse_working_time, register_source
+from mining.spark import (
+    EventSource,
+    define_spark_scope,
+    reduce_events,
+    refuse_working_time,
+    register_source,
+    spark_errors,
+)
 from tests.conftest import HAND_CLOSED_AT, HAND_EVENTS, T0, event_row, hand_made_store, journey_row
 from tests.spark.conftest import exported
 from tests.spark.test_same_answers import assert_same_table
@@ -126,5 +133,11 @@ def test_what_spark_does_not_do_yet_is_refused(spark: object, tmp_path: Path, ha
     events.drop(columns=["team"]).to_parquet(tmp_path / "teamless.parquet")
     with pytest.raises(AnalysisError, match=r"teamless.parquet: the events lack the canonical column\(s\) team"):
         register_source(spark, EventSource(str(tmp_path / "teamless.parquet"), hand[1].journeys))
+    events.assign(ts=events["ts"].astype(str)).to_parquet(tmp_path / "text_times.parquet")
+    with pytest.raises(AnalysisError, match=r"text_times.parquet: the events' time column\(s\) ts \(string\)"):
+        register_source(spark, EventSource(str(tmp_path / "text_times.parquet"), hand[1].journeys))
+    (tmp_path / "not_parquet.parquet").write_text("journey_id,activity\n")
+    with pytest.raises(AnalysisError, match=r"^Spark: "), spark_errors():
+        register_source(spark, EventSource(str(tmp_path / "not_parquet.parquet"), hand[1].journeys))
     with pytest.raises(AnalysisError, match="not a `journey export` folder"):
         EventSource.at(str(tmp_path))
