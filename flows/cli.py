@@ -107,15 +107,25 @@ def extract(
     since: datetime | None = typer.Option(
         None, help="Read records updated from this time (UTC) on, instead of each source's watermark."
     ),
+    parquet_out: Path | None = typer.Option(
+        None,
+        file_okay=False,
+        help="Also write the store's canonical events and journeys there as Parquet for Spark (as journey "
+        "export does, by month), replacing the previous export whole.",
+    ),
 ) -> None:
     """Extract the configured sources and load them into the store (idempotent: re-running adds nothing)."""
     from eventlogs.pipeline import extract_and_load
+    from eventlogs.store.export import export_parquet
     from eventlogs.store.quality import quality_findings
 
     with _errors_end_the_command():
         results = extract_and_load(
             config, store, data, source or None, console, since.replace(tzinfo=UTC) if since else None
         )
+        if parquet_out is not None:  # the whole store each time: a reader never sees half a load
+            exported = export_parquet(store, parquet_out, "month", replace=True)
+            console.print(f"exported {exported.events:,} events and {exported.journeys:,} journeys to {parquet_out}")
     for result in results:
         console.print(
             f"{result.source}: read {result.rows_read:,} = loaded {result.rows_loaded:,} + rejected "

@@ -70,3 +70,27 @@ def test_an_export_is_replaced_only_when_asked(tmp_path: Path) -> None:
     count = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{out}/events/*.parquet')").fetchone()
     assert count == (5,)
     assert not [path for path in tmp_path.iterdir() if path.name.startswith(".lake-")]  # no staging left
+
+
+def test_extract_writes_the_export_beside_the_store_and_replaces_it_on_the_next_run(tmp_path: Path) -> None:
+    from tests.conftest import EXAMPLES
+    from tests.realdata import real_data_file
+
+    log = real_data_file("helpdesk.csv")
+    store, lake = tmp_path / "store.duckdb", tmp_path / "lake"
+    arguments = ["extract", "--config", str(EXAMPLES / "helpdesk.toml"), "--data", str(log.parent)]
+    arguments += ["--store", str(store), "--parquet-out", str(lake)]
+    for _ in range(2):  # the second run loads nothing new and writes the same export again, whole
+        result = CliRunner().invoke(app, arguments)
+        assert result.exit_code == 0, result.output
+        reader = duckdb.connect()
+        in_lake = reader.execute(
+            f"SELECT count(*), count(DISTINCT journey_id) FROM read_parquet('{lake}/events/*/*.parquet')"
+        ).fetchone()
+        in_store = duckdb.connect(str(store), read_only=True)
+        assert in_lake == in_store.execute("SELECT count(*), count(DISTINCT journey_id) FROM events").fetchone()
+        in_store.close()
+        # SOURCES.md: 21,348 events of 4,580 cases
+        assert in_lake == (21_348, 4_580)
+        assert f"exported 21,348 events and 4,580 journeys to {lake}" in " ".join(result.output.split())
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".lake")] == []  # no staging left
