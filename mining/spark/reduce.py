@@ -10,23 +10,31 @@ import pandas as pd
 
 from mining.discovery.handovers import Level
 from mining.scope.provenance import Provenance, code_version
-from mining.spark import journeys as journey_tables
-from mining.spark import tables
+from mining.spark.journeys import journey_overview, silo_tax_per_journey, silo_tax_summary
 from mining.spark.map_paths import SparkPaths
 from mining.spark.scope import EPOCH, SparkScope
 from mining.spark.source import EVENTS_VIEW
+from mining.spark.tables import (
+    activity_counts,
+    activity_journeys,
+    directly_follows,
+    handovers,
+    ping_pong,
+    start_end_activities,
+    variants,
+)
 
 
 def activities(scope: SparkScope) -> pd.DataFrame:
     """Twin of mining.discovery.tables.activities: frequency, the department doing it most often (ties by
     name: DuckDB's mode leaves a tie open), journeys."""
-    counts = tables.activity_counts(scope)
+    counts = activity_counts(scope)
     frequency = counts.groupby("activity")["events"].sum().rename("frequency")
     named = counts.dropna(subset=["department"]).sort_values(
         ["activity", "events", "department"], ascending=[True, False, True]
     )
     department = named.drop_duplicates("activity").set_index("activity")["department"]
-    journeys = tables.activity_journeys(scope).set_index("activity")["journeys"]
+    journeys = activity_journeys(scope).set_index("activity")["journeys"]
     table = pd.concat([frequency, department, journeys], axis=1).rename_axis("activity").reset_index()
     table = table.astype({"frequency": "int64", "journeys": "int64"})
     return table.sort_values(["frequency", "activity"], ascending=[False, True], ignore_index=True)
@@ -37,17 +45,17 @@ def reduce_events(scope: SparkScope, levels: tuple[Level, ...] = ("department", 
     start_end_activities, activities, handovers_<level> (and per resource), ping_pong_department and
     _team, silo_tax_journeys and silo_tax_summary."""
     found: dict[str, pd.DataFrame] = {
-        "variants": tables.variants(scope),
-        "directly_follows": tables.directly_follows(scope),
-        "start_end_activities": tables.start_end_activities(scope),
+        "variants": variants(scope),
+        "directly_follows": directly_follows(scope),
+        "start_end_activities": start_end_activities(scope),
         "activities": activities(scope),
     }
     for level in (*levels, "resource"):
-        found[f"handovers_{level}"] = tables.handovers(scope, level)
+        found[f"handovers_{level}"] = handovers(scope, level)
     for level in ("department", "team"):
-        found[f"ping_pong_{level}"] = tables.ping_pong(scope, level)
-    found["silo_tax_journeys"] = journey_tables.silo_tax_per_journey(scope)
-    found["silo_tax_summary"] = journey_tables.silo_tax_summary(scope)
+        found[f"ping_pong_{level}"] = ping_pong(scope, level)
+    found["silo_tax_journeys"] = silo_tax_per_journey(scope)
+    found["silo_tax_summary"] = silo_tax_summary(scope)
     return found
 
 
@@ -61,7 +69,7 @@ class Reduced:
 
 
 def reduce_scope(scope: SparkScope) -> Reduced:
-    return Reduced(reduce_events(scope), journey_tables.journey_overview(scope), SparkPaths(scope))
+    return Reduced(reduce_events(scope), journey_overview(scope), SparkPaths(scope))
 
 
 def spark_provenance(scope: SparkScope) -> Provenance:
