@@ -12,12 +12,12 @@ from mining.spark.tables import to_pandas
 
 def _journeys_sql(scope: SparkScope) -> str:
     """Twin of mining.discovery.silo_tax.JOURNEYS_SQL (with its STEPS_SQL)."""
+    # each step after a journey's first with the wait leading into it, crossing when the department changes
+    # from the step before (DuckDB gives the same wait to the step before, as the wait after it: same sums)
     steps = f"""
-        SELECT journey_id, ts, lead(wait_hours - paused_hours) OVER w AS wait_hours,
-               lead(wait_working_hours) OVER w AS wait_working_hours, lead(paused_hours) OVER w AS paused_hours,
-               lead(paused_working_hours) OVER w AS paused_working_hours,
-               (NOT (department <=> lead(department) OVER w)) AS crosses
-        FROM {scope.work_events} WINDOW w AS (PARTITION BY journey_id ORDER BY position)"""
+        SELECT journey_id, ts, wait_hours - paused_hours AS wait_hours, wait_working_hours, paused_hours,
+               paused_working_hours, position > 1 AND NOT (previous_department <=> department) AS crosses
+        FROM {scope.work_events}"""
     return f"""
     WITH waits AS (
         SELECT journey_id,

@@ -102,17 +102,22 @@ def define_spark_scope(
         kind = "journeys" if journey_type is None else f"journeys of type '{journey_type}'"
         where = f" opened from {period[0]} to {period[1]}" if period else ""
         raise AnalysisError(f"no {kind}{where} in {registered.source.journeys}")
-    # the order of eventlogs.store.connection.journey_order_sql: time, sequence (nulls last), event id
+    # the order of eventlogs.store.connection.journey_order_sql: time, sequence (nulls last), event id;
+    # the previous step's activity and holders ride along (previous_*: NULL on a journey's first step), so
+    # the directly-follows graph, the handovers and the silo tax read them without sorting the events again
     sequence = "e.sequence ASC NULLS LAST, " if registered.has_sequence else ""
     wait = hours_between("ts", "previous_ts")
     spark.sql(f"""
         SELECT journey_id, activity, ts, department, team, resource, source_event_id, position,
                {wait} AS wait_hours, {wait} AS wait_working_hours,
                CASE WHEN previous_ts IS NOT NULL THEN 0.0D END AS paused_hours,
-               CASE WHEN previous_ts IS NOT NULL THEN 0.0D END AS paused_working_hours
+               CASE WHEN previous_ts IS NOT NULL THEN 0.0D END AS paused_working_hours,
+               previous_activity, previous_department, previous_team, previous_resource
         FROM (
             SELECT e.journey_id, e.activity, e.ts, e.department, e.team, e.resource, e.source_event_id,
-                   row_number() OVER w AS position, lag(e.ts) OVER w AS previous_ts
+                   row_number() OVER w AS position, lag(e.ts) OVER w AS previous_ts,
+                   lag(e.activity) OVER w AS previous_activity, lag(e.department) OVER w AS previous_department,
+                   lag(e.team) OVER w AS previous_team, lag(e.resource) OVER w AS previous_resource
             FROM {EVENTS_VIEW} e LEFT SEMI JOIN {SCOPE_JOURNEYS} j ON e.journey_id = j.journey_id
             WHERE e.event_kind = 'work'
             WINDOW w AS (PARTITION BY e.journey_id ORDER BY e.ts ASC, {sequence}e.source_event_id ASC)
