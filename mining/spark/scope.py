@@ -31,7 +31,8 @@ def hours_between(later: str, earlier: str) -> str:
 
 @dataclass(frozen=True)
 class SparkScope:
-    """The scope views on `spark`; as `mining.scope.scope.Scope` says, with calendar time only."""
+    """The scope views on `spark`; as `mining.scope.scope.Scope` says, with calendar time only (no
+    working-time basis: refuse_working_time)."""
 
     spark: SparkSession
     journey_type: str | None
@@ -40,10 +41,6 @@ class SparkScope:
     journey_count: int
     journeys: str = SCOPE_JOURNEYS
     work_events: str = SCOPE_WORK_EVENTS
-
-    @property
-    def working_time(self) -> bool:
-        return False
 
 
 def refuse_working_time(time_rules: TimeRules | None) -> None:
