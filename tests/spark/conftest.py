@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import pytest
 
 from eventlogs.store.export import export_parquet
@@ -37,3 +38,12 @@ def exported(store: Path, folder: Path) -> EventSource:
     """The store as `journey export` writes it (events partitioned by month), as a Spark source."""
     export_parquet(store, folder)
     return EventSource.at(str(folder))
+
+
+def assert_same_table(name: str, embedded: pd.DataFrame, spark: pd.DataFrame) -> None:
+    """The same columns in the same order, the same rows in the same order: counts and names exactly (pandas
+    compares integer and text columns exactly), hours within a relative 1e-9."""
+    assert list(spark.columns) == list(embedded.columns), name
+    pd.testing.assert_frame_equal(
+        spark.reset_index(drop=True), embedded.reset_index(drop=True), check_dtype=False, rtol=1e-9, obj=name
+    )

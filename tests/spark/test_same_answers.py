@@ -23,17 +23,10 @@ from mining.discovery.map_detail import ScopePaths, level_count, most_frequent_a
 from mining.runs.mine import embedded_tables
 from mining.scope.scope import define_scope
 from mining.spark import define_spark_scope, reduce_scope, register_source
-from tests.spark.conftest import exported
+from tests.spark.conftest import assert_same_table, exported
 
 pytestmark = pytest.mark.spark
 TABLES_THE_ISSUE_NAMES = ("variants", "directly_follows", "handovers_department", "handovers_team")
-
-
-def assert_same_table(name: str, embedded: pd.DataFrame, spark: pd.DataFrame) -> None:
-    assert list(spark.columns) == list(embedded.columns), name
-    pd.testing.assert_frame_equal(
-        spark.reset_index(drop=True), embedded.reset_index(drop=True), check_dtype=False, rtol=1e-9, obj=name
-    )
 
 
 def _mine(arguments: list[str]) -> None:

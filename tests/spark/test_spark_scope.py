@@ -25,8 +25,7 @@ from mining.spark import (
     spark_errors,
 )
 from tests.conftest import HAND_CLOSED_AT, HAND_EVENTS, T0, event_row, hand_made_store, journey_row
-from tests.spark.conftest import exported
-from tests.spark.test_same_answers import assert_same_table
+from tests.spark.conftest import assert_same_table, exported
 
 pytestmark = pytest.mark.spark
 
