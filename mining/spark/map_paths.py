@@ -7,19 +7,25 @@ import pandas as pd
 
 from mining.discovery.map_detail import END, START, lane_counts_sql, lanes_from_counts
 from mining.spark.scope import SparkScope
-from mining.spark.tables import to_pandas
+from mining.spark.tables import journeys_per, same_keys, statistics_sql, to_pandas
 
 KEPT_EVENTS = "map_kept_events"
 
 
-class SparkPaths:
-    """The Spark scope's journeys as a PathSource."""
+def lane_counts(scope: SparkScope) -> pd.DataFrame:
+    """(activity, department, events) of the scope: lane_counts_sql on Spark, for the lanes and the
+    activities table alike."""
+    return to_pandas(scope.spark.sql(lane_counts_sql(scope.work_events)))
 
-    def __init__(self, scope: SparkScope) -> None:
-        self.scope = scope
+
+class SparkPaths:
+    """The Spark scope's journeys as a PathSource; `counts` from `lane_counts`."""
+
+    def __init__(self, scope: SparkScope, counts: pd.DataFrame) -> None:
+        self.scope, self.counts = scope, counts
 
     def lanes(self) -> pd.DataFrame:
-        return lanes_from_counts(to_pandas(self.scope.spark.sql(lane_counts_sql(self.scope.work_events))))
+        return lanes_from_counts(self.counts)
 
     def projected_paths(self, kept_activities: list[str]) -> pd.DataFrame:
         """Twin of mining.discovery.map_detail.projected_paths (calendar time). The kept names reach Spark
@@ -31,6 +37,7 @@ class SparkPaths:
         events.where(functions.col("activity").isin(kept_activities)).createOrReplaceTempView(KEPT_EVENTS)
         # as DuckDB's map clock: hours since the epoch per event, the wait their difference
         clock = "(unix_micros(ts) / 1000000.0D / 3600.0D)"
+        keys = ("source_activity", "target_activity")
         return to_pandas(
             spark.sql(
                 f"""
@@ -45,11 +52,13 @@ class SparkPaths:
                 SELECT p.journey_id, p.activity, :end, CAST(NULL AS DOUBLE)
                 FROM projected p JOIN {self.scope.journeys} j ON p.journey_id = j.journey_id
                 WHERE p.next IS NULL AND NOT j.is_open
-            )
-            SELECT source_activity, target_activity, count(*) AS frequency, count(DISTINCT journey_id) AS journeys,
-                   avg(wait_hours) AS mean_wait_hours, percentile(wait_hours, 0.5D) AS median_wait_hours,
-                   percentile(wait_hours, 0.9D) AS p90_wait_hours
-            FROM arcs GROUP BY source_activity, target_activity
+            ), measured AS (
+                SELECT source_activity, target_activity, {statistics_sql("wait_hours", "wait_hours", "frequency")}
+                FROM arcs GROUP BY source_activity, target_activity
+            ), reached AS ({journeys_per(keys, "SELECT * FROM arcs")})
+            SELECT m.source_activity, m.target_activity, m.frequency, r.journeys, m.mean_wait_hours,
+                   m.median_wait_hours, m.p90_wait_hours
+            FROM measured m JOIN reached r ON {same_keys("m", "r", keys)}
             ORDER BY frequency DESC, source_activity ASC NULLS LAST, target_activity ASC NULLS LAST""",
                 args={"start": START, "end": END},
             )

@@ -4,18 +4,16 @@ same names and columns as the embedded engine's), the journey overview and the m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pandas as pd
 
 from mining.discovery.handovers import Level
 from mining.scope.provenance import Provenance, code_version
 from mining.spark.journeys import journey_overview, silo_tax_per_journey, silo_tax_summary
-from mining.spark.map_paths import SparkPaths
-from mining.spark.scope import EPOCH, SparkScope
-from mining.spark.source import EVENTS_VIEW
+from mining.spark.map_paths import SparkPaths, lane_counts
+from mining.spark.scope import SparkScope
 from mining.spark.tables import (
-    activity_counts,
     activity_journeys,
     directly_follows,
     handovers,
@@ -25,10 +23,9 @@ from mining.spark.tables import (
 )
 
 
-def activities(scope: SparkScope) -> pd.DataFrame:
-    """Twin of mining.discovery.tables.activities: frequency, the department doing it most often (ties by
-    name: DuckDB's mode leaves a tie open), journeys."""
-    counts = activity_counts(scope)
+def activities(scope: SparkScope, counts: pd.DataFrame) -> pd.DataFrame:
+    """Twin of mining.discovery.tables.activities from `counts` (map_paths.lane_counts): frequency, the
+    department doing it most often (ties by name: DuckDB's mode leaves a tie open), journeys."""
     frequency = counts.groupby("activity")["events"].sum().rename("frequency")
     named = counts.dropna(subset=["department"]).sort_values(
         ["activity", "events", "department"], ascending=[True, False, True]
@@ -40,15 +37,17 @@ def activities(scope: SparkScope) -> pd.DataFrame:
     return table.sort_values(["frequency", "activity"], ascending=[False, True], ignore_index=True)
 
 
-def reduce_events(scope: SparkScope, levels: tuple[Level, ...] = ("department", "team")) -> dict[str, pd.DataFrame]:
+def reduce_events(
+    scope: SparkScope, levels: tuple[Level, ...] = ("department", "team"), counts: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
     """The tables of `journey mine` that read every event: variants, directly_follows,
     start_end_activities, activities, handovers_<level> (and per resource), ping_pong_department and
-    _team, silo_tax_journeys and silo_tax_summary."""
+    _team, silo_tax_journeys and silo_tax_summary. `counts`: lane_counts of the scope, when already read."""
     found: dict[str, pd.DataFrame] = {
         "variants": variants(scope),
         "directly_follows": directly_follows(scope),
         "start_end_activities": start_end_activities(scope),
-        "activities": activities(scope),
+        "activities": activities(scope, lane_counts(scope) if counts is None else counts),
     }
     for level in (*levels, "resource"):
         found[f"handovers_{level}"] = handovers(scope, level)
@@ -69,16 +68,15 @@ class Reduced:
 
 
 def reduce_scope(scope: SparkScope) -> Reduced:
-    return Reduced(reduce_events(scope), journey_overview(scope), SparkPaths(scope))
+    """reduce_events, the journey overview and the map's source, the activity counts read once for the
+    activities table and the map's lanes."""
+    counts = lane_counts(scope)
+    return Reduced(reduce_events(scope, counts=counts), journey_overview(scope), SparkPaths(scope, counts))
 
 
 def spark_provenance(scope: SparkScope) -> Provenance:
     """The provenance of an output made on Spark from a Parquet/Delta/table source: no load ledger
     travels with such files, so the load runs are empty; the period is the events' first and last."""
-    first, last = scope.spark.sql(f"SELECT unix_micros(min(ts)), unix_micros(max(ts)) FROM {EVENTS_VIEW}").collect()[0]
     version, commit = code_version()
-
-    def moment(micros: int | None) -> datetime | None:
-        return None if micros is None else EPOCH + timedelta(microseconds=int(micros))
-
-    return Provenance((), moment(first), moment(last), scope.extracted_at, (), version, commit, datetime.now(UTC))
+    first, last = scope.first_event, scope.last_event
+    return Provenance((), first, last, scope.extracted_at, (), version, commit, datetime.now(UTC))

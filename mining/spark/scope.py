@@ -23,6 +23,10 @@ SCOPE_JOURNEYS, SCOPE_WORK_EVENTS = "scope_journeys", "scope_work_events"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _instant(micros: int | None) -> datetime | None:
+    return None if micros is None else EPOCH + timedelta(microseconds=int(micros))
+
+
 def hours_between(later: str, earlier: str) -> str:
     """Calendar hours from `earlier` to `later` as DuckDB's epoch(later - earlier) / 3600.0 computes them
     (seconds with microseconds, then hours)."""
@@ -39,6 +43,8 @@ class SparkScope:
     period: tuple[date, date] | None
     extracted_at: datetime
     journey_count: int
+    first_event: datetime | None  # the events' first and last instant (None: no event)
+    last_event: datetime | None
     journeys: str = SCOPE_JOURNEYS
     work_events: str = SCOPE_WORK_EVENTS
 
@@ -66,11 +72,14 @@ def define_spark_scope(
 ) -> SparkScope:
     """Registers and caches `scope_journeys` and `scope_work_events` over the views `events` and
     `journeys` (mining/spark/source.py). The journey type and the period's bounds are bound parameters."""
-    # as microseconds: PySpark would hand a timestamp back in the machine's local zone
-    extracted_micros = spark.sql(f"""
-        SELECT unix_micros(greatest((SELECT max(ts) FROM {EVENTS_VIEW}), (SELECT max(opened_at) FROM {JOURNEYS_VIEW}),
+    # as microseconds: PySpark would hand a timestamp back in the machine's local zone; the events' first
+    # and last instant (for the provenance) in the same pass
+    first_micros, last_micros, extracted_micros = spark.sql(f"""
+        SELECT unix_micros(min(ts)), unix_micros(max(ts)),
+               unix_micros(greatest((SELECT max(ts) FROM {EVENTS_VIEW}), (SELECT max(opened_at) FROM {JOURNEYS_VIEW}),
                                     (SELECT max(closed_at) FROM {JOURNEYS_VIEW})))
-    """).collect()[0][0]
+        FROM {EVENTS_VIEW}
+    """).collect()[0]
     if extracted_micros is None:
         raise AnalysisError(f"{registered.source.events}: the log records no instant")
     extracted_at = EPOCH + timedelta(microseconds=int(extracted_micros))
@@ -119,4 +128,4 @@ def define_spark_scope(
             WHERE e.event_kind = 'work'
             WINDOW w AS (PARTITION BY e.journey_id ORDER BY e.ts ASC, {sequence}e.source_event_id ASC)
         )""").cache().createOrReplaceTempView(SCOPE_WORK_EVENTS)
-    return SparkScope(spark, journey_type, period, extracted_at, count)
+    return SparkScope(spark, journey_type, period, extracted_at, count, _instant(first_micros), _instant(last_micros))

@@ -30,7 +30,7 @@ def to_pandas(frame: DataFrame) -> pd.DataFrame:
     return frame.toArrow().to_pandas()
 
 
-def _statistics(value: str, unit: str, count_name: str | None = None) -> str:
+def statistics_sql(value: str, unit: str, count_name: str | None = None) -> str:
     """The twin of mining.discovery.tables.QUANTILE_COLUMNS / STATISTIC_COLUMNS. Both quantiles come from one
     percentile over an array (Spark computes an aggregate repeated in a query once: half the work of two)."""
     count = f"count(*) AS {count_name}, " if count_name else ""
@@ -38,7 +38,7 @@ def _statistics(value: str, unit: str, count_name: str | None = None) -> str:
     return f"{count}avg({value}) AS mean_{unit}, {quantiles}[0] AS median_{unit}, {quantiles}[1] AS p90_{unit}"
 
 
-def _journeys_per(keys: tuple[str, str], rows: str) -> str:
+def journeys_per(keys: tuple[str, str], rows: str) -> str:
     """SQL of (key columns, journeys): the distinct journeys per pair of keys in `rows`. Apart from the other
     aggregates, as Spark mixes a count(DISTINCT) into them by repeating every row (on a million events the
     directly-follows graph took 17 s with it, 5 s apart)."""
@@ -48,7 +48,7 @@ def _journeys_per(keys: tuple[str, str], rows: str) -> str:
         FROM (SELECT DISTINCT {first}, {second}, journey_id FROM ({rows})) GROUP BY {first}, {second}"""
 
 
-def _same_keys(left: str, right: str, keys: tuple[str, str]) -> str:
+def same_keys(left: str, right: str, keys: tuple[str, str]) -> str:
     """A join condition on both keys, where no holder (NULL) matches no holder, as GROUP BY groups them."""
     return " AND ".join(f"{left}.{key} <=> {right}.{key}" for key in keys)
 
@@ -71,8 +71,8 @@ def variants(scope: SparkScope) -> pd.DataFrame:
             FROM {scope.work_events} GROUP BY journey_id
         )
         SELECT variant, first(steps) AS steps,
-               {_statistics("j.lead_hours", "lead_hours", "journeys")},
-               {_statistics("j.lead_hours", "lead_working_hours")},  -- working time is calendar time here
+               {statistics_sql("j.lead_hours", "lead_hours", "journeys")},
+               {statistics_sql("j.lead_hours", "lead_working_hours")},  -- working time is calendar time here
                count_if(j.is_open) AS open_journeys
         FROM paths p JOIN {scope.journeys} j ON p.journey_id = j.journey_id
         GROUP BY variant
@@ -96,12 +96,12 @@ def directly_follows(scope: SparkScope) -> pd.DataFrame:
             SELECT source_activity, target_activity,
                    min(struct(journey_id, position, previous_department)).previous_department AS source_department,
                    min(struct(journey_id, position, department)).department AS target_department,
-                   {_statistics("wait_hours", "wait_hours", "frequency")},
-                   {_statistics("wait_hours", "wait_working_hours")},  -- working time is calendar time here
+                   {statistics_sql("wait_hours", "wait_hours", "frequency")},
+                   {statistics_sql("wait_hours", "wait_working_hours")},  -- working time is calendar time here
                    sum(paused_hours) AS paused_hours
             FROM ({edges}) GROUP BY source_activity, target_activity
-        ), reached AS ({_journeys_per(keys, edges)})
-        SELECT m.*, r.journeys FROM measured m JOIN reached r ON {_same_keys("m", "r", keys)}
+        ), reached AS ({journeys_per(keys, edges)})
+        SELECT m.*, r.journeys FROM measured m JOIN reached r ON {same_keys("m", "r", keys)}
         ORDER BY frequency DESC, source_activity ASC NULLS LAST, target_activity ASC NULLS LAST""")
     )
 
@@ -120,15 +120,6 @@ def start_end_activities(scope: SparkScope) -> pd.DataFrame:
             SELECT b.last, 0, 1 FROM bounds b JOIN {scope.journeys} j ON b.journey_id = j.journey_id
             WHERE NOT j.is_open
         ) GROUP BY activity ORDER BY activity ASC NULLS LAST""")
-    )
-
-
-def activity_counts(scope: SparkScope) -> pd.DataFrame:
-    """Per activity and department: (activity, department, events); the activities table and the map's
-    lanes are computed from it (mining/spark/reduce.py), so a department tie is broken the same way."""
-    return to_pandas(
-        scope.spark.sql(f"""
-        SELECT activity, department, count(*) AS events FROM {scope.work_events} GROUP BY activity, department""")
     )
 
 
@@ -159,16 +150,16 @@ def handovers(scope: SparkScope, level: Level = "department") -> pd.DataFrame:
         scope.spark.sql(f"""
         WITH measured AS (
             SELECT from_{level}, to_{level},
-                   {_statistics("wait_hours", "wait_hours", "handovers")},
+                   {statistics_sql("wait_hours", "wait_hours", "handovers")},
                    sum(wait_hours) AS total_wait_hours,
-                   {_statistics("wait_hours", "wait_working_hours")},  -- working time is calendar time here
+                   {statistics_sql("wait_hours", "wait_working_hours")},  -- working time is calendar time here
                    sum(wait_hours) AS total_wait_working_hours, sum(paused_hours) AS paused_hours
             FROM ({instances}) GROUP BY from_{level}, to_{level}
-        ), reached AS ({_journeys_per(keys, instances)})
+        ), reached AS ({journeys_per(keys, instances)})
         SELECT m.from_{level}, m.to_{level}, m.handovers, m.mean_wait_hours, m.median_wait_hours, m.p90_wait_hours,
                m.total_wait_hours, r.journeys, m.mean_wait_working_hours, m.median_wait_working_hours,
                m.p90_wait_working_hours, m.total_wait_working_hours, m.paused_hours
-        FROM measured m JOIN reached r ON {_same_keys("m", "r", keys)}
+        FROM measured m JOIN reached r ON {same_keys("m", "r", keys)}
         ORDER BY round(total_wait_hours, 6) DESC, from_{level} ASC NULLS LAST, to_{level} ASC NULLS LAST""")
     )
 
@@ -196,7 +187,7 @@ def ping_pong(scope: SparkScope, level: Level = "department") -> pd.DataFrame:
             SELECT from_{level}, to_{level}, count(*) AS ping_pongs FROM bounced GROUP BY from_{level}, to_{level}
         ), bounces AS (
             SELECT c.from_{level}, c.to_{level}, c.ping_pongs, r.journeys
-            FROM counted c JOIN ({_journeys_per(keys, "SELECT * FROM bounced")}) r ON {_same_keys("c", "r", keys)}
+            FROM counted c JOIN ({journeys_per(keys, "SELECT * FROM bounced")}) r ON {same_keys("c", "r", keys)}
         ), exposed AS (
             SELECT from_{level}, to_{level}, count(DISTINCT journey_id) AS journeys_with_handover
             FROM ({_handover_instances(scope, level)}) GROUP BY from_{level}, to_{level}
