@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
+from eventlogs.sql_connection import SqlResult
 
 
-def one_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+def one_row(result: SqlResult) -> tuple[Any, ...]:
     """The row of `result`, a query that returns exactly one row."""
     row = result.fetchone()
     if row is None:
@@ -19,6 +19,6 @@ def one_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
     return row
 
 
-def one_value(result: duckdb.DuckDBPyConnection) -> Any:
+def one_value(result: SqlResult) -> Any:
     """The first column of the one row of `result` (a count, a max, a setting)."""
     return one_row(result)[0]

@@ -94,20 +94,22 @@ def _handover_items(scope: Scope, journey: DesignedJourney) -> pd.DataFrame:
         ), per_journey AS (
             SELECT from_department, to_department, journey_id, bool_or(breached) AS breached
             FROM classified GROUP BY ALL
+        ), journey_rates AS (  -- share of the pair's journeys that breach it (joined: Spark runs it too)
+            SELECT from_department, to_department, count(*) FILTER (WHERE breached) / count(*) AS rate
+            FROM per_journey GROUP BY ALL
         )
         SELECT 'handover' AS kind, c.from_department || ' → ' || c.to_department AS name,
                c.from_department, c.to_department, NULL::VARCHAR AS stage,
                any_value(c.design_order) IS NOT NULL AS designed, any_value(c.norm_hours) AS norm_hours,
                any_value(c.time) AS time, count(*) AS volume, count(DISTINCT c.journey_id) AS journeys,
                quantile_cont(c.wait, 0.5) AS median_hours,
-               CASE WHEN any_value(c.norm_hours) IS NOT NULL THEN
-                 (SELECT count(*) FILTER (WHERE breached) / count(*) FROM per_journey j
-                   WHERE j.from_department IS NOT DISTINCT FROM c.from_department
-                     AND j.to_department IS NOT DISTINCT FROM c.to_department) END AS breach_rate,
+               CASE WHEN any_value(c.norm_hours) IS NOT NULL THEN any_value(r.rate) END AS breach_rate,
                sum(c.excess) AS excess_hours, mode(c.owner) FILTER (WHERE c.cause = 'wrong_owner') AS designed_owner,
                mode(c.design_lacks) FILTER (WHERE c.cause = 'off_design') AS off_design_activity,
                {_cause_columns()}, NULL::VARCHAR AS from_team, NULL::VARCHAR AS to_team
-        FROM classified c GROUP BY c.from_department, c.to_department
+        FROM classified c LEFT JOIN journey_rates r ON r.from_department IS NOT DISTINCT FROM c.from_department
+                                                   AND r.to_department IS NOT DISTINCT FROM c.to_department
+        GROUP BY c.from_department, c.to_department
     """).df()
 
 
@@ -272,7 +274,13 @@ def push_to_front(scope: Scope, journey: DesignedJourney, ranked: pd.DataFrame) 
     if not beyond:
         return None
     departments = list(dict.fromkeys(stage.department for stage in beyond))  # each once, in design order
-    with staged_events(scope.connection, scope.work_events, journey) as events:
+    stages_beyond = pd.DataFrame(
+        {"stage": [stage.name for stage in beyond], "department": [stage.department for stage in beyond]}
+    )
+    with (
+        staged_events(scope.connection, scope.work_events, journey) as events,
+        registered(scope.connection, stages_beyond_front=stages_beyond),
+    ):
         reached = scope.connection.execute(
             f"""
             WITH staged AS (
@@ -281,18 +289,13 @@ def push_to_front(scope: Scope, journey: DesignedJourney, ranked: pd.DataFrame) 
                 SELECT journey_id, min(position) AS at_front FROM staged WHERE stage = $front GROUP BY journey_id
             ), onward AS (  -- journeys that passed the front and then went on, to which department
                 SELECT DISTINCT s.journey_id, d.department
-                FROM staged s JOIN fronted f USING (journey_id)
-                JOIN (SELECT unnest($names) AS stage, unnest($departments) AS department) d USING (stage)
+                FROM staged s JOIN fronted f USING (journey_id) JOIN stages_beyond_front d USING (stage)
                 WHERE s.position > f.at_front
             )
             SELECT department, count(*) FROM onward GROUP BY department
             UNION ALL SELECT NULL, count(DISTINCT journey_id) FROM onward
             """,
-            {
-                "front": front.name,
-                "names": [stage.name for stage in beyond],
-                "departments": [stage.department for stage in beyond],
-            },
+            {"front": front.name},
         ).fetchall()
     total = scope.journey_count
     escalated = next(count for department, count in reached if department is None)

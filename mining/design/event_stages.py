@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-import duckdb
 import pandas as pd
 
+from eventlogs.sql_connection import SqlConnection
 from mining.design.journey import DesignedJourney
 from mining.scope.frames import registered
 
@@ -52,7 +52,7 @@ def stage_map_frame(pairs: Iterable[tuple[str | None, str | None]], journey: Des
     )
 
 
-def stage_map(connection: duckdb.DuckDBPyConnection, events: str, journey: DesignedJourney) -> pd.DataFrame:
+def stage_map(connection: SqlConnection, events: str, journey: DesignedJourney) -> pd.DataFrame:
     """The stage map (stage_map_frame) of every (activity, design department) in `events`, a relation
     with activity, team and department columns."""
     seen = connection.execute(f"SELECT DISTINCT activity, {journey.department_sql()} FROM {events}").fetchall()
@@ -70,7 +70,7 @@ def staged_events_sql(events: str, journey: DesignedJourney) -> str:
 
 
 @contextmanager
-def staged_events(connection: duckdb.DuckDBPyConnection, events: str, journey: DesignedJourney) -> Iterator[str]:
+def staged_events(connection: SqlConnection, events: str, journey: DesignedJourney) -> Iterator[str]:
     """Within the block, the stage map of `events` is registered; yields staged_events_sql(events)."""
     with registered(connection, **{STAGE_MAP_VIEW: stage_map(connection, events, journey)}):
         yield staged_events_sql(events, journey)

@@ -20,7 +20,7 @@ import numpy as np
 from eventlogs.one_row import one_value
 from eventlogs.store.coded_events import build_coded_tables, coded_copy_is_fresh
 from mining.discovery.kernels import waits_in_place
-from mining.scope.scope import JOURNEYS_VIEW, Scope
+from mining.scope.scope import JOURNEYS_VIEW, Scope, embedded_connection
 
 LEAD_COLUMNS = ("lead_hours", "lead_working_hours")
 SCAN_MEMORY_LIMIT = "128MB"
@@ -96,7 +96,7 @@ def _read_events(
 
 def load_coded_scope(scope: Scope, fields: tuple[str, ...] = ("activity", "department")) -> CodedScope:
     """The scope (as define_scope made it) holding the codes of `fields`."""
-    connection = scope.connection
+    connection = embedded_connection(scope)
     if coded_copy_is_fresh(connection) and not scope.lifecycle:
         prefix, filter_needed = "coded_", True
     else:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import duckdb
 import pandas as pd
+
+from eventlogs.sql_connection import SqlConnection
 
 
 @contextmanager
-def registered(connection: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> Iterator[None]:
+def registered(connection: SqlConnection, **frames: pd.DataFrame) -> Iterator[None]:
     """Within the block, each frame is a relation named by its keyword; unregistered however it ends."""
     for name, frame in frames.items():
         connection.register(name, frame)

@@ -37,6 +37,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 
 from eventlogs.one_row import one_row, one_value
+from eventlogs.sql_connection import SqlConnection
 from eventlogs.sql_text import sql_literal
 from eventlogs.store.connection import event_columns, journey_order_sql
 from mining.errors import AnalysisError
@@ -64,7 +65,7 @@ class Scope:
     the extraction moment where open journeys are censored, and the number of journeys in scope.
     `lifecycle`: the store records starts and completes, so the steps are activity instances."""
 
-    connection: duckdb.DuckDBPyConnection
+    connection: SqlConnection  # DuckDB's, or the Spark engine's (mining/spark/sql_connection.py)
     journey_type: str | None
     period: tuple[date, date] | None
     time_rules: TimeRules
@@ -78,6 +79,14 @@ class Scope:
     def working_time(self) -> bool:
         """The basis the time rules define: business calendars and/or pauses left out of the waits."""
         return bool(self.time_rules.calendars or self.time_rules.pause_activities)
+
+
+def embedded_connection(scope: Scope) -> duckdb.DuckDBPyConnection:
+    """The scope's DuckDB connection, for the steps only the embedded engine runs (the numba pass over the
+    coded copy); on the Spark engine's connection, an error saying so instead of a missing method."""
+    if not isinstance(scope.connection, duckdb.DuckDBPyConnection):
+        raise AnalysisError("this step runs on the embedded engine only (a DuckDB store), not on Spark")
+    return scope.connection
 
 
 def _period_filter(period: tuple[date, date] | None) -> str:
