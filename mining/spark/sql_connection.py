@@ -25,6 +25,9 @@ import pandas as pd
 import pyarrow as pa
 
 from mining.errors import AnalysisError
+from mining.scope.scope import Scope
+from mining.scope.time_rules import TimeRules
+from mining.spark.scope import SparkScope
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -176,3 +179,18 @@ class SparkConnection:
 
     def unregister(self, name: str) -> None:
         self.spark.catalog.dropTempView(name)
+
+
+def analysis_scope(scope: SparkScope) -> Scope:
+    """The Spark scope as the `Scope` the design and pilot analyses take: its views read through a
+    SparkConnection, in calendar time (no time rules: refuse_working_time)."""
+    return Scope(
+        SparkConnection(scope.spark),
+        scope.journey_type,
+        scope.period,
+        TimeRules(),
+        scope.extracted_at,
+        scope.journey_count,
+        scope.journeys,
+        scope.work_events,
+    )
